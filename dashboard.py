@@ -1,0 +1,25 @@
+"""Hertfordshire safety map: the Streamlit entry point (``streamlit run dashboard.py``).
+
+It loads the data once per server, draws the shared sidebar once, says where the data
+comes from, and hands over to the page the user chose.
+"""
+
+import streamlit as st
+
+from safetymap.ui import app
+
+st.set_page_config(
+    page_title="Hertfordshire safety map",
+    page_icon=":material/map:",
+    layout="wide",
+)
+
+app.start()
+
+pages = st.navigation(
+    [
+        st.Page("pages/county_map.py", title="County map", icon=":material/map:", default=True),
+        st.Page("pages/data_sources.py", title="Data and sources", icon=":material/dataset:"),
+    ]
+)
+pages.run()

@@ -1,0 +1,227 @@
+"""Declare the three input kinds of the contract: StreetSafe, survey and services."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+
+from geodata import district_code
+from loaders.fields import (
+    Parsed,
+    parse_bool,
+    parse_choice,
+    parse_datetime,
+    parse_float,
+    parse_multi,
+    parse_text,
+    time_of_day_from,
+)
+from loaders.opening_hours import OpeningHoursError, parse_opening_hours
+from loaders.pipeline import FieldSpec, KindSpec, PlaceSpec
+from loaders.vocab import (
+    BEHAVIOUR,
+    BEHAVIOUR_KEYS,
+    CATEGORY_KEYS,
+    CONFIDENTIAL_CATEGORIES,
+    ENVIRONMENT,
+    ENVIRONMENT_KEYS,
+    REASON_KEYS,
+    REASONS,
+    SAFETY_ANSWER_KEYS,
+    SERVICE_CATEGORIES,
+    TIME_OF_DAY_KEYS,
+)
+
+DATETIME = "a date and time (ISO 8601 such as 2026-03-14T21:30, or DD/MM/YYYY HH:MM)"
+ID = "an id (any text, not blank)"
+ANSWER = (
+    "Very safe, Fairly safe, Neither safe nor unsafe, Fairly unsafe, Very unsafe, "
+    "Don't know, or 1-5 (1 = Very unsafe)"
+)
+DISTRICT = "a Hertfordshire district code or name (e.g. E07000103 or Watford)"
+
+
+def _codes(codes: dict[str, str]) -> str:
+    return ", ".join(codes)
+
+
+def parse_district(raw: pd.Series) -> Parsed:
+    """Return the current LAD code of each district code or name."""
+    mapped = {value: district_code(value) for value in raw.unique()}
+    values = raw.map(mapped)
+    bad = values.isna() & (raw.str.strip() != "")
+    return values, bad
+
+
+def parse_coverage(raw: pd.Series) -> Parsed:
+    """Return ``county`` or the ``;``-joined LAD codes a service covers."""
+
+    def one(value: str) -> str | None:
+        parts = [p.strip() for p in value.split(";") if p.strip()]
+        if len(parts) == 1 and parts[0].lower() in {"county", "hertfordshire", "all"}:
+            return "county"
+        codes = [district_code(p) for p in parts]
+        if not codes or None in codes:
+            return None
+        return ";".join(sorted({c for c in codes if c is not None}))
+
+    mapped = {value: one(value) for value in raw.unique()}
+    values = raw.map(mapped)
+    bad = values.isna() & (raw.str.strip() != "")
+    return values, bad
+
+
+def parse_hours(raw: pd.Series) -> Parsed:
+    """Return opening hours as given, once the contract's ``opening_hours`` parser accepts them."""
+
+    def one(value: str) -> str | None:
+        try:
+            parse_opening_hours(value)
+        except OpeningHoursError:
+            return None
+        return " ".join(value.split())
+
+    mapped = {value: (one(value) if value.strip() else None) for value in raw.unique()}
+    values = raw.map(mapped)
+    bad = values.isna() & (raw.str.strip() != "")
+    return values, bad
+
+
+def parse_weight(raw: pd.Series) -> Parsed:
+    """Return survey weights; blank is 1."""
+    values, bad = parse_float(raw)
+    return values.fillna(1.0).where(~bad), bad
+
+
+# ---------------------------------------------------------------- StreetSafe reports
+def _finish_streetsafe(frame: pd.DataFrame) -> pd.DataFrame:
+    derived = time_of_day_from(frame["occurred_at"])
+    given = frame["time_of_day"].fillna("")
+    frame["time_of_day"] = given.where(given != "", derived)
+    # The period a report belongs to: when the person felt unsafe, else when they said so.
+    frame["event_at"] = frame["occurred_at"].fillna(frame["submitted_at"])
+    return frame
+
+
+STREETSAFE = KindSpec(
+    kind="streetsafe",
+    id_field="report_id",
+    fields=(
+        FieldSpec("report_id", parse_text, ID, ("id", "reference", "ref"), required=True),
+        FieldSpec("submitted_at", parse_datetime, DATETIME,
+                  ("date submitted", "created", "submitted", "created_at"), required=True),
+        FieldSpec("occurred_at", parse_datetime, DATETIME, ("occurred", "incident time")),
+        FieldSpec("time_of_day", parse_choice(TIME_OF_DAY_KEYS),
+                  "morning, afternoon, evening or night", ("time of day",)),
+        FieldSpec("environment", parse_multi(ENVIRONMENT_KEYS, list(ENVIRONMENT)),
+                  f"';'-separated codes or labels: {_codes(ENVIRONMENT)}"),
+        FieldSpec("behaviour", parse_multi(BEHAVIOUR_KEYS, list(BEHAVIOUR)),
+                  f"';'-separated codes or labels: {_codes(BEHAVIOUR)}", ("behavior",)),
+        FieldSpec("location_label", parse_text, "text", ("location", "place")),
+        FieldSpec("age_band", parse_text, "text", ("age", "age group")),
+        FieldSpec("sex", parse_text, "text", ("gender",)),
+    ),
+    place=PlaceSpec("", True, ("lat",), ("lon", "long", "lng"), ("east",), ("north",)),
+    finish=_finish_streetsafe,
+    output_columns=(
+        "report_id", "submitted_at", "occurred_at", "event_at", "time_of_day", "environment",
+        "behaviour", "location_label", "age_band", "sex", "latitude", "longitude",
+        "district_code", "district_name", "lsoa_code", "lsoa_name", "source_file",
+        "source_row", "geometry",
+    ),
+)
+
+
+# ---------------------------------------------------------------- survey responses
+def _finish_survey(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.rename(columns={"district": "district_code"})
+    for column in ("safe_day", "safe_after_dark"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("Float64")
+    return frame
+
+
+SURVEY = KindSpec(
+    kind="survey",
+    id_field="response_id",
+    fields=(
+        FieldSpec("response_id", parse_text, ID, ("id", "reference"), required=True),
+        FieldSpec("completed_at", parse_datetime, DATETIME,
+                  ("completed", "date completed", "submitted_at", "date"), required=True),
+        FieldSpec("district", parse_district, DISTRICT,
+                  ("district_code", "lad", "lad_cd", "area"), required=True),
+        FieldSpec("safe_day", parse_choice(SAFETY_ANSWER_KEYS), ANSWER,
+                  ("safe during the day", "safe_daytime", "day"), required_column=True),
+        FieldSpec("safe_after_dark", parse_choice(SAFETY_ANSWER_KEYS), ANSWER,
+                  ("safe at night", "after_dark", "safe_dark", "night"),
+                  required_column=True),
+        FieldSpec("concern_reasons", parse_multi(REASON_KEYS, list(REASONS)),
+                  f"';'-separated codes or labels: {_codes(REASONS)}", ("reasons",)),
+        FieldSpec("comment", parse_text, "text", ("comments",)),
+        FieldSpec("age_band", parse_text, "text", ("age", "age group")),
+        FieldSpec("sex", parse_text, "text", ("gender",)),
+        FieldSpec("weight", parse_weight, "a number above 0",
+                  checks=(pa.Check.gt(0),)),
+    ),
+    place=PlaceSpec("concern_", False, ("concern_lat",), ("concern_lon", "concern_long",
+                    "concern_lng"), ("concern_east",), ("concern_north",)),
+    finish=_finish_survey,
+    output_columns=(
+        "response_id", "completed_at", "district_code", "district_name", "safe_day",
+        "safe_after_dark", "concern_reasons", "comment", "age_band", "sex", "weight",
+        "concern_latitude", "concern_longitude", "concern_district_code", "concern_lsoa_code",
+        "concern_lsoa_name", "source_file", "source_row", "geometry",
+    ),
+)
+
+
+# ---------------------------------------------------------------- support services
+def _confidential(typed: pd.DataFrame) -> pd.Series:
+    flagged = typed["confidential"].fillna(False).astype(bool)
+    return flagged | typed["category"].isin(CONFIDENTIAL_CATEGORIES)
+
+
+def _finish_services(frame: pd.DataFrame) -> pd.DataFrame:
+    frame["confidential"] = _confidential(frame)
+    # Belt and braces: the pipeline already dropped these; never let them through.
+    location = ["latitude", "longitude", "lsoa_code", "lsoa_name", "district_code"]
+    frame.loc[frame["confidential"], location] = None
+    frame.loc[frame["confidential"], "geometry"] = None
+    frame = frame.rename(columns={"district_code": "located_district_code"})
+    return frame
+
+
+SERVICES = KindSpec(
+    kind="services",
+    id_field="service_id",
+    fields=(
+        FieldSpec("service_id", parse_text, ID, ("id",), required=True),
+        FieldSpec("name", parse_text, "the service's name (not blank)", ("service",),
+                  required=True),
+        FieldSpec("category", parse_choice(CATEGORY_KEYS),
+                  f"one of {_codes(SERVICE_CATEGORIES)}", ("type", "service type"),
+                  required=True),
+        FieldSpec("confidential", parse_bool, "true or false (yes/no, 1/0)"),
+        FieldSpec("coverage", parse_coverage,
+                  "county, or ';'-separated Hertfordshire districts (codes or names)",
+                  ("covers", "area served"), required=True),
+        FieldSpec("opening_hours", parse_hours,
+                  "opening hours in OpenStreetMap form, e.g. 24/7 or "
+                  "Mo-Fr 09:00-17:00; Sa 10:00-14:00",
+                  ("hours", "opening times"), required=True),
+        FieldSpec("phone", parse_text, "text", ("telephone", "tel")),
+        FieldSpec("website", parse_text, "text", ("url", "web")),
+        FieldSpec("eligibility", parse_text, "text", ("who for",)),
+        FieldSpec("location_approximate", parse_bool, "true or false (yes/no, 1/0)",
+                  ("approximate", "approximate_location")),
+    ),
+    place=PlaceSpec("", False, ("lat",), ("lon", "long", "lng"), ("east",), ("north",)),
+    withhold=_confidential,
+    finish=_finish_services,
+    output_columns=(
+        "service_id", "name", "category", "confidential", "coverage", "opening_hours",
+        "phone", "website", "eligibility", "location_approximate", "latitude", "longitude",
+        "located_district_code", "source_file", "source_row", "geometry",
+    ),
+)
+
+KINDS: dict[str, KindSpec] = {spec.kind: spec for spec in (STREETSAFE, SURVEY, SERVICES)}

@@ -1,0 +1,47 @@
+"""County map: districts shaded by StreetSafe reports per 1,000 residents, with a table."""
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from safetymap.analysis.filters import filter_reports
+from safetymap.analysis.rates import district_rates, rate_classes
+from safetymap.maps.districts import RATE_UNIT, district_rate_map, rate_legend_rows
+from safetymap.ui import app, tables
+
+context = app.context()
+districts, population = app.geography()
+reports = filter_reports(context.dataset.streetsafe.frame, context.filters)
+rates = district_rates(reports, population)
+selected = context.filters.districts
+shown = rates[rates["district_code"].isin(selected)] if selected else rates
+
+st.title("Where people report feeling unsafe")
+total = int(shown["reports"].sum())
+residents = int(shown["population"].sum())
+county_rate = total / residents * 1000 if residents else 0.0
+st.markdown(
+    f"**{total:,}** StreetSafe reports in the selection: **{county_rate:.2f}** {RATE_UNIT} "
+    f"across {len(shown)} district{'s' if len(shown) != 1 else ''}."
+)
+
+map_column, table_column = st.columns([3, 2], gap="medium")
+with map_column:
+    st.subheader("Reports per 1,000 residents by district")
+    m = district_rate_map(districts, rates, style=context.style, selected=selected)
+    st_folium(m, height=560, use_container_width=True, returned_objects=[], key="county_map")
+    _, legend = rate_classes(shown["per_1000"])
+    st.caption(
+        "Legend, darker is higher: "
+        + "; ".join(label for _, label in rate_legend_rows(legend))
+        + f" {RATE_UNIT}. Residents: Census 2021 (ONS)."
+    )
+with table_column:
+    st.subheader("The same figures as a table")
+    st.dataframe(tables.district_rate_table(shown), hide_index=True, width="stretch")
+
+st.subheader("Support services in the county")
+st.caption("Refuges and the sexual assault referral centre are listed without any location.")
+st.dataframe(
+    tables.services_table(context.dataset.services.frame), hide_index=True,
+    use_container_width=True,
+)

@@ -1,0 +1,132 @@
+"""Describe the shared filters of every page, and apply them to StreetSafe reports.
+
+The filters travel in the URL query string so that a copied link reproduces a view:
+``?district=E07000103,E07000096&from=2026-01-01&to=2026-03-31&time=evening,night
+&reason=poor_lighting``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+import geopandas as gpd
+import pandas as pd
+
+from geodata import district_code
+from loaders.vocab import REASONS, TIME_OF_DAY, label_key
+
+#: query-string parameter of each filter
+QUERY_KEYS = {"districts": "district", "start": "from", "end": "to",
+              "times_of_day": "time", "reasons": "reason"}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the user chose to look at; empty means "all".
+
+    ``start`` and ``end`` are inclusive local dates of the report's ``event_at`` (when the
+    person felt unsafe, else when they reported it). A report matches ``reasons`` when it
+    gives any of them.
+    """
+
+    districts: tuple[str, ...] = ()
+    start: date | None = None
+    end: date | None = None
+    times_of_day: tuple[str, ...] = ()
+    reasons: tuple[str, ...] = ()
+
+    def to_query(self) -> dict[str, str]:
+        """Return the filters as query-string parameters (empty filters left out)."""
+        values = {
+            "districts": ",".join(self.districts),
+            "start": self.start.isoformat() if self.start else "",
+            "end": self.end.isoformat() if self.end else "",
+            "times_of_day": ",".join(self.times_of_day),
+            "reasons": ",".join(self.reasons),
+        }
+        return {QUERY_KEYS[name]: value for name, value in values.items() if value}
+
+
+def _split(value: str | list[str] | None) -> list[str]:
+    if value is None:
+        return []
+    parts = value if isinstance(value, list) else [value]
+    return [item.strip() for part in parts for item in part.split(",") if item.strip()]
+
+
+def _date(text: str | list[str] | None, name: str, problems: list[str]) -> date | None:
+    items = _split(text)
+    if not items:
+        return None
+    try:
+        return date.fromisoformat(items[0])
+    except ValueError:
+        problems.append(f"'{name}' in the link: expected a date YYYY-MM-DD, found {items[0]!r}")
+        return None
+
+
+def filters_from_query(params: Mapping[str, str | list[str]]) -> tuple[Filters, list[str]]:
+    """Read filters from query-string parameters, with one message per unusable value.
+
+    Unknown districts, bands and reasons are dropped with a message rather than failing:
+    a link pasted from an older version still opens.
+    """
+    problems: list[str] = []
+    districts: list[str] = []
+    for item in _split(params.get(QUERY_KEYS["districts"])):
+        code = district_code(item)
+        if code is None:
+            problems.append(f"'district' in the link: {item!r} is not a Hertfordshire district")
+        elif code not in districts:
+            districts.append(code)
+    times = []
+    for item in _split(params.get(QUERY_KEYS["times_of_day"])):
+        if item in TIME_OF_DAY:
+            times.append(item)
+        else:
+            problems.append(f"'time' in the link: {item!r} is not one of {', '.join(TIME_OF_DAY)}")
+    reason_keys = {label_key(code): code for code in REASONS}
+    reasons = []
+    for item in _split(params.get(QUERY_KEYS["reasons"])):
+        code = reason_keys.get(label_key(item))
+        if code is None:
+            problems.append(f"'reason' in the link: {item!r} is not a reason code")
+        else:
+            reasons.append(code)
+    filters = Filters(
+        districts=tuple(districts),
+        start=_date(params.get(QUERY_KEYS["start"]), "from", problems),
+        end=_date(params.get(QUERY_KEYS["end"]), "to", problems),
+        times_of_day=tuple(times),
+        reasons=tuple(reasons),
+    )
+    return filters, problems
+
+
+def reason_mask(reports: pd.DataFrame, reasons: tuple[str, ...]) -> pd.Series:
+    """Return which reports give any of the reason codes (environment or behaviour)."""
+    if not reasons:
+        return pd.Series(True, index=reports.index)
+    pattern = "(?:^|;)(?:" + "|".join(reasons) + ")(?:;|$)"
+    given = reports["environment"].fillna("") + ";" + reports["behaviour"].fillna("")
+    return given.str.contains(pattern, regex=True)
+
+
+def filter_reports(reports: gpd.GeoDataFrame, filters: Filters) -> gpd.GeoDataFrame:
+    """Return the reports that match every filter."""
+    keep = pd.Series(True, index=reports.index)
+    if filters.districts:
+        keep &= reports["district_code"].isin(filters.districts)
+    if filters.start is not None or filters.end is not None:
+        day = reports["event_at"].dt.date
+        if filters.start is not None:
+            keep &= day >= filters.start
+        if filters.end is not None:
+            keep &= day <= filters.end
+    if filters.times_of_day:
+        keep &= reports["time_of_day"].isin(filters.times_of_day)
+    if filters.reasons:
+        keep &= reason_mask(reports, filters.reasons)
+    return reports[keep]

@@ -1,0 +1,52 @@
+"""Count StreetSafe reports per district and per 1,000 residents."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from geodata import DISTRICTS
+
+CLASS_WORDS = ("Lowest", "Low", "Middle", "High", "Highest")
+
+
+def district_rates(reports: pd.DataFrame, population: pd.DataFrame) -> pd.DataFrame:
+    """Return reports and reports per 1,000 residents for each of the ten districts.
+
+    Parameters
+    ----------
+    reports
+        StreetSafe reports with a ``district_code`` column.
+    population
+        ``code`` and ``population`` (usual residents) of each district.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``district_code``, ``district_name``, ``reports``, ``population``, ``per_1000``,
+        one row per district (districts with no report have 0), highest rate first.
+    """
+    counts = reports["district_code"].value_counts()
+    table = pd.DataFrame({"district_code": list(DISTRICTS), "district_name": list(DISTRICTS.values())})
+    table["reports"] = table["district_code"].map(counts).fillna(0).astype("int64")
+    residents = population.set_index("code")["population"]
+    table["population"] = table["district_code"].map(residents).astype("int64")
+    table["per_1000"] = table["reports"] / table["population"] * 1000.0
+    return table.sort_values(["per_1000", "district_name"], ascending=[False, True],
+                             ignore_index=True)
+
+
+def rate_classes(values: pd.Series, *, classes: int = 5) -> tuple[pd.Series, list[tuple[float, float, str]]]:
+    """Return each value's class (0 = lowest) and the legend rows (low, high, word).
+
+    Classes are equal intervals from 0 to the largest value rounded up to one decimal,
+    so a legend reads "High: 3.2 to 4.0"; with all values 0 every value is in class 0.
+    """
+    top = float(np.ceil(values.max() * 10) / 10) if len(values) and values.max() > 0 else 1.0
+    edges = np.linspace(0.0, top, classes + 1)
+    index = np.clip(np.searchsorted(edges, values.to_numpy(), side="right") - 1, 0, classes - 1)
+    words = CLASS_WORDS if classes == len(CLASS_WORDS) else tuple(
+        f"Class {i + 1}" for i in range(classes)
+    )
+    legend = [(float(edges[i]), float(edges[i + 1]), words[i]) for i in range(classes)]
+    return pd.Series(index, index=values.index), legend

@@ -1,0 +1,151 @@
+"""Read every setting of the safety map from one table, validated once.
+
+This is the only module that reads environment variables. Each setting is one row of
+``SETTINGS``: its environment variable, type, default and help text, which also feed the
+README and ``safetymap settings``.
+
+Settings
+--------
+SAFETYMAP_DATA : path, default unset
+    Folder of exports (``streetsafe*``, ``survey*``, ``services*`` as .csv or .xlsx). When
+    unset, the dashboard generates synthetic demo data and says so on every page.
+SAFETYMAP_HEADER_MAP : path, default unset
+    JSON file of extra header aliases per kind, e.g. ``{"streetsafe": {"Ref No": "report_id"}}``.
+SAFETYMAP_MAP_ASSETS : ``auto`` | ``local`` | ``cdn``, default ``auto``
+    Where the browser loads Leaflet and its plugins from. ``local`` serves the files that
+    ``safetymap assets`` installed under ``static/vendor`` (for networks with no internet);
+    ``auto`` uses them when they are installed and the CDN otherwise.
+SAFETYMAP_TILES : ``none`` | ``osm`` | URL template, default ``auto``
+    Background map tiles. ``auto`` is ``osm`` with CDN assets and ``none`` with local ones
+    (a locked-down network reaches no tile server); a URL template such as
+    ``https://tiles.example.police.uk/{z}/{x}/{y}.png`` uses a self-hosted tile server.
+SAFETYMAP_DEMO_REPORTS : int, default 20000
+    StreetSafe reports in the generated demo data.
+SAFETYMAP_DEMO_RESPONSES : int, default 4000
+    Survey responses in the generated demo data.
+SAFETYMAP_DEMO_SEED : int, default 2026
+    Random seed of the generated demo data (the same seed gives the same files).
+SAFETYMAP_CACHE_DIR : path, default ``~/.cache/safetymap``
+    Where generated demo data is written.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+MapAssets = Literal["auto", "local", "cdn"]
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+STATIC_DIR = PROJECT_ROOT / "static"
+VENDOR_DIR = STATIC_DIR / "vendor"
+#: URL under which Streamlit serves ``static/`` (``server.enableStaticServing``).
+STATIC_URL = "app/static"
+
+
+class SettingsError(ValueError):
+    """A setting has a value that cannot be used; the message says how to fix it."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One row of the settings table."""
+
+    env: str
+    default: str | None
+    help: str
+    parse: Callable[[str], object]
+
+
+def _path(value: str) -> Path:
+    return Path(value).expanduser()
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise ValueError("must be zero or more")
+    return number
+
+
+def _map_assets(value: str) -> str:
+    if value not in ("auto", "local", "cdn"):
+        raise ValueError("must be one of auto, local, cdn")
+    return value
+
+
+def _tiles(value: str) -> str:
+    if value in ("auto", "none", "osm"):
+        return value
+    if value.startswith(("http://", "https://", "/")) and "{z}" in value:
+        return value
+    raise ValueError("must be auto, none, osm or a URL template containing {z}, {x} and {y}")
+
+
+SETTINGS: dict[str, Setting] = {
+    "data_dir": Setting("SAFETYMAP_DATA", None, "Folder of exports to load.", _path),
+    "header_map": Setting(
+        "SAFETYMAP_HEADER_MAP", None, "JSON file of extra header aliases per kind.", _path
+    ),
+    "map_assets": Setting(
+        "SAFETYMAP_MAP_ASSETS", "auto", "Where Leaflet is loaded from.", _map_assets
+    ),
+    "tiles": Setting("SAFETYMAP_TILES", "auto", "Background map tiles.", _tiles),
+    "demo_reports": Setting(
+        "SAFETYMAP_DEMO_REPORTS", "20000", "Reports in the demo data.", _positive_int
+    ),
+    "demo_responses": Setting(
+        "SAFETYMAP_DEMO_RESPONSES", "4000", "Survey responses in the demo data.", _positive_int
+    ),
+    "demo_seed": Setting("SAFETYMAP_DEMO_SEED", "2026", "Seed of the demo data.", _positive_int),
+    "cache_dir": Setting(
+        "SAFETYMAP_CACHE_DIR", "~/.cache/safetymap", "Where demo data is written.", _path
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated settings; build with :func:`load_settings`."""
+
+    data_dir: Path | None
+    header_map: Path | None
+    map_assets: MapAssets
+    tiles: str
+    demo_reports: int
+    demo_responses: int
+    demo_seed: int
+    cache_dir: Path
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read and validate every setting, gathering all problems before raising once.
+
+    Parameters
+    ----------
+    environ
+        The environment to read; ``os.environ`` when omitted.
+
+    Raises
+    ------
+    SettingsError
+        One line per bad setting, naming the variable, the value found and what it takes.
+    """
+    source = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    problems: list[str] = []
+    for name, setting in SETTINGS.items():
+        raw = source.get(setting.env, "").strip() or setting.default
+        if raw is None:
+            values[name] = None
+            continue
+        try:
+            values[name] = setting.parse(raw)
+        except ValueError as error:
+            problems.append(f"{setting.env}={raw!r}: {error}. {setting.help}")
+    if problems:
+        raise SettingsError("Bad settings:\n" + "\n".join(problems))
+    return Settings(**values)  # type: ignore[arg-type]

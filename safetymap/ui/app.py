@@ -1,0 +1,142 @@
+"""Load the data once per server, draw the shared sidebar, and give pages their context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from geodata import DISTRICTS, load_districts, load_population
+from loaders.source import Dataset, DataSource, SourceError
+from loaders.vocab import REASONS, TIME_OF_DAY
+from safetymap.analysis.filters import Filters, filters_from_query
+from safetymap.datasource import SYNTHETIC_LABEL, source_from_settings
+from safetymap.maps.assets import AssetsError
+from safetymap.maps.base import MapStyle
+from safetymap.settings import Settings, SettingsError, load_settings
+from safetymap.ui.state import Keys
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What every page reads: settings, map style, the data and the chosen filters."""
+
+    settings: Settings
+    style: MapStyle
+    dataset: Dataset
+    filters: Filters
+
+
+@st.cache_resource(show_spinner="Loading and checking the data…")
+def load_dataset(source: DataSource) -> Dataset:
+    """Load the data source once per server process; every session shares the result."""
+    return source.load()
+
+
+@st.cache_resource
+def geography() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return the shipped districts and population, read once per server."""
+    return load_districts(), load_population()
+
+
+def _fail(message: str) -> None:
+    st.error(message)
+    st.stop()
+
+
+def _event_range(dataset: Dataset) -> tuple[date, date]:
+    times = dataset.streetsafe.frame["event_at"] if len(dataset.streetsafe.frame) else None
+    if times is None or times.isna().all():
+        today = date.today()
+        return today, today
+    return times.min().date(), times.max().date()
+
+
+def _initialise_from_link(bounds: tuple[date, date]) -> None:
+    """Put the filters of the URL into the widgets, once per session."""
+    if st.session_state.get(Keys.INITIALISED):
+        return
+    params = {key: st.query_params.get_all(key) for key in st.query_params}
+    filters, problems = filters_from_query(params)
+    st.session_state[Keys.DISTRICTS] = list(filters.districts)
+    start = filters.start or bounds[0]
+    end = filters.end or bounds[1]
+    st.session_state[Keys.DATES] = (start, end)
+    st.session_state[Keys.TIMES] = list(filters.times_of_day)
+    st.session_state[Keys.REASONS] = list(filters.reasons)
+    st.session_state[Keys.LINK_PROBLEMS] = problems
+    st.session_state[Keys.INITIALISED] = True
+
+
+def sidebar_filters(dataset: Dataset) -> Filters:
+    """Draw the shared filters once, keep them in the URL, and return them."""
+    bounds = _event_range(dataset)
+    _initialise_from_link(bounds)
+    with st.sidebar:
+        st.header("Filters")
+        st.multiselect(
+            "Districts", options=list(DISTRICTS), format_func=DISTRICTS.__getitem__,
+            key=Keys.DISTRICTS, placeholder="All ten districts",
+        )
+        st.date_input(
+            "Period (when people felt unsafe)", key=Keys.DATES, format="DD/MM/YYYY",
+            help="Reports whose time falls in these days, first and last included.",
+        )
+        st.multiselect(
+            "Time of day", options=list(TIME_OF_DAY), format_func=TIME_OF_DAY.__getitem__,
+            key=Keys.TIMES, placeholder="Any time",
+        )
+        st.multiselect(
+            "Reasons", options=list(REASONS), format_func=REASONS.__getitem__,
+            key=Keys.REASONS, placeholder="Any reason",
+            help="Reports giving any of the chosen reasons.",
+        )
+        for problem in st.session_state.get(Keys.LINK_PROBLEMS, []):
+            st.warning(f"Part of the link was ignored: {problem}")
+    dates = tuple(st.session_state.get(Keys.DATES) or ())
+    start = dates[0] if len(dates) > 0 else None
+    end = dates[1] if len(dates) > 1 else None
+    filters = Filters(
+        districts=tuple(st.session_state[Keys.DISTRICTS]),
+        start=start,
+        end=end,
+        times_of_day=tuple(st.session_state[Keys.TIMES]),
+        reasons=tuple(st.session_state[Keys.REASONS]),
+    )
+    st.query_params.from_dict(filters.to_query())
+    return filters
+
+
+def data_banner(dataset: Dataset) -> None:
+    """Say on every page where the data comes from; synthetic data says so first."""
+    if dataset.synthetic:
+        st.info(f"**{SYNTHETIC_LABEL}.** {dataset.origin}", icon=":material/science:")
+    else:
+        st.caption(f"Data: {dataset.origin}")
+
+
+def start() -> PageContext:
+    """Read settings, load data and draw the shared sidebar; stop with a message on failure."""
+    try:
+        settings = load_settings()
+        style = MapStyle.from_settings(settings)
+        source = source_from_settings(settings)
+        dataset = load_dataset(source)
+    except (SettingsError, SourceError, AssetsError) as error:
+        _fail(str(error))
+        raise  # unreachable: st.stop() ends the run
+    filters = sidebar_filters(dataset)
+    data_banner(dataset)
+    context = PageContext(settings=settings, style=style, dataset=dataset, filters=filters)
+    st.session_state[Keys.CONTEXT] = context
+    return context
+
+
+def context() -> PageContext:
+    """Return the context ``dashboard.py`` prepared for this run."""
+    found = st.session_state.get(Keys.CONTEXT)
+    if not isinstance(found, PageContext):
+        return start()
+    return found

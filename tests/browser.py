@@ -1,0 +1,197 @@
+"""Start Streamlit apps and drive headless Chromium in tests, with no outside network.
+
+The pytest fixtures built on these are in ``conftest.py``; the helpers here can also be used
+from a script.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from playwright.sync_api import BrowserContext, Frame, Page, Request
+
+#: Flags for Chromium in a container: no sandbox, GPU or background traffic of its own.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+# Schemes that never touch the network.
+_NO_NETWORK_SCHEMES = frozenset({"data", "blob", "about", "chrome", "chrome-extension"})
+
+
+def find_chromium() -> str | None:
+    """Return the path of a Chromium executable, or None when there is none."""
+    if Path("/usr/bin/chromium").is_file():
+        return "/usr/bin/chromium"
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class StreamlitApp:
+    """A running ``streamlit run``: its URL and the file its output goes to."""
+
+    url: str
+    log: Path
+    process: subprocess.Popen[bytes]
+
+
+@contextlib.contextmanager
+def run_streamlit(
+    script: Path,
+    *,
+    env: Mapping[str, str] | None = None,
+    log: Path | None = None,
+    timeout_s: float = 60.0,
+) -> Iterator[StreamlitApp]:
+    """Run ``streamlit run script`` on a free port of 127.0.0.1 until the block ends.
+
+    Static serving is on, so ``script``'s sibling folder ``static/`` is at ``/app/static/``.
+    The server is stopped when the block ends, whatever happens in it.
+
+    Parameters
+    ----------
+    script
+        The app's main script; it runs with its own folder as the working directory.
+    env
+        Variables added to this process's environment for the app.
+    log
+        File for the app's stdout and stderr; next to ``script`` when omitted.
+    timeout_s
+        How long to wait for ``/_stcore/health`` to answer.
+    """
+    script = script.resolve()
+    port = free_port()
+    log = log or script.with_name(f"{script.stem}.{port}.log")
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.headless=true",
+        "--server.address=127.0.0.1",
+        f"--server.port={port}",
+        "--server.enableStaticServing=true",
+        "--server.fileWatcherType=none",
+        "--browser.gatherUsageStats=false",
+    ]
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            command,
+            cwd=script.parent,
+            env={**os.environ, **(env or {})},
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_until_healthy(url, process, log, timeout_s)
+        yield StreamlitApp(url=url, log=log, process=process)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_until_healthy(
+    url: str, process: subprocess.Popen[bytes], log: Path, timeout_s: float
+) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(
+                f"streamlit exited with code {process.returncode} before it was healthy; "
+                f"its output ({log}):\n{_tail(log)}"
+            )
+        with contextlib.suppress(OSError):
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:  # noqa: S310
+                if response.status == 200:
+                    return
+        time.sleep(0.25)
+    raise RuntimeError(
+        f"streamlit did not answer {url}/_stcore/health within {timeout_s:.0f} s; "
+        f"its output ({log}):\n{_tail(log)}"
+    )
+
+
+def _tail(log: Path, lines: int = 40) -> str:
+    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+
+
+def is_local(url: str) -> bool:
+    """Tell whether a request to ``url`` stays on this machine."""
+    parts = urlsplit(url)
+    return parts.scheme in _NO_NETWORK_SCHEMES or parts.hostname in LOCAL_HOSTS
+
+
+@dataclass
+class NetworkLog:
+    """Every URL the pages of a browser context request, in order, iframes included."""
+
+    urls: list[str] = field(default_factory=list)
+
+    @classmethod
+    def attach(cls, context: BrowserContext) -> NetworkLog:
+        """Start recording the requests of every page in ``context``."""
+        network = cls()
+        context.on("request", network._record)
+        return network
+
+    def _record(self, request: Request) -> None:
+        self.urls.append(request.url)
+
+    def offsite(self) -> list[str]:
+        """Return the requests that went anywhere but this machine."""
+        return [url for url in self.urls if not is_local(url)]
+
+
+def wait_for_map_frame(page: Page, *, timeout_ms: float = 30_000) -> Frame:
+    """Return the iframe streamlit-folium draws in, once Leaflet has made the map in it.
+
+    Raises
+    ------
+    playwright.sync_api.TimeoutError
+        No map appeared within ``timeout_ms``.
+    """
+    iframe = page.wait_for_selector("iframe[src*='st_folium']", timeout=timeout_ms)
+    frame = iframe.content_frame() if iframe is not None else None
+    if frame is None:
+        raise AssertionError("the streamlit-folium iframe has no document")
+    frame.wait_for_selector(".leaflet-container", timeout=timeout_ms)
+    return frame
+
+
+def save_screenshot(page: Page, path: Path) -> Path:
+    """Save a full-page screenshot of ``page`` to ``path``, creating its folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True)
+    return path
