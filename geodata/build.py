@@ -62,7 +62,8 @@ MIN_TOWN_POPULATION = 5000
 COORDINATE_DECIMALS = 6
 
 POPULATION_SOURCE = (
-    "ONS Census 2021 usual residents, rounded to 100, transcribed by hand from the first results; Open Government Licence v3"
+    "ONS Census 2021 usual residents, rounded to 100, transcribed by hand from the first "
+    "results; Open Government Licence v3"
 )
 POPULATION_YEAR = 2021
 
@@ -384,7 +385,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
         size_kb = path.stat().st_size / 1024
         lines.append(f"  {path.name:<18} {count:5d} {unit:<5} {size_kb:8.1f} KB  sha256 {digest}")
-    print("\n".join(lines))  # noqa: T201 - the summary is this command's output
+    print("\n".join(lines))
     return 0
 
 

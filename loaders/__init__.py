@@ -21,6 +21,7 @@ __all__ = [
     "LoadError",
     "LoadResult",
     "Problem",
+    "load_kind",
     "load_services",
     "load_streetsafe",
     "load_survey",

@@ -186,8 +186,7 @@ def _finish_services(frame: pd.DataFrame) -> pd.DataFrame:
     location = ["latitude", "longitude", "lsoa_code", "lsoa_name", "district_code"]
     frame.loc[frame["confidential"], location] = None
     frame.loc[frame["confidential"], "geometry"] = None
-    frame = frame.rename(columns={"district_code": "located_district_code"})
-    return frame
+    return frame.rename(columns={"district_code": "located_district_code"})
 
 
 SERVICES = KindSpec(

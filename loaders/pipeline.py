@@ -218,7 +218,7 @@ def _load_file(
     for f in fields:
         raw = frame[columns[f.name]] if f.name in columns else pd.Series("", index=frame.index)
         values, bad = f.parse(raw)
-        if f.required and values.dtype == object:
+        if f.required and (values.dtype == object or pd.api.types.is_string_dtype(values)):
             values = values.where(values.astype(str).str.strip() != "", None)
         typed[f.name] = values
         bad_cells[f.name] = bad
@@ -290,7 +290,7 @@ def _place(
     report.outside_county = int(outside.sum())
     for row in typed.index[outside.to_numpy()]:
         given = lat if has_degrees[row] else east
-        km = areas.at[row, "km_outside"]
+        km = areas["km_outside"].to_numpy()[typed.index.get_loc(row)]
         found = (
             f"{latitude[row]:.5f}, {longitude[row]:.5f} ({km:.1f} km outside the county)"
         )
@@ -388,6 +388,8 @@ def load_kind(
         if "district_code" in frame.columns:
             frame["district_name"] = district_name(frame["district_code"])
         frame = frame[[c for c in spec.output_columns if c in frame.columns]]
+    order = {name: position for position, name in enumerate(reports)}
+    problems.sort(key=lambda problem: (order.get(problem.file, -1), problem.row or 0))
     if not isinstance(frame, gpd.GeoDataFrame):
         frame = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([None] * len(frame),
                                  crs=ANALYSIS_CRS), crs=ANALYSIS_CRS)

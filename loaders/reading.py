@@ -68,9 +68,15 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, list[str]]:
             quoting=csv.QUOTE_MINIMAL,
         )
     except pd.errors.ParserError as error:
-        detail = str(error).strip().splitlines()[-1] if str(error).strip() else "unreadable rows"
-        raise _whole_file(path, "a CSV file with the same number of fields in every row",
-                          quote_found(detail)) from None
+        counts = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
+        if counts is None:
+            raise _whole_file(path, "a CSV file with the same number of fields in every row",
+                              "rows that cannot be read") from None
+        expected, line, saw = counts.groups()
+        raise FileProblem(Problem(
+            path.name, int(line), None, f"{expected} fields, as in the header row",
+            f"{saw} fields (a comma inside a value needs quotes)",
+        )) from None
     except pd.errors.EmptyDataError:
         raise _whole_file(path, "a header row and data rows", "an empty file") from None
     return frame, notices
@@ -140,9 +146,10 @@ def match_headers(
         lookup[header_key(header)] = canonical
     found: dict[str, str] = {}
     for column in table.frame.columns:
-        canonical = lookup.get(header_key(column))
-        if canonical is None:
+        match = lookup.get(header_key(column))
+        if match is None:
             continue
+        canonical = match
         if canonical in found:
             raise _whole_file(
                 table.path,

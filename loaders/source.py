@@ -83,7 +83,9 @@ def read_header_map(path: Path | None) -> dict[str, dict[str, str]]:
     try:
         mapping = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as error:
-        raise SourceError(f"Header map {path}: expected a readable JSON file, found {error}.")
+        raise SourceError(
+            f"Header map {path}: expected a readable JSON file, found {error}."
+        ) from None
     if not isinstance(mapping, dict) or not all(
         kind in KINDS and isinstance(headers, dict) for kind, headers in mapping.items()
     ):

@@ -43,5 +43,5 @@ st.subheader("Support services in the county")
 st.caption("Refuges and the sexual assault referral centre are listed without any location.")
 st.dataframe(
     tables.services_table(context.dataset.services.frame), hide_index=True,
-    use_container_width=True,
+    width="stretch",
 )

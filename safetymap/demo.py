@@ -173,18 +173,18 @@ _SAFETY_LABELS = np.array(
 )
 # Latent score cut points between the five answers (1 = Very unsafe ... 5 = Very safe).
 _SAFETY_CUTS = np.array([-1.9, -1.0, -0.35, 0.85])
-#: Mean latent feeling of safety after dark per district (by day it is 0.95 + 0.3 x this).
+#: Mean latent feeling of safety after dark per district (by day it is 1.0 + 0.3 x this).
 _AFTER_DARK_MEAN: dict[str, float] = {
-    "E07000095": -0.35,  # Broxbourne
-    "E07000096": -0.10,  # Dacorum
-    "E07000242": 0.20,  # East Hertfordshire
-    "E07000098": -0.20,  # Hertsmere
-    "E07000099": 0.00,  # North Hertfordshire
-    "E07000240": 0.15,  # St Albans
-    "E07000243": -0.40,  # Stevenage
-    "E07000102": 0.05,  # Three Rivers
-    "E07000103": -0.45,  # Watford
-    "E07000241": -0.30,  # Welwyn Hatfield
+    "E07000095": -0.45,  # Broxbourne
+    "E07000096": -0.20,  # Dacorum
+    "E07000242": 0.10,  # East Hertfordshire
+    "E07000098": -0.30,  # Hertsmere
+    "E07000099": -0.10,  # North Hertfordshire
+    "E07000240": 0.05,  # St Albans
+    "E07000243": -0.50,  # Stevenage
+    "E07000102": -0.05,  # Three Rivers
+    "E07000103": -0.55,  # Watford
+    "E07000241": -0.40,  # Welwyn Hatfield
 }
 _SHORT_DISTRICT_NAMES: dict[str, str] = {"E07000242": "East Herts", "E07000099": "North Herts"}
 _WAVES = (  # first day, number of days
@@ -631,7 +631,7 @@ def _survey_frame(rng: np.random.Generator, layout: _Layout, n: int) -> pd.DataF
 
     age, sex = _demographics(rng, n)
     after_dark_mean = np.array([_AFTER_DARK_MEAN[code] for code in codes])[district]
-    day_mean = 0.95 + 0.3 * after_dark_mean
+    day_mean = 1.0 + 0.3 * after_dark_mean
     district_code = codes[district]
     rising_districts = np.unique(layout.town_district[np.isin(layout.town_name, RISING_TOWNS)])
     getting_worse = np.isin(district_code, rising_districts) & (wave == 1)

@@ -18,9 +18,11 @@ import urllib.request
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from playwright.sync_api import BrowserContext, Frame, Page, Request
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext, Frame, Page, Request, WebError
 
 #: Flags for Chromium in a container: no sandbox, GPU or background traffic of its own.
 CHROMIUM_ARGS = [
@@ -132,10 +134,12 @@ def _wait_until_healthy(
                 f"streamlit exited with code {process.returncode} before it was healthy; "
                 f"its output ({log}):\n{_tail(log)}"
             )
-        with contextlib.suppress(OSError):
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:  # noqa: S310
-                if response.status == 200:
-                    return
+        with (
+            contextlib.suppress(OSError),
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response,
+        ):
+            if response.status == 200:
+                return
         time.sleep(0.25)
     raise RuntimeError(
         f"streamlit did not answer {url}/_stcore/health within {timeout_s:.0f} s; "
@@ -154,23 +158,31 @@ def is_local(url: str) -> bool:
 
 
 @dataclass
-class NetworkLog:
-    """Every URL the pages of a browser context request, in order, iframes included."""
+class BrowserLog:
+    """What the pages of a browser context did: every URL requested, every uncaught error.
+
+    Frames are included, so the streamlit-folium iframe's requests and errors are here too.
+    """
 
     urls: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
 
     @classmethod
-    def attach(cls, context: BrowserContext) -> NetworkLog:
-        """Start recording the requests of every page in ``context``."""
-        network = cls()
-        context.on("request", network._record)
-        return network
+    def attach(cls, context: BrowserContext) -> BrowserLog:
+        """Start recording the requests and uncaught errors of every page in ``context``."""
+        log = cls()
+        context.on("request", log._record_request)
+        context.on("weberror", log._record_error)
+        return log
 
-    def _record(self, request: Request) -> None:
+    def _record_request(self, request: Request) -> None:
         self.urls.append(request.url)
 
+    def _record_error(self, web_error: WebError) -> None:
+        self.errors.append(str(web_error.error.message))
+
     def offsite(self) -> list[str]:
-        """Return the requests that went anywhere but this machine."""
+        """Return the requested URLs that go anywhere but this machine."""
         return [url for url in self.urls if not is_local(url)]
 
 
@@ -182,7 +194,11 @@ def wait_for_map_frame(page: Page, *, timeout_ms: float = 30_000) -> Frame:
     playwright.sync_api.TimeoutError
         No map appeared within ``timeout_ms``.
     """
-    iframe = page.wait_for_selector("iframe[src*='st_folium']", timeout=timeout_ms)
+    # streamlit-folium keeps its iframe hidden until the map script has run without error,
+    # so wait for it to be attached, not visible, and let the map selector say what failed.
+    iframe = page.wait_for_selector(
+        "iframe[src*='st_folium']", state="attached", timeout=timeout_ms
+    )
     frame = iframe.content_frame() if iframe is not None else None
     if frame is None:
         raise AssertionError("the streamlit-folium iframe has no document")

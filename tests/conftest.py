@@ -6,21 +6,19 @@ import contextlib
 import os
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+from browser import CHROMIUM_ARGS, BrowserLog, StreamlitApp, find_chromium, run_streamlit
+from playwright.sync_api import sync_playwright
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Page
 
 # ============================================================================== browser
 # A Streamlit server per (script, environment) for the whole session, and headless Chromium
-# through playwright. Helpers are in tests/browser.py; tests using `chromium` are marked
+# through playwright. Helpers are in tests/browser.py. Tests using `chromium` are marked
 # `browser` automatically, so `pytest -m "not browser"` leaves them out.
-
-from tests.browser import (  # noqa: E402
-    CHROMIUM_ARGS,
-    NetworkLog,
-    StreamlitApp,
-    find_chromium,
-    run_streamlit,
-)
 
 StartStreamlit = Callable[..., StreamlitApp]
 
@@ -53,7 +51,7 @@ def streamlit_server() -> Iterator[StartStreamlit]:
 
 
 @pytest.fixture(scope="session")
-def chromium() -> Iterator[object]:
+def chromium() -> Iterator[Browser]:
     """Give a headless Chromium (a playwright ``Browser``); skip when there is none, unless CI."""
     executable = find_chromium()
     if executable is None:
@@ -64,8 +62,6 @@ def chromium() -> Iterator[object]:
         if os.environ.get("CI"):
             pytest.fail(f"{message} CI is set, and CI must run them.")
         pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         try:
@@ -75,8 +71,8 @@ def chromium() -> Iterator[object]:
 
 
 @pytest.fixture
-def browser_context(chromium) -> Iterator[object]:
-    """Give a fresh playwright ``BrowserContext`` (no cookies, 1280×900), closed afterwards."""
+def browser_context(chromium: Browser) -> Iterator[BrowserContext]:
+    """Give a fresh playwright ``BrowserContext`` (no cookies, 1280 by 900), closed afterwards."""
     context = chromium.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(30_000)
     try:
@@ -86,12 +82,12 @@ def browser_context(chromium) -> Iterator[object]:
 
 
 @pytest.fixture
-def network_log(browser_context) -> NetworkLog:
-    """Record every request made by pages of ``browser_context``, iframes included."""
-    return NetworkLog.attach(browser_context)
+def browser_log(browser_context: BrowserContext) -> BrowserLog:
+    """Record every request and uncaught error of pages in ``browser_context``, iframes too."""
+    return BrowserLog.attach(browser_context)
 
 
 @pytest.fixture
-def browser_page(browser_context, network_log) -> object:
-    """Give a new playwright ``Page`` whose requests ``network_log`` records."""
+def browser_page(browser_context: BrowserContext, browser_log: BrowserLog) -> Page:
+    """Give a new playwright ``Page`` whose requests ``browser_log`` records."""
     return browser_context.new_page()

@@ -27,7 +27,9 @@ def district_rates(reports: pd.DataFrame, population: pd.DataFrame) -> pd.DataFr
         one row per district (districts with no report have 0), highest rate first.
     """
     counts = reports["district_code"].value_counts()
-    table = pd.DataFrame({"district_code": list(DISTRICTS), "district_name": list(DISTRICTS.values())})
+    table = pd.DataFrame(
+        {"district_code": list(DISTRICTS), "district_name": list(DISTRICTS.values())}
+    )
     table["reports"] = table["district_code"].map(counts).fillna(0).astype("int64")
     residents = population.set_index("code")["population"]
     table["population"] = table["district_code"].map(residents).astype("int64")
@@ -36,7 +38,9 @@ def district_rates(reports: pd.DataFrame, population: pd.DataFrame) -> pd.DataFr
                              ignore_index=True)
 
 
-def rate_classes(values: pd.Series, *, classes: int = 5) -> tuple[pd.Series, list[tuple[float, float, str]]]:
+def rate_classes(
+    values: pd.Series, *, classes: int = 5
+) -> tuple[pd.Series, list[tuple[float, float, str]]]:
     """Return each value's class (0 = lowest) and the legend rows (low, high, word).
 
     Classes are equal intervals from 0 to the largest value rounded up to one decimal,

@@ -34,6 +34,7 @@ SELF_HOSTED_ATTRIBUTION = "Map tiles: self-hosted"
 _CDN_URL = "https://cdn.jsdelivr.net/npm"
 _VERSION_FILE = ".npm-version"
 _NPM_TIMEOUT_S = 300
+_MAX_ZOOM_WITHOUT_TILES = 18  # folium's default for a tile layer
 
 
 class AssetsError(RuntimeError):
@@ -160,7 +161,9 @@ def apply_assets(
 
     Each element's ``default_js`` and ``default_css`` are replaced by lists of its own, so
     folium's class-level lists, shared by every map in the process, stay as they were.
-    jQuery, Bootstrap, Font Awesome and awesome-markers are dropped.
+    jQuery, Bootstrap, Font Awesome and awesome-markers are dropped. A map without tiles
+    (the default with local assets) gets a maximum zoom of 18, which tile layers otherwise
+    supply and MarkerCluster needs.
 
     Parameters
     ----------
@@ -212,6 +215,12 @@ def apply_assets(
             f"This map cannot be drawn with {mode} map assets:\n- " + "\n- ".join(problems)
         )
     _forget_rendered_links(m)
+    if "max_zoom" not in m.options and not any(
+        isinstance(element, folium.TileLayer) for element in _walk(m)
+    ):
+        # Leaflet takes its maximum zoom from the tile layers; with none, MarkerCluster
+        # throws "Map has no maxZoom specified" and the whole map stays blank.
+        m.options["max_zoom"] = _MAX_ZOOM_WITHOUT_TILES
     return m
 
 

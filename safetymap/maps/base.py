@@ -40,15 +40,12 @@ class MapStyle:
 def new_map(bounds_of: gpd.GeoDataFrame, style: MapStyle) -> folium.Map:
     """Return an empty map fitted to the bounds of ``bounds_of`` (any CRS)."""
     west, south, east, north = bounds_of.to_crs(MAP_CRS).total_bounds
-    kwargs: dict[str, object] = {"tiles": style.tiles}
-    if style.tiles_attribution is not None:
-        kwargs["attr"] = style.tiles_attribution
     m = folium.Map(
         location=[(south + north) / 2, (west + east) / 2],
         zoom_start=10,
         control_scale=True,
-        prefer_canvas=False,
-        **kwargs,
+        tiles=style.tiles,
+        attr=style.tiles_attribution,
     )
     m.fit_bounds([[south, west], [north, east]])
     return m
@@ -59,7 +56,7 @@ def finish_map(m: folium.Map, style: MapStyle) -> folium.Map:
     return apply_assets(m, mode=style.assets)
 
 
-class Legend(MacroElement):  # type: ignore[misc]
+class Legend(MacroElement):
     """A legend drawn as a Leaflet control; every text in it is escaped here."""
 
     _template = Template(
@@ -95,4 +92,5 @@ class Legend(MacroElement):  # type: ignore[misc]
             parts.append(f"<div>{swatch}{html.escape(label)}</div>")
         if note:
             parts.append(f'<div style="margin-top:4px;color:#444">{html.escape(note)}</div>')
-        self.html_json = json.dumps("".join(parts))
+        # "<\/" keeps the markup from ever closing the surrounding script element.
+        self.html_json = json.dumps("".join(parts), ensure_ascii=False).replace("</", "<\\/")

@@ -128,15 +128,19 @@ def start() -> PageContext:
         _fail(str(error))
         raise  # unreachable: st.stop() ends the run
     filters = sidebar_filters(dataset)
-    data_banner(dataset)
     context = PageContext(settings=settings, style=style, dataset=dataset, filters=filters)
     st.session_state[Keys.CONTEXT] = context
     return context
 
 
 def context() -> PageContext:
-    """Return the context ``dashboard.py`` prepared for this run."""
+    """Return the context ``dashboard.py`` prepared for this run, and say where data is from.
+
+    Every page starts with this call, so every page carries the data banner (and the
+    "Synthetic demo data" label) at its top.
+    """
     found = st.session_state.get(Keys.CONTEXT)
     if not isinstance(found, PageContext):
-        return start()
+        found = start()
+    data_banner(found.dataset)
     return found

@@ -1,0 +1,92 @@
+"""The command line: exit codes, one line per problem, and never a traceback."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from safetymap.cli import main
+
+WATFORD = "51.65531,-0.39602"
+GOOD = f"report_id,submitted_at,latitude,longitude\nV1,2026-03-01 10:00,{WATFORD}\nV2,2026-03-01 11:00,{WATFORD}\n"
+BAD = (
+    "report_id,submitted_at,latitude,longitude\n"
+    f"V1,2026-03-01 10:00,{WATFORD}\n"
+    f"V2,yesterday,{WATFORD}\n"
+    "V3,2026-03-01 10:00,51.5074,-0.1278\n"
+)
+
+
+def test_validate_a_good_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "streetsafe.csv"
+    path.write_text(GOOD)
+    assert main(["validate", "--kind", "streetsafe", str(path)]) == 0
+    assert capsys.readouterr().out == "OK: 2 StreetSafe reports valid in 1 file(s).\n"
+
+
+def test_validate_a_broken_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "streetsafe.csv"
+    path.write_text(BAD)
+    assert main(["validate", "--kind", "streetsafe", str(path)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.splitlines() == [
+        "streetsafe.csv, row 3, field submitted_at: expected a date and time (ISO 8601 such as "
+        '2026-03-14T21:30, or DD/MM/YYYY HH:MM), found "yesterday"',
+        "streetsafe.csv, row 4, field latitude: expected a place inside Hertfordshire (within "
+        "50 m of a district), found 51.50740, -0.12780 (17.5 km outside the county)",
+    ]
+    assert captured.err == "2 problem(s): 1 of 3 StreetSafe reports valid in 1 file(s).\n"
+
+
+def test_validate_a_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", "--kind", "survey", str(tmp_path / "nope.csv")]) == 1
+    assert capsys.readouterr().out == "nope.csv: expected a file, found nothing at that path\n"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["validate", "--kind", "reports", "x.csv"],
+        ["validate", "x.csv"],
+        ["demo-data", "--out", "x", "--reports", "many"],
+        ["fly"],
+        [],
+    ],
+)
+def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(argv)
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert "error:" in err
+    assert "Traceback" not in err
+
+
+def test_demo_data_writes_contract_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "demo"
+    assert main(["demo-data", "--out", str(out), "--reports", "300", "--responses", "200",
+                 "--seed", "7"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "services_demo.csv", "streetsafe_demo.csv", "survey_demo.csv"
+    ]
+    assert main(["validate", "--kind", "streetsafe", str(out / "streetsafe_demo.csv")]) == 0
+    assert main(["validate", "--kind", "survey", str(out / "survey_demo.csv")]) == 0
+    assert main(["validate", "--kind", "services", str(out / "services_demo.csv")]) == 0
+    out_text = capsys.readouterr().out
+    assert "OK: 300 StreetSafe reports valid in 1 file(s)." in out_text
+    assert "OK: 200 survey responses valid in 1 file(s)." in out_text
+
+
+def test_the_installed_command_runs_without_a_traceback(tmp_path: Path) -> None:
+    command = shutil.which("safetymap") or str(Path(sys.executable).parent / "safetymap")
+    path = tmp_path / "streetsafe.csv"
+    path.write_text(BAD)
+    done = subprocess.run([command, "validate", "--kind", "streetsafe", str(path)],
+                          capture_output=True, text=True, cwd=tmp_path, check=False)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stdout + done.stderr
+    assert len(done.stdout.splitlines()) == 2

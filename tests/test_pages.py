@@ -1,0 +1,102 @@
+"""Each page through Streamlit's AppTest: no exception, and figures that match the data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+WATFORD = "51.65531,-0.39602"
+HEMEL = "51.75368,-0.44975"
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "streetsafe_test.csv").write_text(
+        "report_id,submitted_at,latitude,longitude,occurred_at\n"
+        f"W1,2026-03-01 10:00,{WATFORD},2026-03-01 21:00\n"
+        f"W2,2026-03-02 10:00,{WATFORD},2026-03-01 23:00\n"
+        f"W3,2026-03-03 10:00,{WATFORD},\n"
+        f"D1,2026-03-01 10:00,{HEMEL},\n"
+        f"D2,2026-03-01 10:00,{HEMEL},\n"
+        "BAD,not a date,51.7,-0.3,\n"
+    )
+    (folder / "services_test.csv").write_text(
+        "service_id,name,category,latitude,longitude,confidential,coverage,opening_hours,phone\n"
+        "H1,Test helpline,helpline,,,,county,24/7,0800 000\n"
+        "R1,Test refuge,refuge,51.812345,-0.212345,true,county,24/7,\n"
+    )
+    monkeypatch.setenv("SAFETYMAP_DATA", str(folder))
+    monkeypatch.setenv("SAFETYMAP_MAP_ASSETS", "cdn")
+    return folder
+
+
+def run(page: str | None = None, query: dict[str, str] | None = None) -> AppTest:
+    app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    for key, value in (query or {}).items():
+        app.query_params[key] = value
+    app.run()
+    if page is not None:
+        app.switch_page(page).run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def test_county_map_counts_every_district(data_dir: Path) -> None:
+    app = run()
+    headline = app.markdown[0].value
+    # 5 valid reports over 1,199,800 residents = 0.0042 per 1,000
+    assert headline.startswith("**5** StreetSafe reports in the selection: **0.00**")
+    table = app.dataframe[0].value.set_index("District")
+    assert table.at["Watford", "Reports"] == 3
+    assert table.at["Dacorum", "Reports"] == 2
+    assert table.at["Stevenage", "Reports"] == 0
+    # 3 / 102,300 residents × 1,000 = 0.0293 → 0.03
+    assert table.at["Watford", "Reports per 1,000 residents"] == pytest.approx(0.03)
+    services = app.dataframe[1].value
+    assert services["Service"].tolist() == ["Test helpline", "Test refuge"]
+    assert not any("51.81" in str(v) for v in services.to_numpy().ravel())
+    assert not app.info  # real data: no synthetic banner
+
+
+def test_county_map_follows_the_link(data_dir: Path) -> None:
+    app = run(query={"district": "E07000103", "time": "night"})
+    # Watford reports at night: W2 (23:00) only
+    assert app.markdown[0].value.startswith("**1** StreetSafe reports in the selection")
+    assert app.multiselect[0].value == ["E07000103"]
+    assert app.query_params["district"] == ["E07000103"] or app.query_params["district"] == "E07000103"
+
+
+def test_data_page_lists_what_was_refused(data_dir: Path) -> None:
+    app = run("pages/data_sources.py")
+    assert app.title[0].value == "Data and sources"
+    loaded = app.dataframe[0].value.set_index("File")
+    assert loaded.at["streetsafe_test.csv", "Loaded"] == 5
+    assert loaded.at["streetsafe_test.csv", "Refused"] == 1
+    refused = app.dataframe[1].value
+    assert refused["Row"].tolist() == [7]
+    assert refused["Field"].tolist() == ["submitted_at"]
+    assert [s.value for s in app.subheader][1] == "Refused rows and files (1)"
+
+
+@pytest.mark.parametrize("page", [None, "pages/data_sources.py"])
+def test_every_page_says_when_data_is_synthetic(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, page: str | None
+) -> None:
+    monkeypatch.delenv("SAFETYMAP_DATA", raising=False)
+    monkeypatch.setenv("SAFETYMAP_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("SAFETYMAP_DEMO_REPORTS", "400")
+    monkeypatch.setenv("SAFETYMAP_DEMO_RESPONSES", "300")
+    app = run(page)
+    assert "Synthetic demo data" in app.info[0].value
+
+
+def test_a_bad_setting_is_a_message_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SAFETYMAP_MAP_ASSETS", "sometimes")
+    app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    assert not app.exception
+    assert "SAFETYMAP_MAP_ASSETS='sometimes': must be one of auto, local, cdn" in app.error[0].value
