@@ -10,7 +10,6 @@ from safetymap.ui import app
 
 st.set_page_config(
     page_title="Hertfordshire safety map",
-    page_icon=":material/map:",
     layout="wide",
 )
 
@@ -18,8 +17,8 @@ app.start()
 
 pages = st.navigation(
     [
-        st.Page("pages/county_map.py", title="County map", icon=":material/map:", default=True),
-        st.Page("pages/data_sources.py", title="Data and sources", icon=":material/dataset:"),
+        st.Page("pages/county_map.py", title="County map", default=True),
+        st.Page("pages/data_sources.py", title="Data and sources"),
     ]
 )
 pages.run()

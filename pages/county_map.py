@@ -24,11 +24,11 @@ st.markdown(
     f"across {len(shown)} district{'s' if len(shown) != 1 else ''}."
 )
 
-map_column, table_column = st.columns([3, 2], gap="medium")
+map_column, table_column = st.columns([4, 3], gap="medium")
 with map_column:
     st.subheader("Reports per 1,000 residents by district")
     m = district_rate_map(districts, rates, style=context.style, selected=selected)
-    st_folium(m, height=560, use_container_width=True, returned_objects=[], key="county_map")
+    st_folium(m, height=600, use_container_width=True, returned_objects=[], key="county_map")
     _, legend = rate_classes(shown["per_1000"])
     st.caption(
         "Legend, darker is higher: "
@@ -37,7 +37,18 @@ with map_column:
     )
 with table_column:
     st.subheader("The same figures as a table")
-    st.dataframe(tables.district_rate_table(shown), hide_index=True, width="stretch")
+    st.dataframe(
+        tables.district_rate_table(shown),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Reports": st.column_config.NumberColumn(format="localized"),
+            "Residents": st.column_config.NumberColumn(
+                format="localized", help="Census 2021 usual residents (ONS), rounded to 100"
+            ),
+            "Per 1,000 residents": st.column_config.NumberColumn(format="%.2f"),
+        },
+    )
 
 st.subheader("Support services in the county")
 st.caption("Refuges and the sexual assault referral centre are listed without any location.")

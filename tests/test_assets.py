@@ -125,6 +125,40 @@ def test_applying_twice_or_switching_mode_gives_the_last_mode() -> None:
     assert urls_in(m.get_root().render()) == CDN_URLS
 
 
+@pytest.mark.parametrize(
+    ("mode", "image_path"),
+    [
+        ("local", "/app/static/vendor/leaflet/images/"),
+        ("cdn", "https://cdn.jsdelivr.net/npm/leaflet@1.9.4/dist/images/"),
+    ],
+)
+def test_leaflet_is_told_where_its_marker_images_are_before_any_marker(mode, image_path):
+    m = apply_assets(apply_assets(clustered_heat_map(), mode=mode), mode=mode)
+    html = m.get_root().render()
+
+    assignment = f'L.Icon.Default.imagePath = "{image_path}";'
+    assert html.count("L.Icon.Default.imagePath") == 1
+    assert assignment in html
+    assert html.index(assignment) < html.index("L.marker(")
+
+
+@pytest.mark.parametrize(
+    ("make_map", "max_zoom"),
+    [
+        (lambda: folium.Map(tiles=None), 18),
+        (lambda: folium.Map(tiles=None, maxZoom=12), 12),
+        (lambda: folium.Map(tiles="OpenStreetMap"), None),
+        (lambda: folium.Map(tiles=SELF_HOSTED, attr="self-hosted"), None),
+    ],
+)
+def test_maps_without_tiles_get_the_max_zoom_marker_clusters_need(make_map, max_zoom):
+    html = apply_assets(make_map(), mode="local").get_root().render()
+    map_options = html[html.index("L.map(") : html.index(");", html.index("L.map("))]
+
+    found = re.findall(r'"maxZoom": (\d+)', map_options)
+    assert found == ([] if max_zoom is None else [str(max_zoom)])
+
+
 def test_class_level_lists_are_left_alone() -> None:
     classes = (folium.Map, MarkerCluster, FastMarkerCluster, HeatMap)
     before = {cls: copy.deepcopy((cls.default_js, cls.default_css)) for cls in classes}
@@ -159,6 +193,7 @@ def test_unknown_plugins_raise_and_every_problem_is_listed() -> None:
     assert "_MysteryPlugin loads 'leaflet.mystery' from https://unpkg.com/" in message
     assert "folium.Popup builds its content with jQuery" in message
     assert message.count("\n- ") == 4  # Fullscreen's JS and CSS, the mystery plugin, the popup
+    assert "default_js" not in vars(m)  # nothing is changed when the map is refused
 
 
 DISTRICTS_FILE = "districts.geojson"

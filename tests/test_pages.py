@@ -56,7 +56,7 @@ def test_county_map_counts_every_district(data_dir: Path) -> None:
     assert table.at["Dacorum", "Reports"] == 2
     assert table.at["Stevenage", "Reports"] == 0
     # 3 / 102,300 residents × 1,000 = 0.0293 → 0.03
-    assert table.at["Watford", "Reports per 1,000 residents"] == pytest.approx(0.03)
+    assert table.at["Watford", "Per 1,000 residents"] == pytest.approx(0.03)
     services = app.dataframe[1].value
     assert services["Service"].tolist() == ["Test helpline", "Test refuge"]
     assert not any("51.81" in str(v) for v in services.to_numpy().ravel())

@@ -22,7 +22,8 @@ from typing import Literal
 
 import branca.colormap
 import folium
-from branca.element import Element
+from branca.element import Element, MacroElement
+from folium.template import Template
 
 from safetymap.settings import STATIC_URL, VENDOR_DIR
 
@@ -161,9 +162,10 @@ def apply_assets(
 
     Each element's ``default_js`` and ``default_css`` are replaced by lists of its own, so
     folium's class-level lists, shared by every map in the process, stay as they were.
-    jQuery, Bootstrap, Font Awesome and awesome-markers are dropped. A map without tiles
-    (the default with local assets) gets a maximum zoom of 18, which tile layers otherwise
-    supply and MarkerCluster needs.
+    jQuery, Bootstrap, Font Awesome and awesome-markers are dropped. Leaflet is told where
+    its marker images are (it guesses wrong when leaflet.css loads after the map script, as
+    in streamlit-folium), and a map without tiles (the default with local assets) gets the
+    maximum zoom of 18 that tile layers otherwise supply and MarkerCluster needs.
 
     Parameters
     ----------
@@ -189,6 +191,7 @@ def apply_assets(
     if mode not in ("local", "cdn"):
         raise ValueError(f"`mode` must be 'local' or 'cdn', got {mode!r}.")
     problems: list[str] = []
+    replacements: list[tuple[Element, str, list[tuple[str, str]]]] = []
     for element in _walk(m):
         problem = _needs_dropped_library(element, mode)
         if problem is not None:
@@ -209,13 +212,21 @@ def apply_assets(
                 target = _LINKS[name]
                 if target is not None:
                     kept.append((name, _url(*target, mode=mode, static_url=static_url)))
-            setattr(element, attribute, kept)
+            replacements.append((element, attribute, kept))
     if problems:
         raise AssetsError(
             f"This map cannot be drawn with {mode} map assets:\n- " + "\n- ".join(problems)
         )
+    for element, attribute, kept in replacements:
+        # An instance attribute: folium's add_js_link and _add_link mutate lists in place.
+        setattr(element, attribute, kept)
     _forget_rendered_links(m)
-    if "max_zoom" not in m.options and not any(
+    m.add_child(
+        _IconImagePath(_url("leaflet", "images/", mode=mode, static_url=static_url)),
+        name=_IconImagePath.NAME,
+        index=0,
+    )
+    if not {"max_zoom", "maxZoom"} & m.options.keys() and not any(
         isinstance(element, folium.TileLayer) for element in _walk(m)
     ):
         # Leaflet takes its maximum zoom from the tile layers; with none, MarkerCluster
@@ -424,6 +435,28 @@ def _needs_dropped_library(element: Element, mode: AssetMode) -> str | None:
             "the legend another way or use cdn map assets."
         )
     return None
+
+
+class _IconImagePath(MacroElement):
+    """Set the folder of Leaflet's default marker images before any marker is made.
+
+    Leaflet finds it from leaflet.css; when the CSS is not applied yet, its fallback drops a
+    slash and asks for ``.../leafletmarker-icon.png`` (Leaflet issue 4968).
+    """
+
+    NAME = "icon_image_path"
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            L.Icon.Default.imagePath = {{ this.image_path|tojson }};
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, image_path: str) -> None:
+        super().__init__()
+        self._name = "IconImagePath"
+        self.image_path = image_path
 
 
 def _forget_rendered_links(m: folium.Map) -> None:

@@ -46,9 +46,26 @@ def new_map(bounds_of: gpd.GeoDataFrame, style: MapStyle) -> folium.Map:
         control_scale=True,
         tiles=style.tiles,
         attr=style.tiles_attribution,
+        # fractional zoom lets the county fill the frame instead of the next whole level
+        zoom_snap=0.25,
+        zoom_delta=0.5,
     )
     m.fit_bounds([[south, west], [north, east]])
+    if style.tiles is None:
+        _PlainBackground().add_to(m)
     return m
+
+
+class _PlainBackground(MacroElement):
+    """Paint a map with no tiles off-white, so grey "not selected" areas stand out."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.getContainer().style.background = "#fbfbf8";
+        {% endmacro %}
+        """
+    )
 
 
 def finish_map(m: folium.Map, style: MapStyle) -> folium.Map:
@@ -63,25 +80,38 @@ class Legend(MacroElement):
         """
         {% macro script(this, kwargs) %}
         (function() {
-            var legend = L.control({position: "bottomright"});
+            var legend = L.control({position: {{ this.position|tojson }}});
             legend.onAdd = function () {
                 var div = L.DomUtil.create("div", "safetymap-legend");
                 div.style.background = "white";
                 div.style.padding = "6px 8px";
+                div.style.maxWidth = "240px";
                 div.style.font = "13px/1.4 sans-serif";
                 div.style.boxShadow = "0 0 4px rgba(0,0,0,0.3)";
                 div.innerHTML = {{ this.html_json }};
                 return div;
             };
             legend.addTo({{ this._parent.get_name() }});
+            {% if this.attribution_json %}
+            {{ this._parent.get_name() }}.attributionControl.addAttribution(
+                {{ this.attribution_json }});
+            {% endif %}
         })();
         {% endmacro %}
         """
     )
 
-    def __init__(self, title: str, rows: list[tuple[str, str]], note: str = "") -> None:
+    def __init__(
+        self, title: str, rows: list[tuple[str, str]], note: str = "", *,
+        position: str = "topright", attribution: str = "",
+    ) -> None:
         super().__init__()
         self._name = "Legend"
+        self.position = position
+        self.attribution_json = (
+            json.dumps(html.escape(attribution), ensure_ascii=False).replace("</", "<\\/")
+            if attribution else ""
+        )
         parts = [f"<strong>{html.escape(title)}</strong>"]
         for colour, label in rows:
             swatch = (

@@ -85,5 +85,5 @@ def district_rate_map(
     rows = rate_legend_rows(legend)
     if selected:
         rows.append((NOT_SELECTED, "Not selected"))
-    Legend(f"StreetSafe {RATE_UNIT}", rows, note=BOUNDARY_ATTRIBUTION).add_to(m)
+    Legend(f"StreetSafe {RATE_UNIT}", rows, attribution=BOUNDARY_ATTRIBUTION).add_to(m)
     return finish_map(m, style)

@@ -13,9 +13,9 @@ def district_rate_table(rates: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "District": rates["district_name"],
+            "Per 1,000 residents": rates["per_1000"].round(2),
             "Reports": rates["reports"],
-            "Residents (2021)": rates["population"],
-            "Reports per 1,000 residents": rates["per_1000"].round(2),
+            "Residents": rates["population"],
         }
     )
 
