@@ -14,7 +14,7 @@ $(BIN)/python:
 
 # Reinstalled when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,geodata]'
 	touch $@
 
 install: $(VENV)/.installed
