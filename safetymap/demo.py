@@ -58,6 +58,7 @@ from geodata import (
     load_population,
     load_towns,
 )
+from loaders.vocab import BEHAVIOUR, ENVIRONMENT
 
 __all__ = [
     "BEHAVIOUR_CODES",
@@ -88,24 +89,8 @@ RISING_TOWNS: tuple[str, ...] = ("Stevenage", "Hatfield", "Cheshunt")
 FALLING_TOWNS: tuple[str, ...] = ("Hitchin",)
 
 #: StreetSafe codes, in the order of the contract.
-ENVIRONMENT_CODES: tuple[str, ...] = (
-    "no_cctv",
-    "poor_lighting",
-    "isolated",
-    "poor_layout",
-    "restricted_visibility",
-    "rundown",
-    "drugs_alcohol",
-    "other",
-)
-BEHAVIOUR_CODES: tuple[str, ...] = (
-    "verbal_abuse_individual",
-    "verbal_abuse_group",
-    "followed",
-    "intimidation",
-    "harassment_other",
-    "other",
-)
+ENVIRONMENT_CODES: tuple[str, ...] = tuple(ENVIRONMENT)
+BEHAVIOUR_CODES: tuple[str, ...] = tuple(BEHAVIOUR)
 #: The human labels the demo writes instead of codes in a few rows → their code.
 DEMO_LABELS: dict[str, str] = {
     "No CCTV": "no_cctv",
