@@ -9,6 +9,9 @@ service's location: the loaders drop it before any role is applied.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Literal, get_args
 
 Role = Literal["analyst", "police", "partner"]
@@ -35,3 +38,50 @@ def count_text(count: int, role: Role) -> str:
     if role == "partner" and 0 < count < SMALL_COUNT:
         return f"<{SMALL_COUNT}"
     return f"{count:,}"
+
+
+def as_role(value: object) -> Role | None:
+    """Return ``value`` as a role when it names one (any case), else None."""
+    text = str(value).strip().lower() if value is not None else ""
+    return next((role for role in ROLES if role == text), None)
+
+
+def read_role_map(path: Path | None) -> dict[str, Role]:
+    """Read the e-mail → role mapping file; e-mail addresses are compared in lower case.
+
+    Raises
+    ------
+    ValueError
+        The file is not a JSON object of e-mail → role, naming the first bad entry.
+    """
+    if path is None:
+        return {}
+    try:
+        mapping = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise ValueError(
+            f"Role map {path}: expected a readable JSON file, found {error}."
+        ) from None
+    if not isinstance(mapping, dict):
+        raise ValueError(f"Role map {path}: expected an object of e-mail → role.")
+    roles: dict[str, Role] = {}
+    for email, value in mapping.items():
+        role = as_role(value)
+        if role is None:
+            raise ValueError(
+                f"Role map {path}: {email!r} has role {value!r}; "
+                f"expected one of {', '.join(ROLES)}."
+            )
+        roles[str(email).strip().lower()] = role
+    return roles
+
+
+def role_of(
+    claims: Mapping[str, object], *, claim: str, role_map: Mapping[str, Role]
+) -> Role | None:
+    """Return a signed-in user's role: the claim when it names a role, else the e-mail map."""
+    from_claim = as_role(claims.get(claim))
+    if from_claim is not None:
+        return from_claim
+    email = str(claims.get("email") or "").strip().lower()
+    return role_map.get(email) if email else None

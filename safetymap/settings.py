@@ -27,6 +27,18 @@ SAFETYMAP_DEMO_SEED : int, default 2026
     Random seed of the generated demo data (the same seed gives the same files).
 SAFETYMAP_CACHE_DIR : path, default ``~/.cache/safetymap``
     Where generated demo data is written.
+SAFETYMAP_ROLE : ``analyst`` | ``police`` | ``partner``, default ``partner``
+    Role of the one local user when real data is shown without sign-in; the most
+    restricted role by default. With the demo data the sidebar offers a role switcher.
+SAFETYMAP_ROLE_CLAIM : str, default ``role``
+    With sign-in (an ``[auth]`` section in Streamlit's secrets), the OpenID Connect claim
+    that holds the user's role.
+SAFETYMAP_ROLE_MAP : path, default unset
+    JSON file mapping e-mail addresses to roles, used when the claim is absent,
+    e.g. ``{"sergeant@herts.police.uk": "police"}``. A signed-in user with neither sees
+    nothing but a message.
+SAFETYMAP_AUDIT_LOG : path, default ``<cache dir>/audit.log``
+    Where sign-ins and exports are logged (who, when, what; no report data).
 """
 
 from __future__ import annotations
@@ -77,6 +89,12 @@ def _map_assets(value: str) -> str:
     return value
 
 
+def _role(value: str) -> str:
+    if value not in ("analyst", "police", "partner"):
+        raise ValueError("must be one of analyst, police, partner")
+    return value
+
+
 def _tiles(value: str) -> str:
     if value in ("auto", "none", "osm"):
         return value
@@ -104,6 +122,16 @@ SETTINGS: dict[str, Setting] = {
     "cache_dir": Setting(
         "SAFETYMAP_CACHE_DIR", "~/.cache/safetymap", "Where demo data is written.", _path
     ),
+    "role": Setting(
+        "SAFETYMAP_ROLE", "partner", "Role of the local user without sign-in.", _role
+    ),
+    "role_claim": Setting(
+        "SAFETYMAP_ROLE_CLAIM", "role", "Sign-in claim that holds the role.", str
+    ),
+    "role_map": Setting(
+        "SAFETYMAP_ROLE_MAP", None, "JSON file mapping e-mail addresses to roles.", _path
+    ),
+    "audit_log": Setting("SAFETYMAP_AUDIT_LOG", None, "File of sign-ins and exports.", _path),
 }
 
 
@@ -119,6 +147,14 @@ class Settings:
     demo_responses: int
     demo_seed: int
     cache_dir: Path
+    role: Literal["analyst", "police", "partner"]
+    role_claim: str
+    role_map: Path | None
+    audit_log: Path | None
+
+    def audit_path(self) -> Path:
+        """Return the audit log file: the setting, else ``audit.log`` in the cache folder."""
+        return self.audit_log or self.cache_dir / "audit.log"
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:

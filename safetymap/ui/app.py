@@ -15,7 +15,9 @@ from safetymap.analysis.filters import Filters, filters_from_query
 from safetymap.datasource import SYNTHETIC_LABEL, source_from_settings
 from safetymap.maps.assets import AssetsError
 from safetymap.maps.base import MapStyle
+from safetymap.roles import Role
 from safetymap.settings import Settings, SettingsError, load_settings
+from safetymap.ui.auth import Viewer, local_viewer, signed_in_viewer
 from safetymap.ui.state import Keys
 
 
@@ -27,6 +29,12 @@ class PageContext:
     style: MapStyle
     dataset: Dataset
     filters: Filters
+    viewer: Viewer
+
+    @property
+    def role(self) -> Role:
+        """Return the viewer's role."""
+        return self.viewer.role
 
 
 @st.cache_resource(show_spinner="Loading and checking the data…")
@@ -121,14 +129,18 @@ def start() -> PageContext:
     """Read settings, load data and draw the shared sidebar; stop with a message on failure."""
     try:
         settings = load_settings()
+        signed_in = signed_in_viewer(settings)
         style = MapStyle.from_settings(settings)
         source = source_from_settings(settings)
         dataset = load_dataset(source)
-    except (SettingsError, SourceError, AssetsError) as error:
+    except (SettingsError, SourceError, AssetsError, ValueError) as error:
         _fail(str(error))
         raise  # unreachable: st.stop() ends the run
     filters = sidebar_filters(dataset)
-    context = PageContext(settings=settings, style=style, dataset=dataset, filters=filters)
+    viewer = signed_in or local_viewer(settings, dataset)
+    context = PageContext(
+        settings=settings, style=style, dataset=dataset, filters=filters, viewer=viewer
+    )
     st.session_state[Keys.CONTEXT] = context
     return context
 

@@ -15,3 +15,5 @@ class Keys:
     REASONS: Final = "filters.reasons"
     LINK_PROBLEMS: Final = "filters.link_problems"
     CONTEXT: Final = "page.context"
+    DEMO_ROLE: Final = "demo.role"
+    AUDITED_SIGN_IN: Final = "auth.audited"

@@ -1,0 +1,156 @@
+"""Build the hotspot map: Gi* classes on hexagons, an optional heat layer, and points."""
+
+from __future__ import annotations
+
+import html
+
+import folium
+import geopandas as gpd
+import pandas as pd
+from folium.plugins import HeatMap
+
+from geodata import MAP_CRS
+from loaders.vocab import REASONS
+from safetymap.maps.base import BOUNDARY_ATTRIBUTION, Legend, MapStyle, finish_map, new_map
+from safetymap.roles import Role, count_text, sees_points
+
+#: ColorBrewer RdBu (7 classes): diverging and safe for colour-blind readers. The words in
+#: the legend and tooltip carry the meaning too, never the colour alone.
+HOTSPOT_STYLE: dict[str, tuple[str, str]] = {
+    "hot_99": ("#b2182b", "Hot spot, 99% confidence"),
+    "hot_95": ("#ef8a62", "Hot spot, 95% confidence"),
+    "hot_90": ("#fddbc7", "Hot spot, 90% confidence"),
+    "none": ("#f7f7f7", "Not significant"),
+    "cold_90": ("#d1e5f0", "Cold spot, 90% confidence"),
+    "cold_95": ("#67a9cf", "Cold spot, 95% confidence"),
+    "cold_99": ("#2166ac", "Cold spot, 99% confidence"),
+}
+#: Fill of cells when the test is unreliable: counts only, no classes.
+COUNT_FILL = "#bdbdbd"
+#: Selections up to this size may show individual report points (role permitting).
+MAX_POINTS = 2000
+HEAT_LABEL = "Heat layer: density for the eye, not a statistical test"
+
+
+def _reason_words(codes: str) -> str:
+    return ", ".join(REASONS.get(code, code) for code in codes.split(";") if code) or "none given"
+
+
+def hotspot_layer(
+    cells: gpd.GeoDataFrame, profiles: pd.DataFrame, *, role: Role, reliable: bool
+) -> gpd.GeoDataFrame:
+    """Return the cells to draw (WGS84) with escaped tooltip text and a fill colour.
+
+    Only cells with at least one report or a significant class are drawn: empty,
+    insignificant cells carry no information and would multiply the payload.
+    """
+    shown = cells[(cells["reports"] > 0) | (cells["hotspot"] != "none")]
+    shown = shown.merge(profiles, on="cell_id", how="left")
+    layer = gpd.GeoDataFrame(
+        {
+            "cell_id": shown["cell_id"].to_numpy(),
+            "fill": [
+                HOTSPOT_STYLE[c][0] if reliable else COUNT_FILL for c in shown["hotspot"]
+            ],
+            "class_text": [
+                html.escape(HOTSPOT_STYLE[c][1]) if reliable else "Not tested (too few cells)"
+                for c in shown["hotspot"]
+            ],
+            "reports_text": [count_text(int(n), role) for n in shown["reports"]],
+            "reasons_text": [
+                html.escape(_reason_words(str(r))) for r in shown["main_reasons"].fillna("")
+            ],
+            "peak_text": [
+                html.escape(f"{day or '-'}, {time or '-'}")
+                for day, time in zip(
+                    shown["peak_day"].fillna(""), shown["peak_time"].fillna(""), strict=True
+                )
+            ],
+        },
+        geometry=shown.geometry.to_numpy(),
+        crs=shown.crs,
+    )
+    return layer.to_crs(MAP_CRS)
+
+
+def hotspot_map(
+    layer: gpd.GeoDataFrame,
+    districts: gpd.GeoDataFrame,
+    *,
+    style: MapStyle,
+    heat_points: pd.DataFrame | None = None,
+    report_points: pd.DataFrame | None = None,
+    role: Role = "analyst",
+    reliable: bool = True,
+) -> folium.Map:
+    """Return the hotspot map.
+
+    Parameters
+    ----------
+    layer
+        :func:`hotspot_layer` output.
+    districts
+        District outlines drawn for orientation (any CRS, ``name`` column).
+    style
+        Where the map loads assets and tiles from.
+    heat_points
+        ``latitude``/``longitude`` of reports for an optional heat layer, or None.
+    report_points
+        ``latitude``/``longitude``/``location_label`` of reports to draw one by one; drawn
+        only when the role may see points and there are at most :data:`MAX_POINTS`.
+    role
+        Who is looking: partners never get points, and see counts of 1 to 4 as "<5".
+    reliable
+        False when the test had too few cells: cells are then grey, by count only.
+    """
+    m = new_map(districts, style)
+    outlines = districts[["name", "geometry"]].to_crs(MAP_CRS)
+    outlines["name"] = outlines["name"].map(html.escape)
+    folium.GeoJson(
+        outlines,
+        name="Districts",
+        style_function=lambda _f: {"fill": False, "color": "#555555", "weight": 1},
+        tooltip=folium.GeoJsonTooltip(fields=["name"], aliases=["District"]),
+    ).add_to(m)
+    if len(layer):
+        folium.GeoJson(
+            layer,
+            name="Hotspot cells",
+            style_function=lambda feature: {
+                "fillColor": feature["properties"]["fill"],
+                "color": "#666666",
+                "weight": 0.3,
+                "fillOpacity": 0.75,
+            },
+            tooltip=folium.GeoJsonTooltip(
+                fields=["class_text", "reports_text", "reasons_text", "peak_text"],
+                aliases=["Cell", "Reports", "Main reasons", "Peak day and time"],
+                sticky=True,
+            ),
+        ).add_to(m)
+    if heat_points is not None and len(heat_points):
+        HeatMap(
+            heat_points[["latitude", "longitude"]].to_numpy().tolist(),
+            name=HEAT_LABEL, radius=12, blur=15, min_opacity=0.3, show=True,
+        ).add_to(m)
+    if report_points is not None and sees_points(role) and 0 < len(report_points) <= MAX_POINTS:
+        points = folium.FeatureGroup(name="Reports (one dot each)")
+        for lat, lon, label in zip(
+            report_points["latitude"], report_points["longitude"],
+            report_points.get("location_label", pd.Series("", index=report_points.index)),
+            strict=True,
+        ):
+            folium.CircleMarker(
+                [lat, lon], radius=3, color="#000000", weight=1, fill=True,
+                fill_opacity=0.8, tooltip=html.escape(str(label or "Report")),
+            ).add_to(points)
+        points.add_to(m)
+    rows = (
+        [(colour, words) for colour, words in HOTSPOT_STYLE.values()]
+        if reliable else [(COUNT_FILL, "Cells with reports (not tested)")]
+    )
+    note = HEAT_LABEL if heat_points is not None and len(heat_points) else ""
+    Legend("Getis-Ord Gi* hot and cold spots", rows, note=note,
+           attribution=BOUNDARY_ATTRIBUTION).add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
+    return finish_map(m, style)
