@@ -70,6 +70,7 @@ def run_streamlit(
     env: Mapping[str, str] | None = None,
     log: Path | None = None,
     timeout_s: float = 60.0,
+    port: int | None = None,
 ) -> Iterator[StreamlitApp]:
     """Run ``streamlit run script`` on a free port of 127.0.0.1 until the block ends.
 
@@ -86,9 +87,11 @@ def run_streamlit(
         File for the app's stdout and stderr; next to ``script`` when omitted.
     timeout_s
         How long to wait for ``/_stcore/health`` to answer.
+    port
+        Port to listen on (a free one when omitted), for apps that must know it up front.
     """
     script = script.resolve()
-    port = free_port()
+    port = port or free_port()
     log = log or script.with_name(f"{script.stem}.{port}.log")
     command = [
         sys.executable,
