@@ -130,7 +130,8 @@ def test_a_user_signs_in_with_the_role_of_their_claim_or_email(
     page.get_by_text("Where people report feeling unsafe").wait_for()
     context.close()
     entries = [e for e in read(audit_log) if e["user"] == f"{sub}@example.org"]
-    assert entries and entries[-1]["event"] == "sign_in"
+    assert entries
+    assert entries[-1]["event"] == "sign_in"
     assert entries[-1]["role"] == role
 
 
