@@ -12,7 +12,7 @@ Confidence interval
     A 95% Wilson score interval computed with Kish's effective sample size
     ``n_eff = (Σw)² / Σw²`` in place of ``n``. Wilson rather than the normal ("Wald")
     interval because district bases can be small and shares near 0% or 100%, where Wald
-    bounds fall outside 0–100% or collapse to zero width; Kish's ``n_eff`` because unequal
+    bounds fall outside 0 to 100% or collapse to zero width; Kish's ``n_eff`` because unequal
     survey weights make an estimate less precise than its unweighted base suggests. With
     equal weights ``n_eff`` is the unweighted base, so the interval is exactly the plain
     Wilson interval. This ignores any clustering or stratification in the survey design,
@@ -27,7 +27,7 @@ Change between periods
     The latest half-year with responses against the one before it that has responses;
     the difference is in percentage points and is tested with a two-sided two-proportion
     z-test on effective bases, pooled under "no change":
-    ``p̄ = (n₁p₁ + n₂p₂) / (n₁ + n₂)``, ``z = (p₂ − p₁) / √(p̄(1 − p̄)(1/n₁ + 1/n₂))``;
+    ``p̄ = (n₁p₁ + n₂p₂) / (n₁ + n₂)``, ``z = (p₂ - p₁) / √(p̄(1 - p̄)(1/n₁ + 1/n₂))``;
     significant when the p-value is below 0.05. (Comparing whether two intervals overlap
     is more conservative than this test and is not used.)
 
@@ -135,7 +135,16 @@ def wilson_interval(
     z2n = z * z / n
     centre = (share + z2n / 2) / (1 + z2n)
     half = z / (1 + z2n) * math.sqrt(share * (1 - share) / n + z2n / (4 * n))
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # At 0% and 100% one bound is exactly the share; rounding must not move it.
+    low = 0.0 if share == 0 else max(0.0, centre - half)
+    high = 1.0 if share == 1 else min(1.0, centre + half)
+    return low, high
+
+
+def _floats(values: ArrayLike) -> np.ndarray:
+    """Return numbers as a float array with NaN for NA, NaN and None."""
+    numbers = pd.to_numeric(pd.Series(values, dtype=object), errors="raise")
+    return numbers.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
 
 
 def weighted_share(
@@ -171,10 +180,7 @@ def weighted_share(
         Listing every problem: lengths differ, an answer outside 1 to 5, a weight of a
         valid answer that is not a number above 0.
     """
-    values = pd.to_numeric(pd.Series(answers, dtype=object), errors="raise")
-    values = values.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    weight = pd.to_numeric(pd.Series(weights, dtype=object), errors="raise")
-    weight = weight.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    values, weight = _floats(answers), _floats(weights)
     problems: list[str] = []
     if len(values) != len(weight):
         raise ValueError(
@@ -185,7 +191,7 @@ def weighted_share(
     outside = valid & ~np.isin(values, (1, 2, 3, 4, 5))
     if outside.any():
         problems.append(
-            f"`answers` must be 1 to 5 or missing, found {sorted(set(values[outside]))}."
+            f"`answers` must be 1 to 5 or missing, found {sorted(set(values[outside].tolist()))}."
         )
     bad_weight = valid & ~(np.isfinite(weight) & (weight > 0))
     if bad_weight.any():
@@ -213,8 +219,8 @@ def period_labels(completed_at: pd.Series) -> pd.Series:
     if completed_at.empty:
         return pd.Series([], index=completed_at.index, dtype="str")
     local = pd.to_datetime(completed_at).dt.tz_convert(_LOCAL_TZ)
-    half = np.where(local.dt.month <= 6, " H1", " H2")
-    return local.dt.year.astype(str) + pd.Series(half, index=completed_at.index)
+    half = (1 + (local.dt.month > 6)).astype(str)
+    return local.dt.year.astype(str) + " H" + half
 
 
 def _period_bounds(label: str) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -525,9 +531,9 @@ def change_between_periods(
     labels = [period.label for period in survey_periods(survey)]
     previous_label, latest_label = (labels[-2], labels[-1]) if len(labels) >= 2 else (None, None)
     tables = {
-        label: district_indicators(survey, role="analyst", period=label).set_index(
-            "district_code"
-        )
+        label: district_indicators(survey, role="analyst", period=label)
+        .set_index("district_code")
+        .to_dict("index")
         for label in (previous_label, latest_label)
         if label is not None
     }
@@ -541,7 +547,7 @@ def change_between_periods(
             "z": math.nan, "p_value": math.nan, "significant": False, "suppressed": False,
         }
         if previous_label is not None and latest_label is not None:
-            before, after = tables[previous_label].loc[code], tables[latest_label].loc[code]
+            before, after = tables[previous_label][code], tables[latest_label][code]
             before_pct = float(before[f"unsafe_{measure}_pct"])
             after_pct = float(after[f"unsafe_{measure}_pct"])
             z, p_value = two_proportion_test(
@@ -595,8 +601,13 @@ def concern_agreement(
     float
         A fraction from 0 to 1 (not a percentage); NaN when no response names a place.
     """
-    if not 0 <= resolution <= 15:
-        raise ValueError(f"`resolution` must be an H3 resolution from 0 to 15, got {resolution}.")
+    if isinstance(resolution, bool) or not isinstance(resolution, int) or not (
+        0 <= resolution <= 15  # H3's resolutions
+    ):
+        raise ValueError(
+            f"`resolution` must be an H3 resolution, a whole number from 0 to 15, "
+            f"got {resolution!r}."
+        )
     if survey.empty:
         return math.nan
     lat = pd.to_numeric(survey["concern_latitude"], errors="coerce")
@@ -604,5 +615,8 @@ def concern_agreement(
     named = lat.notna() & lng.notna()
     if not named.any():
         return math.nan
-    cells = [h3.latlng_to_cell(y, x, resolution) for y, x in zip(lat[named], lng[named], strict=True)]
+    cells = [
+        h3.latlng_to_cell(y, x, resolution)
+        for y, x in zip(lat[named], lng[named], strict=True)
+    ]
     return sum(cell in hot_cell_ids for cell in cells) / len(cells)

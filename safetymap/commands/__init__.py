@@ -43,9 +43,9 @@ def add_output_options(parser: argparse.ArgumentParser, formats: tuple[str, ...]
 
 
 def _modules() -> tuple[ModuleType, ...]:
-    from safetymap.commands import assets, dashboard, demo_data, settings, validate
+    from safetymap.commands import assets, dashboard, demo_data, settings, survey, validate
 
-    return (dashboard, demo_data, validate, assets, settings)
+    return (dashboard, demo_data, validate, survey, assets, settings)
 
 
 COMMANDS: tuple[ModuleType, ...] = _modules()

@@ -1,0 +1,91 @@
+"""``safetymap survey [--data DIR] [--format csv|json] [--out FILE] [--role ROLE]``.
+
+Print the Feelings of Safety indicators, one row per district: the share feeling very or
+fairly unsafe by day and after dark (weighted, in percent, rounded to one decimal) with
+95% confidence intervals and unweighted bases. ``--role partner`` hides percentages on
+unweighted bases under 50 and shows counts from 1 to 4 as "<5" (CONTRACT §5).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from safetymap.commands import EXIT_OK, CommandError, add_data_option, add_output_options
+from safetymap.roles import ROLES, SMALL_COUNT, Role
+
+#: Columns that are counts, shown as "<5" for partners when 1 to 4.
+COUNT_COLUMNS = ("responses", "base_day", "base_after_dark")
+#: Decimal places of percentages and effective bases in the output.
+DECIMALS = 1
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add the ``survey`` command."""
+    parser = commands.add_parser(
+        "survey", help="print the Feelings of Safety indicators per district"
+    )
+    add_data_option(parser)
+    add_output_options(parser, ("csv", "json"))
+    parser.add_argument(
+        "--role", choices=ROLES, default="analyst",
+        help="who the figures are for; partner hides small bases (default analyst)",
+    )
+    parser.add_argument(
+        "--period", default=None, metavar="'YYYY H1|H2'",
+        help="keep one half-year, e.g. '2026 H2' (default: every response)",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load the survey, compute the district table and write it."""
+    from loaders.source import FolderSource
+    from safetymap.analysis.exports import to_csv_bytes
+    from safetymap.analysis.survey import district_indicators, survey_periods
+    from safetymap.datasource import source_from_settings
+    from safetymap.settings import load_settings
+
+    role: Role = args.role
+    source = FolderSource(args.data) if args.data is not None else source_from_settings(
+        load_settings()
+    )
+    survey = source.load().survey
+    if survey.problems:
+        print(
+            f"notice: {len(survey.problems):,} survey problem(s) refused rows or files; "
+            "run `safetymap validate --kind survey FILE...` to list them. The figures use "
+            f"the {len(survey.frame):,} valid responses.",
+            file=sys.stderr,
+        )
+    if survey.frame.empty:
+        raise CommandError(
+            "No survey responses to summarise: put survey*.csv or survey*.xlsx files in the "
+            "--data folder (or SAFETYMAP_DATA)."
+        )
+    known = [period.label for period in survey_periods(survey.frame)]
+    if args.period is not None and args.period not in known:
+        raise CommandError(
+            f"--period {args.period!r}: expected one of {', '.join(known)} (the half-years "
+            "with responses)."
+        )
+    table = district_indicators(survey.frame, role=role, period=args.period)
+    figures = [c for c in table.columns if c.endswith(("_pct", "_ci_low", "_ci_high"))]
+    figures += [c for c in table.columns if c.startswith("effective_base")]
+    table[figures] = table[figures].round(DECIMALS)
+    if role == "partner":
+        for column in COUNT_COLUMNS:
+            table[column] = [
+                f"<{SMALL_COUNT}" if 0 < count < SMALL_COUNT else int(count)
+                for count in table[column]
+            ]
+    if args.format == "json":
+        data = (table.to_json(orient="records", indent=2) + "\n").encode("utf-8")
+    else:
+        data = to_csv_bytes(table, bom=False)
+    if args.out is None:
+        sys.stdout.write(data.decode("utf-8"))
+    else:
+        args.out.write_bytes(data)
+        print(f"Wrote {len(table)} districts to {args.out}.", file=sys.stderr)
+    return EXIT_OK
