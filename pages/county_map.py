@@ -6,6 +6,7 @@ from streamlit_folium import st_folium
 from safetymap.analysis.filters import filter_reports
 from safetymap.analysis.rates import district_rates, rate_classes
 from safetymap.maps.districts import RATE_UNIT, district_rate_map, rate_legend_rows
+from safetymap.roles import count_text
 from safetymap.ui import app, tables
 
 context = app.context()
@@ -16,18 +17,20 @@ selected = context.filters.districts
 shown = rates[rates["district_code"].isin(selected)] if selected else rates
 
 st.title("Where people report feeling unsafe")
+role = context.role
 total = int(shown["reports"].sum())
 residents = int(shown["population"].sum())
 county_rate = total / residents * 1000 if residents else 0.0
 st.markdown(
-    f"**{total:,}** StreetSafe reports in the selection: **{county_rate:.2f}** {RATE_UNIT} "
+    f"**{count_text(total, role)}** StreetSafe reports in the selection: "
+    f"**{county_rate:.2f}** {RATE_UNIT} "
     f"across {len(shown)} district{'s' if len(shown) != 1 else ''}."
 )
 
 map_column, table_column = st.columns([4, 3], gap="medium")
 with map_column:
     st.subheader("Reports per 1,000 residents by district")
-    m = district_rate_map(districts, rates, style=context.style, selected=selected)
+    m = district_rate_map(districts, rates, style=context.style, selected=selected, role=role)
     st_folium(m, height=600, use_container_width=True, returned_objects=[], key="county_map")
     _, legend = rate_classes(shown["per_1000"])
     st.caption(
@@ -38,7 +41,7 @@ with map_column:
 with table_column:
     st.subheader("The same figures as a table")
     st.dataframe(
-        tables.district_rate_table(shown),
+        tables.district_rate_table(shown, role),
         hide_index=True,
         width="stretch",
         column_config={

@@ -10,7 +10,7 @@ service's location: the loaders drop it before any role is applied.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Literal, get_args
 
@@ -85,3 +85,26 @@ def role_of(
         return from_claim
     email = str(claims.get("email") or "").strip().lower()
     return role_map.get(email) if email else None
+
+
+HIDDEN = "hidden"
+
+
+def suppressed_counts(counts: Sequence[int], role: Role) -> list[str]:
+    """Return counts as a role may see them when their total is shown beside them.
+
+    For partners a count from 1 to 4 is "<5" (primary suppression). When exactly one count
+    is suppressed, the total would give it away, so the smallest other non-zero count is
+    hidden too (secondary suppression) and shows as "hidden". Other roles see every count.
+    """
+    values = [int(c) for c in counts]
+    if role != "partner":
+        return [f"{c:,}" for c in values]
+    small = [0 < c < SMALL_COUNT for c in values]
+    texts = [f"<{SMALL_COUNT}" if s else f"{c:,}" for c, s in zip(values, small, strict=True)]
+    if sum(small) == 1:
+        others = [(c, i) for i, (c, s) in enumerate(zip(values, small, strict=True))
+                  if c > 0 and not s]
+        if others:
+            texts[min(others)[1]] = HIDDEN
+    return texts

@@ -30,23 +30,39 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         "H1,Test helpline,helpline,,,,county,24/7,0800 000\n"
         "R1,Test refuge,refuge,51.812345,-0.212345,true,county,24/7,\n"
     )
+    (folder / "survey_test.csv").write_text(
+        "response_id,completed_at,district,safe_day,safe_after_dark,weight,age_band,sex\n"
+        "S1,2026-03-02,Watford,Very safe,Very unsafe,1,18-24,Female\n"
+        "S2,2026-03-02,Watford,Fairly safe,Fairly unsafe,1,25-34,Male\n"
+        "S3,2026-03-02,Watford,Fairly unsafe,Fairly safe,2,25-34,Female\n"
+        "S4,2026-03-02,Watford,Very safe,Don't know,1,65+,Male\n"
+        "S5,2026-03-02,Dacorum,5,4,1,65+,Female\n"
+    )
     monkeypatch.setenv("SAFETYMAP_DATA", str(folder))
     monkeypatch.setenv("SAFETYMAP_MAP_ASSETS", "cdn")
     return folder
 
 
-def run(page: str | None = None, query: dict[str, str] | None = None) -> AppTest:
+def run(
+    page: str | None = None,
+    query: dict[str, str] | None = None,
+    state: dict[str, object] | None = None,
+) -> AppTest:
+    """Run the dashboard once on ``page``, as a browser opening a link would."""
     app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
     for key, value in (query or {}).items():
         app.query_params[key] = value
-    app.run()
+    for key, value in (state or {}).items():
+        app.session_state[key] = value
     if page is not None:
-        app.switch_page(page).run()
+        app.switch_page(page)
+    app.run()
     assert not app.exception, [e.value for e in app.exception]
     return app
 
 
-def test_county_map_counts_every_district(data_dir: Path) -> None:
+def test_county_map_counts_every_district(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SAFETYMAP_ROLE", "analyst")
     app = run()
     headline = app.markdown[0].value
     # 5 valid reports over 1,199,800 residents = 0.0042 per 1,000
@@ -61,6 +77,17 @@ def test_county_map_counts_every_district(data_dir: Path) -> None:
     assert services["Service"].tolist() == ["Test helpline", "Test refuge"]
     assert not any("51.81" in str(v) for v in services.to_numpy().ravel())
     assert not app.info  # real data: no synthetic banner
+
+
+def test_county_map_suppresses_small_counts_for_partners(data_dir: Path) -> None:
+    app = run()  # real data without sign-in: the partner role
+    assert app.markdown[0].value.startswith("**5** StreetSafe reports")
+    table = app.dataframe[0].value.set_index("District")
+    # Watford 3 and Dacorum 2 are both under 5: each shows "<5", rate hidden alike
+    assert table.at["Watford", "Reports"] == "<5"
+    assert table.at["Watford", "Per 1,000 residents"] == "<5"
+    assert table.at["Dacorum", "Reports"] == "<5"
+    assert table.at["Stevenage", "Reports"] == "0"
 
 
 def test_county_map_follows_the_link(data_dir: Path) -> None:
@@ -100,3 +127,27 @@ def test_a_bad_setting_is_a_message_not_a_traceback(monkeypatch: pytest.MonkeyPa
     app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
     assert not app.exception
     assert "SAFETYMAP_MAP_ASSETS='sometimes': must be one of auto, local, cdn" in app.error[0].value
+
+
+def test_feelings_of_safety_for_an_analyst(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SAFETYMAP_ROLE", "analyst")
+    app = run("pages/feelings_of_safety.py")
+    metrics = {m.label: m.value for m in app.metric}
+    # after dark, valid answers: S1 (1) w1, S2 (2) w1, S3 (4) w2, S5 (4) w1; S4 don't know.
+    # unsafe = (1 + 1) / (1 + 1 + 2 + 1) = 40.0%; by day unsafe: S3 only, 2 / 6 = 33.3%
+    assert metrics == {"Unsafe after dark": "40.0%", "Unsafe by day": "33.3%", "Responses": "5"}
+    table = app.dataframe[0].value.set_index("District")
+    # Watford after dark: (1 + 1) / (1 + 1 + 2) = 50.0%
+    assert table.at["Watford", "Unsafe after dark"].startswith("50.0% (95% CI ")
+    assert table.at["Watford", "Answers after dark"] == "3"
+    assert "Who feels unsafe (analysts only)" in [s.value for s in app.subheader]
+
+
+def test_feelings_of_safety_hides_small_bases_from_partners(data_dir: Path) -> None:
+    app = run("pages/feelings_of_safety.py")  # real data, no sign-in: the partner role
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Unsafe after dark"] == "Hidden"
+    table = app.dataframe[0].value.set_index("District")
+    assert table.at["Watford", "Unsafe after dark"] == "Hidden: fewer than 50 answers"
+    assert table.at["Watford", "Answers after dark"] == "<5"
+    assert "Who feels unsafe (analysts only)" not in [s.value for s in app.subheader]

@@ -130,3 +130,20 @@ def filter_reports(reports: gpd.GeoDataFrame, filters: Filters) -> gpd.GeoDataFr
     if filters.reasons:
         keep &= reason_mask(reports, filters.reasons)
     return reports[keep]
+
+
+def filter_survey(survey: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """Return the survey responses in the chosen districts and period (by ``completed_at``).
+
+    Time of day and reasons describe reports, not responses, so they do not apply here.
+    """
+    keep = pd.Series(True, index=survey.index)
+    if filters.districts:
+        keep &= survey["district_code"].isin(filters.districts)
+    if filters.start is not None or filters.end is not None:
+        day = survey["completed_at"].dt.date
+        if filters.start is not None:
+            keep &= day >= filters.start
+        if filters.end is not None:
+            keep &= day <= filters.end
+    return survey[keep]

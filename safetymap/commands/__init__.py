@@ -43,9 +43,17 @@ def add_output_options(parser: argparse.ArgumentParser, formats: tuple[str, ...]
 
 
 def _modules() -> tuple[ModuleType, ...]:
-    from safetymap.commands import assets, dashboard, demo_data, settings, survey, validate
+    from safetymap.commands import (
+        assets,
+        coverage,
+        dashboard,
+        demo_data,
+        settings,
+        survey,
+        validate,
+    )
 
-    return (dashboard, demo_data, validate, survey, assets, settings)
+    return (dashboard, demo_data, validate, coverage, survey, assets, settings)
 
 
 COMMANDS: tuple[ModuleType, ...] = _modules()

@@ -11,6 +11,7 @@ import pandas as pd
 from geodata import MAP_CRS
 from safetymap.analysis.rates import rate_classes
 from safetymap.maps.base import BOUNDARY_ATTRIBUTION, Legend, MapStyle, finish_map, new_map
+from safetymap.roles import Role, suppressed_counts
 
 #: ColorBrewer YlGnBu, 5 classes: sequential and safe for colour-blind readers.
 RATE_COLOURS = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
@@ -33,6 +34,7 @@ def district_rate_map(
     *,
     style: MapStyle,
     selected: tuple[str, ...] = (),
+    role: Role = "analyst",
 ) -> folium.Map:
     """Return a map of the districts shaded by reports per 1,000 residents.
 
@@ -46,6 +48,9 @@ def district_rate_map(
         Where the map loads its assets and tiles from.
     selected
         District codes in the selection; the others are drawn grey. Empty means all.
+    role
+        Partners see small counts as "<5" (and a count that would give one away hidden),
+        with the rate of a hidden count hidden too.
 
     The tooltip shows name, reports and rate. Every text is escaped before it reaches the
     map, since folium does not escape tooltip values.
@@ -56,10 +61,11 @@ def district_rate_map(
     shown["fill"] = NOT_SELECTED
     shown.loc[in_selection, "fill"] = [RATE_COLOURS[c] for c in classes]
     shown["label"] = shown["name"].map(html.escape)
-    shown["reports_text"] = [f"{n:,}" for n in shown["reports"]]
+    shown["reports_text"] = suppressed_counts(shown["reports"].tolist(), role)
     shown["rate_text"] = [
-        f"{r:.2f}" if sel else "not selected"
-        for r, sel in zip(shown["per_1000"], in_selection, strict=True)
+        ("not selected" if not sel else f"{r:.2f}" if text[0].isdigit() else text)
+        for r, sel, text in zip(shown["per_1000"], in_selection, shown["reports_text"],
+                                strict=True)
     ]
     layer = shown[["code", "label", "reports_text", "rate_text", "fill", "geometry"]].to_crs(
         MAP_CRS

@@ -6,11 +6,16 @@ import pandas as pd
 
 from geodata import DISTRICTS
 from loaders.vocab import SERVICE_CATEGORIES
+from safetymap.roles import Role, suppressed_counts
 
 
-def district_rate_table(rates: pd.DataFrame) -> pd.DataFrame:
-    """Return district rates as a table to read: name, reports, residents, rate."""
-    return pd.DataFrame(
+def district_rate_table(rates: pd.DataFrame, role: Role) -> pd.DataFrame:
+    """Return district rates as a table to read: name, rate, reports, residents.
+
+    For partners, small counts are suppressed (with secondary suppression) and so is the
+    rate of a suppressed count, since rate and residents together would give it back.
+    """
+    table = pd.DataFrame(
         {
             "District": rates["district_name"],
             "Per 1,000 residents": rates["per_1000"].round(2),
@@ -18,6 +23,14 @@ def district_rate_table(rates: pd.DataFrame) -> pd.DataFrame:
             "Residents": rates["population"],
         }
     )
+    if role == "partner":
+        shown = suppressed_counts(rates["reports"].tolist(), role)
+        table["Reports"] = shown
+        table["Per 1,000 residents"] = [
+            f"{rate:.2f}" if text[0].isdigit() else text
+            for rate, text in zip(rates["per_1000"], shown, strict=True)
+        ]
+    return table
 
 
 def _coverage_words(coverage: str) -> str:

@@ -1,0 +1,118 @@
+"""Feelings of Safety: how unsafe people feel by day and after dark, by district."""
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from safetymap.analysis.filters import filter_survey
+from safetymap.analysis.survey import (
+    breakdown,
+    change_between_periods,
+    county_indicators,
+    district_indicators,
+)
+from safetymap.roles import sees_personal
+from safetymap.ui import app
+from safetymap.ui.wording import change_words, pct_with_ci, survey_table
+
+context = app.context()
+role = context.role
+survey = filter_survey(context.dataset.survey.frame, context.filters)
+
+st.title("How safe people feel, by day and after dark")
+st.caption(
+    "Share of weighted answers 'Fairly unsafe' or 'Very unsafe' among valid answers; "
+    "'Don't know' and blanks are left out. 95% confidence intervals use the effective "
+    "sample size of the weights."
+)
+if survey.empty:
+    st.info("No survey responses in this selection.")
+    st.stop()
+
+county = county_indicators(survey, role=role).iloc[0]
+day_col, dark_col, base_col = st.columns(3)
+if bool(county["suppressed"]):
+    dark_col.metric("Unsafe after dark", "Hidden", help="Fewer than 50 answers")
+    day_col.metric("Unsafe by day", "Hidden", help="Fewer than 50 answers")
+else:
+    dark_col.metric("Unsafe after dark", f"{county['unsafe_after_dark_pct']:.1f}%")
+    dark_col.caption(pct_with_ci(county["unsafe_after_dark_pct"], county["after_dark_ci_low"],
+                                 county["after_dark_ci_high"]))
+    day_col.metric("Unsafe by day", f"{county['unsafe_day_pct']:.1f}%")
+    day_col.caption(pct_with_ci(county["unsafe_day_pct"], county["day_ci_low"],
+                                county["day_ci_high"]))
+base_col.metric("Responses", f"{int(county['responses']):,}")
+
+indicators = district_indicators(survey, role=role)
+shown = indicators[indicators["responses"] > 0]
+st.subheader("Share feeling unsafe after dark and by day, by district")
+chart_data = pd.concat(
+    [
+        pd.DataFrame({"District": shown["district_name"], "When": "After dark",
+                      "Percent": shown["unsafe_after_dark_pct"],
+                      "Low": shown["after_dark_ci_low"], "High": shown["after_dark_ci_high"]}),
+        pd.DataFrame({"District": shown["district_name"], "When": "By day",
+                      "Percent": shown["unsafe_day_pct"],
+                      "Low": shown["day_ci_low"], "High": shown["day_ci_high"]}),
+    ]
+).dropna(subset=["Percent"])
+if not chart_data.empty:
+    order = shown.sort_values("unsafe_after_dark_pct", ascending=False)["district_name"].tolist()
+    base = alt.Chart(chart_data).encode(
+        y=alt.Y("District:N", sort=order, title=None),
+        yOffset=alt.YOffset("When:N"),
+        color=alt.Color("When:N", scale=alt.Scale(domain=["After dark", "By day"],
+                        range=["#1b3a6b", "#e69f00"]), title=None),
+        tooltip=["District", "When", alt.Tooltip("Percent:Q", format=".1f"),
+                 alt.Tooltip("Low:Q", format=".1f"), alt.Tooltip("High:Q", format=".1f")],
+    )
+    bars = base.mark_bar().encode(x=alt.X("Percent:Q", title="% very or fairly unsafe"))
+    whiskers = base.mark_rule(color="black").encode(x="Low:Q", x2="High:Q")
+    labels = base.mark_text(align="left", dx=4, fontSize=11).encode(
+        x="High:Q", text=alt.Text("When:N")
+    )
+    st.altair_chart((bars + whiskers + labels).properties(height=40 * len(order)),
+                    use_container_width=True)
+st.caption("Bars are labelled 'After dark' or 'By day'; black lines show the 95% interval.")
+st.dataframe(survey_table(shown, role), hide_index=True, width="stretch")
+
+st.subheader("Change since the previous survey period")
+changes = change_between_periods(survey, role=role)
+changes = changes[changes["district_code"].isin(shown["district_code"])]
+st.dataframe(
+    pd.DataFrame(
+        {
+            "District": changes["district_name"],
+            "Unsafe after dark": [
+                "Hidden: fewer than 50 answers" if hidden else change_words(c, s, p)
+                for c, s, p, hidden in zip(changes["change_points"], changes["significant"],
+                                           changes["previous_period"], changes["suppressed"],
+                                           strict=True)
+            ],
+            "Latest period": changes["latest_period"],
+        }
+    ),
+    hide_index=True,
+    width="stretch",
+)
+
+if sees_personal(role):
+    st.subheader("Who feels unsafe (analysts only)")
+    by_age, by_sex = st.columns(2)
+    for column, field, title in ((by_age, "age_band", "By age band"), (by_sex, "sex", "By sex")):
+        table = breakdown(survey, field, role=role)
+        with column:
+            st.markdown(f"**{title}**")
+            st.dataframe(
+                pd.DataFrame({
+                    title.removeprefix("By ").capitalize(): table[field],
+                    "Unsafe after dark": [
+                        pct_with_ci(p, lo, hi) for p, lo, hi in zip(
+                            table["unsafe_after_dark_pct"], table["after_dark_ci_low"],
+                            table["after_dark_ci_high"], strict=True)
+                    ],
+                    "Answers": table["base_after_dark"],
+                }),
+                hide_index=True,
+                width="stretch",
+            )

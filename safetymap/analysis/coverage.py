@@ -1,0 +1,928 @@
+"""Measure where and when support services reach the people who feel unsafe.
+
+Everything here is pure: frames in, frames out, no streamlit and no settings. The inputs
+are the loaders' frames (CONTRACT §1-§3): StreetSafe ``reports`` (``district_code``,
+``lsoa_code``, ``occurred_at``, ``geometry`` in EPSG:27700), ``services`` (``category``,
+``confidential``, ``coverage``, ``opening_hours``, ``geometry``) and, for the gap ranking,
+survey responses (``district_code``, ``safe_after_dark`` 1-5 with 1 = Very unsafe,
+``weight``).
+
+Three questions, one function family each:
+
+Where
+    :func:`coverage_matrix` says whether any service of a category serves a district (its
+    ``coverage`` is ``county`` or lists the district). :func:`nearest_km` measures the
+    straight line from points to the nearest place of a category; the district medians
+    are taken over LSOA points (:func:`lsoa_population_centroids`, "where people live")
+    and over the district's reports ("where people felt unsafe"). See
+    :data:`DISTANCE_NOTE`.
+When
+    :func:`hours_open_per_week` and :func:`reports_when_closed_pct` compare the union of a
+    category's opening hours in a district with the times reports happened;
+    :func:`hour_of_week_chart_data` gives the 168 hours of a week for a chart.
+Gaps
+    :func:`coverage_table` joins the figures per district and category;
+    :func:`gap_ranking` ranks districts by need against access with a reason in words
+    (:data:`SCORE_NOTE`); :func:`lsoa_gap_ranking` does the same for LSOAs.
+
+Confidential services (refuges, the SARC) count for coverage and hours, which are public,
+but their location is never read: every distance starts by dropping rows that are flagged
+``confidential`` or belong to a confidential category, before any geometry is touched, so
+no output depends on where such a service is, even if a frame arrives with its
+coordinates filled in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geodata import ANALYSIS_CRS, DISTRICTS, district_code, load_lsoas, load_population
+from loaders.opening_hours import (
+    MINUTES_PER_DAY,
+    WeeklyHours,
+    parse_opening_hours,
+    union,
+)
+from loaders.vocab import CONFIDENTIAL_CATEGORIES, SERVICE_CATEGORIES
+from safetymap.analysis.rates import district_rates
+
+__all__ = [
+    "CATEGORY_WORDS",
+    "COVERAGE_CATEGORIES",
+    "DISTANCE_NOTE",
+    "HOURS_NOTE",
+    "SCORE_NOTE",
+    "coverage_matrix",
+    "coverage_table",
+    "gap_ranking",
+    "hour_of_week_chart_data",
+    "hours_open_per_week",
+    "lsoa_gap_ranking",
+    "lsoa_population_centroids",
+    "nearest_km",
+    "reports_when_closed_pct",
+]
+
+#: Categories compared by default: every contract category but ``other``, a catch-all
+#: whose presence or absence says nothing about a particular kind of support.
+COVERAGE_CATEGORIES: tuple[str, ...] = tuple(c for c in SERVICE_CATEGORIES if c != "other")
+
+DISTANCE_NOTE = (
+    "Distances are straight lines in British National Grid (EPSG:27700), not travel routes, "
+    "to the nearest place of the category that serves the district (its coverage is the "
+    "county or lists the district). 'Where people live' is one point inside each 2011 LSOA "
+    "(its representative point), each LSOA counted once: LSOA populations are not shipped, so "
+    "the median is not weighted by residents; LSOAs are drawn to hold 1,000 to 3,000 "
+    "residents each, so it is close to a median over people. Confidential services (refuges, "
+    "the SARC) are never measured: their locations are not used."
+)
+
+HOURS_NOTE = (
+    "Hours open per week are those of the union of the opening hours of every service of "
+    "the category that serves the district (open when at least one is). A report is 'when "
+    "closed' if it happened (occurred_at, local time) at a minute when none of them is "
+    "open; reports without an occurred_at are left out, and the share is empty when no "
+    "report in the district has one. Public holidays are not modelled."
+)
+
+SCORE_NOTE = (
+    "Gap score = need index x access gap index. Each figure is divided by its average over "
+    "the ten districts, so 1.0 is average. Need index: the mean of reports per 1,000 "
+    "residents and, when a survey is given, the weighted % of respondents very or fairly "
+    "unsafe after dark. Access gap index: the mean of (a) the number of categories that do "
+    "not serve the district, (b) the median km from LSOA points to the nearest place serving "
+    "it, averaged over categories with such a place, and (c) the % of reports with a time "
+    "that fall when a category serving it is closed, averaged over those categories. A "
+    "figure that is the same (zero) everywhere counts as 1.0; a figure a district lacks is "
+    "left out of its mean. Higher score = more need for less access."
+)
+
+#: A figure is called "high" in a reason at this multiple of the districts' average.
+HIGH = 1.2
+#: A reason mentions a category's hours when at least this % of timed reports fall
+#: when it is closed.
+CLOSED_REASON_PCT = 50.0
+
+_SERVICE_COLUMNS = ("category", "confidential", "coverage", "opening_hours", "geometry")
+_REPORT_COLUMNS = ("district_code", "occurred_at", "geometry")
+_LOCAL_TZ = "Europe/London"
+_DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+#: How a category reads inside a sentence ("no outreach open after 17:00").
+CATEGORY_WORDS: dict[str, str] = {
+    "helpline": "helpline",
+    "idva": "IDVA service",
+    "refuge": "refuge",
+    "sarc": "SARC",
+    "rape_crisis": "rape crisis service",
+    "perpetrator_programme": "perpetrator programme",
+    "victim_hub": "victim care hub",
+    "outreach": "outreach",
+    "police": "police",
+    "housing": "housing service",
+    "other": "other service",
+}
+
+
+# ---------------------------------------------------------------- checks and helpers
+def _require(frame: pd.DataFrame, columns: Iterable[str], *, name: str) -> None:
+    """Raise one error naming every column ``frame`` lacks."""
+    missing = [column for column in columns if column not in frame.columns]
+    if missing:
+        message = (
+            f"`{name}` must have the column(s) {', '.join(missing)}; "
+            f"got {', '.join(map(str, frame.columns)) or 'no columns'}"
+        )
+        raise ValueError(message)
+
+
+def _district(code: str) -> str:
+    """Return the current LAD code of a district code or name, or say what is expected."""
+    found = code if code in DISTRICTS else district_code(str(code))
+    if found is None:
+        message = (
+            f"`district_code` must be one of the ten Hertfordshire LAD codes "
+            f"({', '.join(DISTRICTS)}), got {code!r}"
+        )
+        raise ValueError(message)
+    return found
+
+
+def _category(category: str) -> str:
+    """Return ``category`` if the contract knows it, or say which ones it does."""
+    if category not in SERVICE_CATEGORIES:
+        message = f"`category` must be one of {', '.join(SERVICE_CATEGORIES)}, got {category!r}"
+        raise ValueError(message)
+    return category
+
+
+def _categories(categories: Sequence[str] | None) -> tuple[str, ...]:
+    """Return the categories to compare: those given (checked) or the default ones."""
+    if categories is None:
+        return COVERAGE_CATEGORIES
+    return tuple(_category(category) for category in categories)
+
+
+def _serving(services: pd.DataFrame, district: str) -> pd.Series:
+    """Return, per service, whether its coverage is the county or lists ``district``."""
+    coverage = services["coverage"].fillna("").astype(str)
+    # Coverage is 'county' or ';'-joined nine-character LAD codes, so a substring match
+    # of a code is an exact match of one of the codes.
+    return coverage.eq("county") | coverage.str.contains(district, regex=False)
+
+
+def _serving_services(services: pd.DataFrame, district: str, category: str) -> pd.DataFrame:
+    """Return the services of ``category`` that serve ``district``."""
+    return services.loc[services["category"].eq(category) & _serving(services, district)]
+
+
+def _public(services: pd.DataFrame) -> pd.DataFrame:
+    """Return only the services whose location may be used.
+
+    A row is dropped when it is flagged confidential, when the flag is missing, or when
+    its category is confidential whatever the flag says. Nothing but these three columns
+    is read before the rows are dropped.
+    """
+    flag = services["confidential"].astype("boolean").fillna(True).astype(bool)
+    return services.loc[~flag & ~services["category"].isin(CONFIDENTIAL_CATEGORIES)]
+
+
+def _hours(services: pd.DataFrame) -> WeeklyHours:
+    """Return the union of the opening hours of ``services`` (never open if none)."""
+    texts = services["opening_hours"].dropna().astype(str).unique()
+    return union(parse_opening_hours(text) for text in texts)
+
+
+def _local_times(reports: pd.DataFrame) -> pd.Series:
+    """Return the known ``occurred_at`` of each report in Europe/London time (NaT dropped)."""
+    times = pd.to_datetime(reports["occurred_at"])
+    # Naive times are local (CONTRACT general rules); aware ones are converted.
+    if times.dt.tz is None:
+        times = times.dt.tz_localize(_LOCAL_TZ, ambiguous="NaT", nonexistent="NaT")
+    else:
+        times = times.dt.tz_convert(_LOCAL_TZ)
+    return times.dropna()
+
+
+def _open_at_times(hours: WeeklyHours, times: pd.Series) -> np.ndarray:
+    """Return whether ``hours`` are open at each of ``times`` (local)."""
+    weekday = times.dt.day_of_week.to_numpy(dtype=np.intp)
+    minute = (times.dt.hour * 60 + times.dt.minute).to_numpy(dtype=np.intp)
+    return hours.open_at(weekday, minute)
+
+
+def _latest_close(hours: WeeklyHours) -> str:
+    """Return the latest time of day any day's opening ends, ``HH:MM``; '' if never open.
+
+    ``24:00`` means open up to midnight (or through it) on at least one day.
+    """
+    days = hours.minutes.reshape(7, MINUTES_PER_DAY)
+    open_days = days.any(axis=1)
+    if not open_days.any():
+        return ""
+    # Last open minute of each open day, plus one: the minute the day's opening ends.
+    last = MINUTES_PER_DAY - np.argmax(days[:, ::-1], axis=1)
+    latest = int(last[open_days].max())
+    return f"{latest // 60:02d}:{latest % 60:02d}"
+
+
+def _relative(values: pd.Series) -> pd.Series:
+    """Return values divided by their mean; all 1.0 when the mean is 0 (nothing differs)."""
+    mean = values.mean(skipna=True)
+    if pd.isna(mean):
+        return pd.Series(np.nan, index=values.index, dtype=float)
+    if mean == 0:
+        return values.where(values.isna(), 1.0).astype(float)
+    return (values / mean).astype(float)
+
+
+def _join_words(words: Sequence[str]) -> str:
+    """Join words as a reader would: 'a', 'a or b', 'a, b or c'."""
+    if len(words) <= 1:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} or {words[-1]}"
+
+
+def _word(category: str) -> str:
+    """Return how a category reads inside a sentence."""
+    return CATEGORY_WORDS.get(category, SERVICE_CATEGORIES.get(category, category).lower())
+
+
+# ---------------------------------------------------------------- where
+def coverage_matrix(
+    services: pd.DataFrame, *, categories: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Return whether each category serves each district, and by how many services.
+
+    Parameters
+    ----------
+    services
+        Support services with ``category`` and ``coverage`` (``county`` or ``;``-joined
+        LAD codes).
+    categories
+        Categories to report, in this order; default :data:`COVERAGE_CATEGORIES` (every
+        contract category but ``other``), whether or not the list has a service of it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``district_code``, ``category``, ``covered`` (bool: at least one service of the
+        category has coverage ``county`` or lists the district), ``services`` (how many),
+        one row per district (in :data:`geodata.DISTRICTS` order) and category.
+        Confidential services count: what they serve is public, where they are is not.
+    """
+    _require(services, ("category", "coverage"), name="services")
+    chosen = _categories(categories)
+    rows = []
+    for district in DISTRICTS:
+        serving = _serving(services, district)
+        counts = services.loc[serving, "category"].value_counts()
+        for category in chosen:
+            count = int(counts.get(category, 0))
+            rows.append((district, category, count > 0, count))
+    return pd.DataFrame(rows, columns=["district_code", "category", "covered", "services"])
+
+
+def lsoa_population_centroids(*, lsoas: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
+    """Return one point per LSOA standing for where its residents live.
+
+    The point is the LSOA's representative point, which always lies inside it (a centroid
+    can fall outside a crescent-shaped area). It is not population-weighted: LSOA
+    populations are not shipped (see :data:`DISTANCE_NOTE`).
+
+    Parameters
+    ----------
+    lsoas
+        ``code``, ``name``, ``district_code`` and polygons; default the shipped 2011
+        LSOAs (:func:`geodata.load_lsoas`).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``lsoa_code``, ``lsoa_name``, ``district_code``, ``geometry`` (points, EPSG:27700).
+    """
+    areas = load_lsoas() if lsoas is None else lsoas
+    _require(areas, ("code", "name", "district_code", "geometry"), name="lsoas")
+    if areas.crs is None:
+        raise ValueError("`lsoas` must have a valid CRS (EPSG:27700 expected), got none")
+    areas = areas.to_crs(ANALYSIS_CRS)
+    return gpd.GeoDataFrame(
+        {
+            "lsoa_code": areas["code"].to_numpy(),
+            "lsoa_name": areas["name"].to_numpy(),
+            "district_code": areas["district_code"].to_numpy(),
+        },
+        geometry=areas.geometry.representative_point().to_numpy(),
+        crs=ANALYSIS_CRS,
+    )
+
+
+def _places(services: pd.DataFrame, category: str, *, serving: str | None) -> gpd.GeoSeries:
+    """Return the points of the non-confidential services of a category, in EPSG:27700."""
+    public = _public(services)
+    chosen = public.loc[public["category"].eq(category)]
+    if serving is not None:
+        chosen = chosen.loc[_serving(chosen, serving)]
+    geometry = chosen["geometry"]
+    located = geometry.notna().to_numpy() & ~shapely.is_empty(geometry.to_numpy())
+    if not located.any():
+        return gpd.GeoSeries([], crs=ANALYSIS_CRS)
+    crs = getattr(services, "crs", None)
+    if crs is None:
+        message = (
+            "`services` must be a GeoDataFrame with a valid CRS when services have places, "
+            "got no CRS"
+        )
+        raise ValueError(message)
+    return gpd.GeoSeries(geometry.to_numpy()[located], crs=crs).to_crs(ANALYSIS_CRS)
+
+
+def nearest_km(
+    points: gpd.GeoSeries,
+    services: pd.DataFrame,
+    category: str,
+    *,
+    serving: str | None = None,
+) -> pd.Series:
+    """Return the straight-line km from each point to the nearest place of a category.
+
+    Only non-confidential services with a place count: rows flagged ``confidential`` (or
+    with no flag) and refuges and SARCs are dropped before any location is read.
+
+    Parameters
+    ----------
+    points
+        Points with a CRS (converted to EPSG:27700); missing or empty points give NaN.
+    services
+        Support services (a GeoDataFrame with ``category``, ``confidential``,
+        ``coverage``, ``geometry``).
+    category
+        A contract category, e.g. ``"outreach"``.
+    serving
+        If given, a district code: only places of services that serve it count.
+
+    Returns
+    -------
+    pandas.Series of float
+        Indexed like ``points``; NaN where there is no such place.
+    """
+    _require(services, _SERVICE_COLUMNS, name="services")
+    _category(category)
+    district = None if serving is None else _district(serving)
+    if points.crs is None:
+        raise ValueError("`points` must have a valid CRS (EPSG:27700 expected), got none")
+    places = _places(services, category, serving=district)
+    geometries = points.to_crs(ANALYSIS_CRS).to_numpy()
+    valid = np.flatnonzero(~shapely.is_missing(geometries) & ~shapely.is_empty(geometries))
+    if places.empty or len(valid) == 0:
+        return pd.Series(np.nan, index=points.index, dtype=float, name="nearest_km")
+    tree = shapely.STRtree(places.to_numpy())
+    found, distances = tree.query_nearest(
+        geometries[valid], return_distance=True, all_matches=False
+    )
+    kilometres = np.full(len(geometries), np.nan)
+    kilometres[valid[found[0]]] = distances / 1000.0
+    return pd.Series(kilometres, index=points.index, dtype=float, name="nearest_km")
+
+
+def _points(frame: pd.DataFrame, *, name: str) -> gpd.GeoSeries:
+    """Return the ``geometry`` column of ``frame`` as a GeoSeries with the frame's CRS."""
+    crs = getattr(frame, "crs", None)
+    if crs is None and frame["geometry"].notna().any():
+        raise ValueError(f"`{name}` must be a GeoDataFrame with a valid CRS, got no CRS")
+    return gpd.GeoSeries(frame["geometry"].to_numpy(), index=frame.index, crs=crs or ANALYSIS_CRS)
+
+
+def _median_km(
+    points: gpd.GeoSeries, services: pd.DataFrame, category: str, *, serving: str
+) -> float:
+    """Return the median of :func:`nearest_km` over ``points`` (NaN if none has a place)."""
+    if points.empty:
+        return float("nan")
+    return float(nearest_km(points, services, category, serving=serving).median())
+
+
+# ---------------------------------------------------------------- when
+def hours_open_per_week(services: pd.DataFrame, district_code: str, category: str) -> float:
+    """Return the hours a week at least one service of a category serving a district is open.
+
+    Parameters
+    ----------
+    services
+        Support services with ``category``, ``coverage`` and ``opening_hours``.
+    district_code
+        A Hertfordshire district (LAD code, or a name :func:`geodata.district_code` knows).
+    category
+        A contract category.
+
+    Returns
+    -------
+    float
+        Hours of the union of their opening hours; 0.0 when no such service serves it.
+    """
+    _require(services, ("category", "coverage", "opening_hours"), name="services")
+    chosen = _serving_services(services, _district(district_code), _category(category))
+    return _hours(chosen).hours_per_week()
+
+
+def reports_when_closed_pct(
+    reports: pd.DataFrame, services: pd.DataFrame, district_code: str, category: str
+) -> float:
+    """Return the % of a district's timed reports made when no service of a category is open.
+
+    Parameters
+    ----------
+    reports
+        StreetSafe reports with ``district_code`` and ``occurred_at``.
+    services
+        Support services with ``category``, ``coverage`` and ``opening_hours``.
+    district_code
+        The district whose reports and serving services are compared.
+    category
+        A contract category.
+
+    Returns
+    -------
+    float
+        0-100: the share of the district's reports with a known ``occurred_at`` (in
+        Europe/London time) at a minute when no service of the category serving the
+        district is open; 100 when none serves it; NaN when no report has a known time.
+    """
+    _require(reports, ("district_code", "occurred_at"), name="reports")
+    _require(services, ("category", "coverage", "opening_hours"), name="services")
+    district = _district(district_code)
+    times = _local_times(reports.loc[reports["district_code"].eq(district)])
+    hours = _hours(_serving_services(services, district, _category(category)))
+    return _closed_pct(hours, times)
+
+
+def _closed_pct(hours: WeeklyHours, times: pd.Series) -> float:
+    if times.empty:
+        return float("nan")
+    return float(100.0 * (~_open_at_times(hours, times)).mean())
+
+
+def hour_of_week_chart_data(
+    reports: pd.DataFrame,
+    services: pd.DataFrame,
+    district_code: str,
+    *,
+    categories: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Return the 168 hours of a week: reports in each, and how much of it each category is open.
+
+    Parameters
+    ----------
+    reports
+        StreetSafe reports with ``district_code`` and ``occurred_at``; only the district's
+        reports with a known ``occurred_at`` (Europe/London time) are counted.
+    services
+        Support services with ``category``, ``coverage`` and ``opening_hours``.
+    district_code
+        The district to chart.
+    categories
+        Categories to give a column each; default :data:`COVERAGE_CATEGORIES`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        168 rows, Monday 00:00 first: ``hour_of_week`` (0-167), ``weekday`` (0 = Monday),
+        ``day`` (``Mon`` ... ``Sun``), ``hour`` (0-23), ``label`` (``Mon 00:00``),
+        ``reports``, and ``open_<category>`` for each category: the fraction (0-1) of that
+        hour in which at least one service of the category serving the district is open
+        (0 throughout when none serves it).
+    """
+    _require(reports, ("district_code", "occurred_at"), name="reports")
+    _require(services, ("category", "coverage", "opening_hours"), name="services")
+    district = _district(district_code)
+    chosen = _categories(categories)
+    hour_of_week = np.arange(7 * 24)
+    weekday, hour = np.divmod(hour_of_week, 24)
+    times = _local_times(reports.loc[reports["district_code"].eq(district)])
+    slots = (times.dt.day_of_week * 24 + times.dt.hour).to_numpy(dtype=np.intp)
+    chart = pd.DataFrame(
+        {
+            "hour_of_week": hour_of_week,
+            "weekday": weekday,
+            "day": [_DAY_NAMES[day] for day in weekday],
+            "hour": hour,
+            "label": [f"{_DAY_NAMES[d]} {h:02d}:00" for d, h in zip(weekday, hour, strict=True)],
+            "reports": np.bincount(slots, minlength=7 * 24).astype("int64"),
+        }
+    )
+    for category in chosen:
+        hours = _hours(_serving_services(services, district, category))
+        chart[f"open_{category}"] = hours.open_hours_of_week()
+    return chart
+
+
+# ---------------------------------------------------------------- the table
+def coverage_table(
+    reports: pd.DataFrame,
+    services: pd.DataFrame,
+    *,
+    categories: Sequence[str] | None = None,
+    lsoa_points: gpd.GeoDataFrame | None = None,
+) -> pd.DataFrame:
+    """Return coverage, distance and hours for each district and category.
+
+    Parameters
+    ----------
+    reports
+        StreetSafe reports (``district_code``, ``occurred_at``, ``geometry``).
+    services
+        Support services (``category``, ``confidential``, ``coverage``,
+        ``opening_hours``, ``geometry``).
+    categories
+        Categories to report; default :data:`COVERAGE_CATEGORIES`.
+    lsoa_points
+        Where people live (``district_code``, points); default
+        :func:`lsoa_population_centroids`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per district and category (districts in :data:`geodata.DISTRICTS` order):
+
+        ``district_code``, ``district_name``, ``category``, ``category_label``
+        ``covered``, ``services``
+            As :func:`coverage_matrix`.
+        ``nearest_km_median``
+            Median over the district's LSOA points ("where people live"; unweighted, as
+            no LSOA population is shipped) of the straight-line km to the nearest
+            non-confidential place of the category serving the district; NaN when no
+            such place exists (remote-only or uncovered).
+        ``report_nearest_km_median``
+            The same median over the district's reports ("where people felt unsafe");
+            NaN also when the district has no report.
+        ``hours_open_per_week``
+            :func:`hours_open_per_week`; 0.0 when uncovered.
+        ``latest_close``
+            ``HH:MM`` at which the latest day's opening ends (``24:00``: open to or
+            through midnight on some day); '' when never open.
+        ``reports_with_time``
+            The district's reports with a known ``occurred_at``: the base of the share.
+        ``reports_when_closed_pct``
+            :func:`reports_when_closed_pct`: 0-100, 100 when uncovered, NaN when
+            ``reports_with_time`` is 0.
+
+    Notes
+    -----
+    See :data:`DISTANCE_NOTE` and :data:`HOURS_NOTE` for what a page should say.
+    """
+    _require(reports, _REPORT_COLUMNS, name="reports")
+    _require(services, _SERVICE_COLUMNS, name="services")
+    chosen = _categories(categories)
+    people = lsoa_population_centroids() if lsoa_points is None else lsoa_points
+    _require(people, ("district_code", "geometry"), name="lsoa_points")
+    # A fresh index lets report times be matched back to their rows.
+    reports = reports.reset_index(drop=True)
+    home_points = _points(people, name="lsoa_points")
+    all_report_points = _points(reports, name="reports")
+    times = _local_times(reports)
+    time_district = reports.loc[times.index, "district_code"]
+    rows = []
+    for district, name in DISTRICTS.items():
+        homes = home_points[people["district_code"].eq(district).to_numpy()]
+        report_points = all_report_points[reports["district_code"].eq(district).to_numpy()]
+        district_times = times.loc[time_district.eq(district).to_numpy()]
+        for category in chosen:
+            serving = _serving_services(services, district, category)
+            hours = _hours(serving)
+            rows.append(
+                {
+                    "district_code": district,
+                    "district_name": name,
+                    "category": category,
+                    "category_label": SERVICE_CATEGORIES[category],
+                    "covered": len(serving) > 0,
+                    "services": len(serving),
+                    "nearest_km_median": _median_km(homes, services, category, serving=district),
+                    "report_nearest_km_median": _median_km(
+                        report_points, services, category, serving=district
+                    ),
+                    "hours_open_per_week": hours.hours_per_week(),
+                    "latest_close": _latest_close(hours),
+                    "reports_with_time": len(district_times),
+                    "reports_when_closed_pct": _closed_pct(hours, district_times),
+                }
+            )
+    return pd.DataFrame(rows).astype(
+        {
+            "covered": bool,
+            "services": "int64",
+            "reports_with_time": "int64",
+            "nearest_km_median": float,
+            "report_nearest_km_median": float,
+            "hours_open_per_week": float,
+            "reports_when_closed_pct": float,
+        }
+    )
+
+
+# ---------------------------------------------------------------- gap ranking
+def _unsafe_after_dark(survey: pd.DataFrame | None) -> pd.DataFrame:
+    """Return per district the weighted % very or fairly unsafe after dark and its base."""
+    empty = pd.DataFrame(
+        {"unsafe_after_dark_pct": np.nan, "survey_base": 0}, index=pd.Index(list(DISTRICTS))
+    )
+    if survey is None:
+        return empty
+    _require(survey, ("district_code", "safe_after_dark"), name="survey")
+    answer = pd.to_numeric(survey["safe_after_dark"], errors="coerce").astype(float)
+    weight = (
+        pd.to_numeric(survey["weight"], errors="coerce").fillna(1.0).astype(float)
+        if "weight" in survey.columns
+        else pd.Series(1.0, index=survey.index)
+    )
+    valid = answer.notna()
+    frame = pd.DataFrame(
+        {
+            "district_code": survey["district_code"].to_numpy(),
+            "weight": weight.where(valid, 0.0).to_numpy(),
+            "unsafe": weight.where(valid & (answer <= 2), 0.0).to_numpy(),
+            "valid": valid.to_numpy().astype("int64"),
+        }
+    )
+    sums = frame.groupby("district_code")[["weight", "unsafe", "valid"]].sum()
+    sums = sums.reindex(list(DISTRICTS), fill_value=0)
+    pct = (100.0 * sums["unsafe"] / sums["weight"]).where(sums["weight"] > 0)
+    return pd.DataFrame(
+        {"unsafe_after_dark_pct": pct.astype(float), "survey_base": sums["valid"].astype("int64")}
+    )
+
+
+def _mean_relative(columns: Sequence[pd.Series]) -> pd.Series:
+    """Return the row-wise mean of each column relative to its average (NaN skipped)."""
+    relative = pd.concat([_relative(column) for column in columns], axis=1)
+    return relative.mean(axis=1, skipna=True)
+
+
+def _district_reason(row: pd.Series, averages: dict[str, float], table: pd.DataFrame) -> str:
+    """Return the plain-words reason for one district of :func:`gap_ranking`."""
+    parts: list[str] = []
+    rate, rate_avg = row["reports_per_1000"], averages["reports_per_1000"]
+    if rate_avg > 0 and rate >= HIGH * rate_avg:
+        parts.append(f"high report rate ({rate:.1f} per 1,000 residents; average {rate_avg:.1f})")
+    unsafe, unsafe_avg = row["unsafe_after_dark_pct"], averages["unsafe_after_dark_pct"]
+    if pd.notna(unsafe) and unsafe_avg > 0 and unsafe >= HIGH * unsafe_avg:
+        parts.append(
+            f"high after-dark concern ({unsafe:.0f}% feel unsafe after dark; "
+            f"average {unsafe_avg:.0f}%)"
+        )
+    own = table.loc[table["district_code"].eq(row["district_code"])]
+    uncovered = own.loc[~own["covered"], "category"].tolist()
+    if uncovered:
+        parts.append(f"no {_join_words([_word(c) for c in uncovered])} serving it")
+    far = _farthest(own, table)
+    if far:
+        parts.append(far)
+    closed = own.loc[own["covered"] & own["reports_when_closed_pct"].ge(CLOSED_REASON_PCT)]
+    if not closed.empty:
+        worst = closed.sort_values("reports_when_closed_pct", ascending=False, kind="stable")
+        word = _word(str(worst["category"].iloc[0]))
+        pct = float(worst["reports_when_closed_pct"].iloc[0])
+        close = str(worst["latest_close"].iloc[0])
+        if close and close != "24:00":
+            parts.append(
+                f"no {word} open after {close} ({pct:.0f}% of reports with a time fall "
+                "when none is open)"
+            )
+        else:
+            parts.append(f"{word} closed at the time of {pct:.0f}% of reports with a time")
+    if not parts:
+        return "nothing stands out against the average of the ten districts"
+    return "; ".join(parts)
+
+
+def _farthest(own: pd.DataFrame, table: pd.DataFrame) -> str:
+    """Return words for the category whose places are furthest beyond their average."""
+    averages = table.groupby("category")["nearest_km_median"].mean()
+    ratio = own.set_index("category")["nearest_km_median"] / averages
+    ratio = ratio[ratio.ge(HIGH)]
+    if ratio.empty:
+        return ""
+    category = str(ratio.idxmax())
+    km = float(own.set_index("category")["nearest_km_median"].loc[category])
+    return (
+        f"{_word(category)} a median {km:.1f} km from where people live "
+        f"(average {averages[category]:.1f} km)"
+    )
+
+
+def gap_ranking(
+    reports: pd.DataFrame,
+    services: pd.DataFrame,
+    survey: pd.DataFrame | None = None,
+    *,
+    population: pd.DataFrame | None = None,
+    categories: Sequence[str] | None = None,
+    lsoa_points: gpd.GeoDataFrame | None = None,
+    table: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Rank the ten districts by need for support against access to it, with a reason.
+
+    Parameters
+    ----------
+    reports
+        StreetSafe reports (``district_code``, ``occurred_at``, ``geometry``).
+    services
+        Support services.
+    survey
+        Optional survey responses (``district_code``, ``safe_after_dark`` 1-5 with
+        1 = Very unsafe and NaN missing, optional ``weight``).
+    population
+        ``code`` and ``population`` per district; default Census 2021
+        (:func:`geodata.load_population`).
+    categories
+        Categories to weigh; default those of :data:`COVERAGE_CATEGORIES` of which the
+        list has at least one service (a category missing from the whole list is a gap of
+        the list, the same for every district, and would only crowd the reasons).
+    lsoa_points
+        As in :func:`coverage_table`.
+    table
+        A :func:`coverage_table` already computed for the same inputs and categories, to
+        save computing it again.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per district, highest ``gap_score`` first (ties by name): ``rank``,
+        ``district_code``, ``district_name``, ``reports``, ``population``,
+        ``reports_per_1000``, ``unsafe_after_dark_pct`` (weighted % very or fairly unsafe
+        after dark; NaN without survey answers), ``survey_base`` (unweighted valid
+        answers), ``uncovered`` (how many categories do not serve it),
+        ``uncovered_categories`` (their labels), ``nearest_km`` (mean over categories of
+        ``nearest_km_median``), ``closed_pct`` (mean over covered categories of
+        ``reports_when_closed_pct``), ``need_index``, ``access_gap_index``, ``gap_score``
+        and ``reason``. The score is defined in :data:`SCORE_NOTE`.
+    """
+    _require(reports, _REPORT_COLUMNS, name="reports")
+    _require(services, _SERVICE_COLUMNS, name="services")
+    if categories is None:
+        present = set(services["category"])
+        chosen = tuple(c for c in COVERAGE_CATEGORIES if c in present)
+    else:
+        chosen = _categories(categories)
+    if table is None:
+        table = coverage_table(reports, services, categories=chosen, lsoa_points=lsoa_points)
+    else:
+        table = table.loc[table["category"].isin(chosen)]
+    people = load_population() if population is None else population
+    rates = district_rates(reports, people).set_index("district_code")
+    survey_figures = _unsafe_after_dark(survey)
+
+    grouped = table.groupby("district_code", sort=False)
+    covered_rows = table.loc[table["covered"]]
+    ranking = pd.DataFrame(index=pd.Index(list(DISTRICTS), name="district_code"))
+    ranking["district_name"] = list(DISTRICTS.values())
+    ranking["reports"] = rates["reports"].reindex(ranking.index).astype("int64")
+    ranking["population"] = rates["population"].reindex(ranking.index).astype("int64")
+    ranking["reports_per_1000"] = rates["per_1000"].reindex(ranking.index).astype(float)
+    ranking = ranking.join(survey_figures)
+    ranking["uncovered"] = (
+        grouped["covered"].apply(lambda c: int((~c).sum())).reindex(ranking.index).fillna(0)
+    ).astype("int64")
+    ranking["uncovered_categories"] = (
+        table.loc[~table["covered"]]
+        .groupby("district_code")["category_label"]
+        .agg(", ".join)
+        .reindex(ranking.index)
+        .fillna("")
+    )
+    ranking["nearest_km"] = grouped["nearest_km_median"].mean().reindex(ranking.index)
+    ranking["closed_pct"] = (
+        covered_rows.groupby("district_code")["reports_when_closed_pct"]
+        .mean()
+        .reindex(ranking.index)
+    )
+    need_figures = [ranking["reports_per_1000"]]
+    if survey is not None:
+        need_figures.append(ranking["unsafe_after_dark_pct"])
+    ranking["need_index"] = _mean_relative(need_figures)
+    ranking["access_gap_index"] = _mean_relative(
+        [ranking["uncovered"].astype(float), ranking["nearest_km"], ranking["closed_pct"]]
+    ).fillna(1.0)
+    ranking["gap_score"] = ranking["need_index"] * ranking["access_gap_index"]
+
+    averages = {
+        "reports_per_1000": float(ranking["reports_per_1000"].mean()),
+        "unsafe_after_dark_pct": float(ranking["unsafe_after_dark_pct"].mean()),
+    }
+    ranking = ranking.reset_index()
+    ranking["reason"] = [_district_reason(row, averages, table) for _, row in ranking.iterrows()]
+    ranking = ranking.sort_values(
+        ["gap_score", "district_name"],
+        ascending=[False, True],
+        na_position="last",
+        ignore_index=True,
+    )
+    ranking.insert(0, "rank", np.arange(1, len(ranking) + 1))
+    return ranking
+
+
+def lsoa_gap_ranking(
+    reports: pd.DataFrame,
+    services: pd.DataFrame,
+    *,
+    categories: Sequence[str] | None = None,
+    lsoa_points: gpd.GeoDataFrame | None = None,
+) -> pd.DataFrame:
+    """Rank LSOAs by reports against access to support, with a reason.
+
+    No LSOA population is shipped, so need is the count of reports in the LSOA: LSOAs are
+    drawn to hold 1,000 to 3,000 residents each, so a count per LSOA is roughly a rate per
+    resident (much more so than a rate per km², which would favour dense town centres).
+
+    Parameters
+    ----------
+    reports
+        StreetSafe reports with ``lsoa_code``.
+    services
+        Support services.
+    categories
+        As in :func:`gap_ranking`.
+    lsoa_points
+        ``lsoa_code``, ``lsoa_name``, ``district_code`` and points; default
+        :func:`lsoa_population_centroids`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per LSOA, highest ``gap_score`` first (ties by code): ``rank``,
+        ``lsoa_code``, ``lsoa_name``, ``district_code``, ``district_name``, ``reports``,
+        ``uncovered`` (categories not serving its district), ``nearest_km`` (mean over
+        categories with a place serving its district of the km from its point to the
+        nearest one), ``need_index`` (reports / the LSOAs' average), ``access_gap_index``
+        (mean of ``uncovered`` and ``nearest_km`` relative to the LSOAs' average, 1.0 when
+        neither differs), ``gap_score`` (their product) and ``reason``.
+    """
+    _require(reports, ("lsoa_code",), name="reports")
+    _require(services, _SERVICE_COLUMNS, name="services")
+    if categories is None:
+        present = set(services["category"])
+        chosen = tuple(c for c in COVERAGE_CATEGORIES if c in present)
+    else:
+        chosen = _categories(categories)
+    people = lsoa_population_centroids() if lsoa_points is None else lsoa_points
+    _require(people, ("lsoa_code", "lsoa_name", "district_code", "geometry"), name="lsoa_points")
+    people = people.reset_index(drop=True)
+    home_points = _points(people, name="lsoa_points")
+    matrix = coverage_matrix(services, categories=chosen)
+    uncovered_by_district = (
+        matrix.loc[~matrix["covered"]].groupby("district_code")["category"].agg(list)
+    )
+    distances = pd.DataFrame(index=people.index, columns=list(chosen), dtype=float)
+    for district in DISTRICTS:
+        inside = people["district_code"].eq(district).to_numpy()
+        if not inside.any():
+            continue
+        for category in chosen:
+            distances.loc[inside, category] = nearest_km(
+                home_points[inside], services, category, serving=district
+            ).to_numpy()
+    counts = reports["lsoa_code"].value_counts()
+    ranking = pd.DataFrame(
+        {
+            "lsoa_code": people["lsoa_code"],
+            "lsoa_name": people["lsoa_name"],
+            "district_code": people["district_code"],
+            "district_name": people["district_code"].map(DISTRICTS),
+            "reports": people["lsoa_code"].map(counts).fillna(0).astype("int64"),
+        }
+    )
+    uncovered_lists = ranking["district_code"].map(lambda code: uncovered_by_district.get(code, []))
+    ranking["uncovered"] = uncovered_lists.map(len).astype("int64")
+    ranking["nearest_km"] = distances.mean(axis=1, skipna=True)
+    ranking["need_index"] = _relative(ranking["reports"].astype(float))
+    ranking["access_gap_index"] = _mean_relative(
+        [ranking["uncovered"].astype(float), ranking["nearest_km"]]
+    ).fillna(1.0)
+    ranking["gap_score"] = ranking["need_index"] * ranking["access_gap_index"]
+    average_reports = float(ranking["reports"].mean())
+    average_km = float(ranking["nearest_km"].mean())
+    reasons = []
+    for (_, row), missing in zip(ranking.iterrows(), uncovered_lists, strict=True):
+        parts = [f"{row['reports']} reports (average {average_reports:.1f} per LSOA)"]
+        if missing:
+            parts.append(f"no {_join_words([_word(c) for c in missing])} serving it")
+        if pd.notna(row["nearest_km"]) and row["nearest_km"] >= HIGH * average_km:
+            parts.append(
+                f"support places {row['nearest_km']:.1f} km away on average "
+                f"(average {average_km:.1f} km)"
+            )
+        reasons.append("; ".join(parts))
+    ranking["reason"] = reasons
+    ranking = ranking.sort_values(
+        ["gap_score", "lsoa_code"],
+        ascending=[False, True],
+        na_position="last",
+        ignore_index=True,
+    )
+    ranking.insert(0, "rank", np.arange(1, len(ranking) + 1))
+    return ranking

@@ -1,0 +1,49 @@
+"""Turn figures into the words and table cells pages show (pure, no Streamlit)."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from safetymap.roles import SMALL_BASE, Role, count_text
+
+HIDDEN_BASE = f"Hidden: fewer than {SMALL_BASE} answers"
+
+
+def pct_with_ci(pct: float, low: float, high: float) -> str:
+    """Return "23.4% (95% CI 19.0 to 28.3)", or "no answers" when the share is missing."""
+    if pct is None or (isinstance(pct, float) and math.isnan(pct)):
+        return "no answers"
+    return f"{pct:.1f}% (95% CI {low:.1f} to {high:.1f})"
+
+
+def survey_table(indicators: pd.DataFrame, role: Role) -> pd.DataFrame:
+    """Return district indicators as a table to read, with suppressed rows in words."""
+    rows = []
+    for row in indicators.to_dict("records"):
+        hidden = bool(row.get("suppressed", False))
+        rows.append(
+            {
+                "District": row["district_name"],
+                "Unsafe after dark": HIDDEN_BASE if hidden else pct_with_ci(
+                    row["unsafe_after_dark_pct"], row["after_dark_ci_low"],
+                    row["after_dark_ci_high"],
+                ),
+                "Unsafe by day": HIDDEN_BASE if hidden else pct_with_ci(
+                    row["unsafe_day_pct"], row["day_ci_low"], row["day_ci_high"]
+                ),
+                "Answers after dark": count_text(int(row["base_after_dark"]), role),
+                "Answers by day": count_text(int(row["base_day"]), role),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def change_words(change: float, significant: bool, since: str | None) -> str:
+    """Return "up 4.2 points since 2026 H1 (a real change at 95%)" or similar."""
+    if since is None or change is None or (isinstance(change, float) and math.isnan(change)):
+        return "no earlier period to compare"
+    direction = "up" if change > 0 else "down" if change < 0 else "unchanged,"
+    verdict = "a real change at 95%" if significant else "within chance"
+    return f"{direction} {abs(change):.1f} points since {since} ({verdict})"
