@@ -6,8 +6,8 @@ from streamlit_folium import st_folium
 from safetymap.analysis.filters import filter_reports
 from safetymap.analysis.rates import district_rates, rate_classes
 from safetymap.maps.districts import RATE_UNIT, district_rate_map, rate_legend_rows
-from safetymap.roles import count_text
 from safetymap.ui import app, tables
+from safetymap.ui.wording import reports_headline
 
 context = app.context()
 districts, population = app.geography()
@@ -18,13 +18,8 @@ shown = rates[rates["district_code"].isin(selected)] if selected else rates
 
 st.title("Where people report feeling unsafe")
 role = context.role
-total = int(shown["reports"].sum())
-residents = int(shown["population"].sum())
-county_rate = total / residents * 1000 if residents else 0.0
 st.markdown(
-    f"**{count_text(total, role)}** StreetSafe reports in the selection: "
-    f"**{county_rate:.2f}** {RATE_UNIT} "
-    f"across {len(shown)} district{'s' if len(shown) != 1 else ''}."
+    reports_headline(int(shown["reports"].sum()), int(shown["population"].sum()), len(shown), role)
 )
 
 map_column, table_column = st.columns([4, 3], gap="medium")

@@ -90,7 +90,15 @@ def test_county_map_suppresses_small_counts_for_partners(data_dir: Path) -> None
     assert table.at["Stevenage", "Reports"] == "0"
 
 
-def test_county_map_follows_the_link(data_dir: Path) -> None:
+def test_a_partner_never_sees_a_rate_that_gives_a_small_count_away(data_dir: Path) -> None:
+    app = run(query={"district": "E07000103", "time": "night"})  # 1 report
+    assert app.markdown[0].value == (
+        "**<5** StreetSafe reports in the selection, across 1 district."
+    )
+
+
+def test_county_map_follows_the_link(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SAFETYMAP_ROLE", "analyst")
     app = run(query={"district": "E07000103", "time": "night"})
     # Watford reports at night: W2 (23:00) only
     assert app.markdown[0].value.startswith("**1** StreetSafe reports in the selection")

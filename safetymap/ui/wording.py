@@ -47,3 +47,19 @@ def change_words(change: float, significant: bool, since: str | None) -> str:
     direction = "up" if change > 0 else "down" if change < 0 else "unchanged,"
     verdict = "a real change at 95%" if significant else "within chance"
     return f"{direction} {abs(change):.1f} points since {since} ({verdict})"
+
+
+def reports_headline(total: int, residents: int, districts: int, role: Role) -> str:
+    """Return the county map's headline; a suppressed count hides its rate as well."""
+    count = count_text(total, role)
+    plural = "s" if districts != 1 else ""
+    if not count[0].isdigit():
+        return (
+            f"**{count}** StreetSafe reports in the selection, across {districts} "
+            f"district{plural}."
+        )
+    rate = total / residents * 1000 if residents else 0.0
+    return (
+        f"**{count}** StreetSafe reports in the selection: **{rate:.2f}** reports per 1,000 "
+        f"residents across {districts} district{plural}."
+    )
