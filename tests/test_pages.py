@@ -159,3 +159,21 @@ def test_feelings_of_safety_hides_small_bases_from_partners(data_dir: Path) -> N
     assert table.at["Watford", "Unsafe after dark"] == "Hidden: fewer than 50 answers"
     assert table.at["Watford", "Answers after dark"] == "<5"
     assert "Who feels unsafe (analysts only)" not in [s.value for s in app.subheader]
+
+
+def test_coverage_page_ranks_districts_and_hides_the_refuge(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SAFETYMAP_ROLE", "analyst")
+    app = run("pages/coverage_gaps.py", query={"district": "E07000103"})
+    ranking = app.dataframe[0].value
+    assert len(ranking) == 10
+    assert ranking["Rank"].tolist() == list(range(1, 11))
+    detail = app.dataframe[1].value.set_index("Category")
+    # the test services: a county-wide 24/7 helpline and a confidential refuge
+    assert detail.at["Domestic abuse helpline", "Serves the district"] == "yes"
+    assert detail.at["Domestic abuse helpline", "Hours open a week"] == 168.0
+    assert detail.at["Outreach", "Serves the district"] == "NO"
+    everything = " ".join(str(df.value.to_numpy().tolist()) for df in app.dataframe)
+    assert "51.81" not in everything
+    assert "-0.21" not in everything

@@ -6,7 +6,7 @@ import pandas as pd
 
 from geodata import DISTRICTS
 from loaders.vocab import SERVICE_CATEGORIES
-from safetymap.roles import Role, suppressed_counts
+from safetymap.roles import SMALL_COUNT, Role, suppressed_counts
 
 
 def district_rate_table(rates: pd.DataFrame, role: Role) -> pd.DataFrame:
@@ -49,5 +49,62 @@ def services_table(services: pd.DataFrame) -> pd.DataFrame:
             "Phone": services["phone"],
             "Covers": services["coverage"].map(_coverage_words),
             "Eligibility": services["eligibility"],
+        }
+    )
+
+
+def _km(value: float) -> str:
+    return "-" if pd.isna(value) else f"{value:.1f} km"
+
+
+def _pct(value: float) -> str:
+    return "-" if pd.isna(value) else f"{value:.0f}%"
+
+
+def gap_ranking_table(ranking: pd.DataFrame, role: Role) -> pd.DataFrame:
+    """Return the district gap ranking to read: rank, district, score, reason."""
+    return pd.DataFrame(
+        {
+            "Rank": ranking["rank"],
+            "District": ranking["district_name"],
+            "Reports": suppressed_counts(ranking["reports"].tolist(), role),
+            "Gap score": ranking["gap_score"].round(2),
+            "Why": ranking["reason"],
+        }
+    )
+
+
+def coverage_detail_table(rows: pd.DataFrame, role: Role) -> pd.DataFrame:
+    """Return one district's coverage, category by category, in words."""
+    timed = suppressed_counts(rows["reports_with_time"].tolist(), role)
+    return pd.DataFrame(
+        {
+            "Category": rows["category_label"],
+            "Serves the district": ["yes" if c else "NO" for c in rows["covered"]],
+            "Services": rows["services"],
+            "Nearest place (median, where people live)": rows["nearest_km_median"].map(_km),
+            "Nearest place (median, where reports are)": rows["report_nearest_km_median"].map(_km),
+            "Hours open a week": rows["hours_open_per_week"].round(1),
+            "Closes latest at": rows["latest_close"].replace("", "-"),
+            "Reports with a time": timed,
+            "Of those, when none is open": [
+                _pct(p) if t[0].isdigit() else "hidden"
+                for p, t in zip(rows["reports_when_closed_pct"], timed, strict=True)
+            ],
+        }
+    )
+
+
+def lsoa_gap_table(rows: pd.DataFrame, role: Role) -> pd.DataFrame:
+    """Return the LSOA gap ranking; partners do not see areas with fewer than 5 reports."""
+    if role == "partner":
+        rows = rows[rows["reports"] >= SMALL_COUNT]
+    return pd.DataFrame(
+        {
+            "Rank": rows["rank"],
+            "Area (LSOA 2011)": rows["lsoa_name"],
+            "Reports": rows["reports"],
+            "Gap score": rows["gap_score"].round(2),
+            "Why": rows["reason"],
         }
     )
