@@ -1,0 +1,59 @@
+"""Draw the data-quality panel: rows loaded, refused (with reasons), duplicates, outside."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from loaders.source import KIND_NAMES, Dataset
+from safetymap.roles import Role
+
+
+def quality_frames(dataset: Dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return the per-file counts and the list of refusals of a dataset."""
+    files = pd.DataFrame(
+        [
+            {
+                "Kind": KIND_NAMES[result.kind],
+                "File": report.file,
+                "Rows": report.rows,
+                "Loaded": report.loaded,
+                "Refused": report.refused,
+                "Duplicates": report.duplicates,
+                "Outside the county": report.outside_county,
+                "Whole-file problem": report.file_error or "",
+            }
+            for result in dataset.results()
+            for report in result.files
+        ]
+    )
+    problems = [problem for result in dataset.results() for problem in result.problems]
+    refusals = pd.DataFrame(
+        {
+            "File": [p.file for p in problems],
+            "Row": [p.row for p in problems],
+            "Field": [p.field for p in problems],
+            "Expected": [p.expected for p in problems],
+            "Found": [p.found for p in problems],
+        }
+    )
+    return files, refusals
+
+
+def quality_panel(dataset: Dataset, role: Role) -> None:
+    """Draw the per-file counts for everyone and the refusals for analysts and police.
+
+    A refusal quotes the value it found (a place outside the county, say), which is
+    report-level data: partners see the counts only.
+    """
+    files, refusals = quality_frames(dataset)
+    st.dataframe(files, hide_index=True, width="stretch")
+    st.markdown(f"**Refused rows and files: {len(refusals):,}**")
+    if refusals.empty:
+        st.write("Nothing was refused.")
+    elif role == "partner":
+        st.write("The reasons for each refusal are shown to analysts and police.")
+    else:
+        st.dataframe(refusals, hide_index=True, width="stretch")
+    for notice in dataset.notices:
+        st.info(notice)
