@@ -18,6 +18,7 @@ app.start()
 pages = st.navigation(
     [
         st.Page("pages/county_map.py", title="County map", default=True),
+        st.Page("pages/hotspots.py", title="Hotspots"),
         st.Page("pages/coverage_gaps.py", title="Coverage gaps"),
         st.Page("pages/feelings_of_safety.py", title="Feelings of Safety"),
         st.Page("pages/analyst.py", title="Records and downloads"),

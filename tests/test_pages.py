@@ -178,3 +178,31 @@ def test_coverage_page_ranks_districts_and_hides_the_refuge(
     everything = " ".join(str(df.value.to_numpy().tolist()) for df in app.dataframe)
     assert "51.81" not in everything
     assert "-0.21" not in everything
+
+
+def test_hotspots_page_says_when_the_test_is_unreliable(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SAFETYMAP_ROLE", "police")
+    app = run("pages/hotspots.py")
+    # 5 reports in 2 hexagons: far fewer than 30 occupied cells
+    assert app.warning[0].value.startswith("Only 2 cells hold")
+    assert "No hot spot in this selection." in [m.value for m in app.markdown]
+    assert any(c.value.startswith("5 reports in the selection; 2 hexagons hold") for c in app.caption)
+
+
+def test_hotspots_page_lists_top_places_on_demo_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SAFETYMAP_DATA", raising=False)
+    monkeypatch.setenv("SAFETYMAP_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("SAFETYMAP_DEMO_REPORTS", "6000")
+    monkeypatch.setenv("SAFETYMAP_DEMO_RESPONSES", "300")
+    app = run("pages/hotspots.py", state={"demo.role": "police"})
+    places = app.dataframe[0].value
+    assert len(places) == 10
+    assert places["Confidence"].iloc[0] == "99%"
+    # the demo data's busiest town centre is Watford's
+    assert places["Near"].iloc[0] == "Watford"
+    when = app.dataframe[1].value
+    assert when.shape == (7, 24)

@@ -10,9 +10,9 @@ import pandas as pd
 from folium.plugins import HeatMap
 
 from geodata import MAP_CRS
-from loaders.vocab import REASONS
+from loaders.vocab import REASONS, TIME_OF_DAY
 from safetymap.maps.base import BOUNDARY_ATTRIBUTION, Legend, MapStyle, finish_map, new_map
-from safetymap.roles import Role, count_text, sees_points
+from safetymap.roles import SMALL_COUNT, Role, count_text, sees_points
 
 #: ColorBrewer RdBu (7 classes): diverging and safe for colour-blind readers. The words in
 #: the legend and tooltip carry the meaning too, never the colour alone.
@@ -42,9 +42,14 @@ def hotspot_layer(
     """Return the cells to draw (WGS84) with escaped tooltip text and a fill colour.
 
     Only cells with at least one report or a significant class are drawn: empty,
-    insignificant cells carry no information and would multiply the payload.
+    insignificant cells carry no information and would multiply the payload. Partners
+    see aggregates only, so for them a cell holding 1 to 4 reports is drawn only when it
+    is part of a significant hot or cold spot (and its count shows as "<5").
     """
     shown = cells[(cells["reports"] > 0) | (cells["hotspot"] != "none")]
+    if role == "partner":
+        small = (shown["reports"] > 0) & (shown["reports"] < SMALL_COUNT)
+        shown = shown[~small | (shown["hotspot"] != "none")]
     shown = shown.merge(profiles, on="cell_id", how="left")
     layer = gpd.GeoDataFrame(
         {
@@ -61,7 +66,7 @@ def hotspot_layer(
                 html.escape(_reason_words(str(r))) for r in shown["main_reasons"].fillna("")
             ],
             "peak_text": [
-                html.escape(f"{day or '-'}, {time or '-'}")
+                html.escape(f"{day or '-'}, {TIME_OF_DAY.get(time, time) or '-'}")
                 for day, time in zip(
                     shown["peak_day"].fillna(""), shown["peak_time"].fillna(""), strict=True
                 )
@@ -94,7 +99,7 @@ def hotspot_map(
     style
         Where the map loads assets and tiles from.
     heat_points
-        ``latitude``/``longitude`` of reports for an optional heat layer, or None.
+        ``latitude``/``longitude`` (and an optional ``weight``) for a heat layer, or None.
     report_points
         ``latitude``/``longitude``/``location_label`` of reports to draw one by one; drawn
         only when the role may see points and there are at most :data:`MAX_POINTS`.
@@ -129,8 +134,9 @@ def hotspot_map(
             ),
         ).add_to(m)
     if heat_points is not None and len(heat_points):
+        columns = ["latitude", "longitude"] + (["weight"] if "weight" in heat_points else [])
         HeatMap(
-            heat_points[["latitude", "longitude"]].to_numpy().tolist(),
+            heat_points[columns].to_numpy().tolist(),
             name=HEAT_LABEL, radius=12, blur=15, min_opacity=0.3, show=True,
         ).add_to(m)
     if report_points is not None and sees_points(role) and 0 < len(report_points) <= MAX_POINTS:

@@ -14,6 +14,8 @@ from geodata import DISTRICTS
 from loaders.source import Dataset
 from safetymap.analysis.coverage import coverage_table, gap_ranking, lsoa_gap_ranking
 from safetymap.analysis.filters import Filters, filter_reports, filter_survey
+from safetymap.analysis.hotspots import report_cells
+from safetymap.analysis.patrol import HotspotAnalysis, Slot, analyse_hotspots
 from safetymap.roles import SMALL_BASE, Role
 
 
@@ -42,3 +44,20 @@ def coverage_results(
     ranking = gap_ranking(reports, services, survey if len(survey) else None, table=table)
     lsoas = lsoa_gap_ranking(reports, services)
     return table, ranking, lsoas
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def report_cell_ids(_dataset: Dataset, key: str, resolution: int) -> pd.Series:
+    """Return the H3 cell of every report, worked out once per dataset and resolution."""
+    return report_cells(_dataset.streetsafe.frame, resolution=resolution)
+
+
+@st.cache_data(show_spinner="Testing for hot spots…", max_entries=64)
+def hotspot_analysis(
+    _dataset: Dataset, key: str, filters: Filters, resolution: int, slot: Slot | None
+) -> HotspotAnalysis:
+    """Return the hotspot analysis of a selection (shared by every session)."""
+    return analyse_hotspots(
+        _dataset.streetsafe.frame, filters, resolution=resolution, slot=slot,
+        cell_ids=report_cell_ids(_dataset, key, resolution),
+    )

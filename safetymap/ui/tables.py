@@ -6,7 +6,7 @@ import pandas as pd
 
 from geodata import DISTRICTS
 from loaders.vocab import SERVICE_CATEGORIES
-from safetymap.roles import SMALL_COUNT, Role, suppressed_counts
+from safetymap.roles import SMALL_COUNT, Role, count_text, suppressed_counts
 
 
 def district_rate_table(rates: pd.DataFrame, role: Role) -> pd.DataFrame:
@@ -106,5 +106,36 @@ def lsoa_gap_table(rows: pd.DataFrame, role: Role) -> pd.DataFrame:
             "Reports": rows["reports"],
             "Gap score": rows["gap_score"].round(2),
             "Why": rows["reason"],
+        }
+    )
+
+
+def top_places_table(places: pd.DataFrame, role: Role) -> pd.DataFrame:
+    """Return the top hot places as a list a sergeant can read out."""
+    return pd.DataFrame(
+        {
+            "#": places["rank"],
+            "Near": places["nearest_town"],
+            "Area (LSOA 2011)": places["lsoa_name"],
+            "Reports": [count_text(int(n), role) for n in places["reports"]],
+            "Main reasons": places["main_reasons"],
+            "Peak day": places["peak_day"],
+            "Peak time": places["peak_time"],
+            "Since last period": places["change"].replace("", "-"),
+            "Confidence": places["hotspot"].map(
+                {"hot_99": "99%", "hot_95": "95%", "hot_90": "90%"}
+            ),
+        }
+    )
+
+
+def change_summary(changes: pd.DataFrame, definitions: dict[str, str]) -> pd.DataFrame:
+    """Return how many hot cells carry each change label, with the label's definition."""
+    counts = changes["change"].value_counts()
+    return pd.DataFrame(
+        {
+            "Change": [label.capitalize() for label in definitions],
+            "Hot cells": [int(counts.get(label, 0)) for label in definitions],
+            "Meaning": list(definitions.values()),
         }
     )

@@ -1,0 +1,108 @@
+"""Hotspots: where reports cluster more than chance, when, why, and what has changed."""
+
+import altair as alt
+import streamlit as st
+from streamlit_folium import st_folium
+
+from safetymap.analysis.hotspots import CHANGE_DEFINITIONS, HOTSPOT_DEFINITION, WEEKDAYS
+from safetymap.analysis.patrol import Slot, heat_points, slot_reports
+from safetymap.maps.hotspots import MAX_POINTS, hotspot_layer, hotspot_map
+from safetymap.roles import sees_points
+from safetymap.ui import app, cached, tables
+
+CELL_SIZES = {8: "Large (about 900 m across)", 9: "Medium (about 350 m across)",
+              10: "Small (about 130 m across)"}
+ANY = "Any"
+
+context = app.context()
+role = context.role
+districts, _ = app.geography()
+dataset = context.dataset
+key = cached.data_key(dataset)
+
+st.title("Hotspots: where and when people feel unsafe")
+size_col, day_col, hour_col, layer_col = st.columns([2, 1, 1, 2])
+resolution = size_col.selectbox("Hexagon size", list(CELL_SIZES), index=1,
+                                format_func=CELL_SIZES.__getitem__, key="hotspots.resolution")
+day = day_col.selectbox("Day", [ANY, *WEEKDAYS], key="hotspots.day")
+hour = hour_col.selectbox("Hour", [ANY, *range(24)], key="hotspots.hour",
+                          format_func=lambda h: h if h == ANY else f"{h:02d}:00-{h:02d}:59")
+show_heat = layer_col.checkbox("Heat layer (for the eye, not a test)", key="hotspots.heat")
+slot = (
+    Slot(WEEKDAYS.index(day), int(hour)) if ANY not in (day, hour) else None
+)
+if (day == ANY) != (hour == ANY):
+    st.caption("Choose both a day and an hour to narrow the map to that slot.")
+
+analysis = cached.hotspot_analysis(dataset, key, context.filters, resolution, slot)
+result = analysis.result
+if not result.reliable:
+    st.warning(result.message)
+
+layer = hotspot_layer(analysis.cells_with_polygons(), analysis.profiles, role=role,
+                      reliable=result.reliable)
+points = None
+if sees_points(role) and analysis.selected_reports <= MAX_POINTS:
+    points = slot_reports(dataset.streetsafe.frame, context.filters, slot)
+m = hotspot_map(
+    layer, districts, style=context.style, role=role, reliable=result.reliable,
+    heat_points=heat_points(result.cells) if show_heat else None, report_points=points,
+)
+st_folium(m, height=620, use_container_width=True, returned_objects=[], key="hotspot_map")
+slot_words = f", {day}s {int(hour):02d}:00-{int(hour):02d}:59" if slot else ""
+st.caption(
+    f"{analysis.selected_reports:,} reports in the selection{slot_words}; "
+    f"{result.occupied_cells:,} hexagons hold at least one. "
+    + ("Individual reports are drawn as dots (a small selection)." if points is not None
+       else "")
+)
+with st.expander("What the colours mean"):
+    st.write(HOTSPOT_DEFINITION)
+
+st.subheader("Top places to patrol")
+if analysis.places.empty:
+    st.write("No hot spot in this selection.")
+else:
+    st.dataframe(tables.top_places_table(analysis.places, role), hide_index=True,
+                 width="stretch")
+
+st.subheader("When: reports by day and hour")
+when = analysis.when.reset_index(names="Day").melt(id_vars="Day", var_name="Hour",
+                                                   value_name="Reports")
+when["Hour"] = when["Hour"].astype(int)
+when["Chosen"] = (when["Day"] == day) & (when["Hour"] == (hour if hour != ANY else -1))
+heat = (
+    alt.Chart(when)
+    .mark_rect(stroke="#000000")
+    .encode(
+        x=alt.X("Hour:O", title="Hour of the day (local time)"),
+        y=alt.Y("Day:N", sort=list(WEEKDAYS), title=None),
+        color=alt.Color("Reports:Q", scale=alt.Scale(scheme="viridis", reverse=True),
+                        title="Reports"),
+        strokeWidth=alt.condition(alt.datum.Chosen, alt.value(3), alt.value(0)),
+        tooltip=["Day", "Hour", "Reports"],
+    )
+    .properties(height=230)
+)
+st.altair_chart(heat, use_container_width=True)
+st.caption(
+    "Reports with a known time of the incident, in the filters' period. Choose a day and an "
+    "hour above to test only that slot (the chosen slot is outlined)."
+)
+with st.expander("The same figures as a table"):
+    st.dataframe(analysis.when, width="stretch")
+
+st.subheader("What changed since the previous period")
+if analysis.previous is None:
+    st.write("No period to compare.")
+else:
+    before_from, before_to = analysis.previous
+    st.caption(
+        f"Compared with {before_from:%d %b %Y} to {before_to:%d %b %Y} "
+        f"({analysis.previous_reports:,} reports), the period of the same length just before."
+    )
+    st.dataframe(tables.change_summary(analysis.changes, CHANGE_DEFINITIONS),
+                 hide_index=True, width="stretch")
+    if analysis.previous_reports == 0:
+        st.info("No reports in the previous period: every hot spot counts as new.")
+

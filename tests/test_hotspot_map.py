@@ -1,0 +1,89 @@
+"""The hotspot map layer as a pure function: what is drawn, for whom, and how it reads."""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import h3
+import pandas as pd
+
+from geodata import load_districts
+from safetymap.analysis.hotspots import cell_polygons
+from safetymap.maps.base import MapStyle
+from safetymap.maps.hotspots import HOTSPOT_STYLE, hotspot_layer, hotspot_map
+
+OFFLINE = MapStyle(assets="local", tiles=None)
+WATFORD = h3.latlng_to_cell(51.65531, -0.39602, 9)
+RING = sorted(set(h3.grid_disk(WATFORD, 1)) - {WATFORD})
+
+
+def cells() -> gpd.GeoDataFrame:
+    frame = pd.DataFrame(
+        {
+            "cell_id": [WATFORD, RING[0], RING[1], RING[2]],
+            "reports": [40, 3, 0, 2],
+            "hotspot": ["hot_99", "hot_95", "hot_90", "none"],
+        }
+    )
+    return cell_polygons(frame)
+
+
+def profiles() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "cell_id": [WATFORD, RING[0], RING[1], RING[2]],
+            "main_reasons": ["poor_lighting;followed", "isolated", "", "no_cctv"],
+            "peak_day": ["Friday", "Saturday", "", "Monday"],
+            "peak_time": ["night", "evening", "", "morning"],
+        }
+    )
+
+
+def test_partners_see_small_cells_only_inside_significant_spots() -> None:
+    analyst = hotspot_layer(cells(), profiles(), role="analyst", reliable=True)
+    partner = hotspot_layer(cells(), profiles(), role="partner", reliable=True)
+    assert analyst["cell_id"].tolist() == [WATFORD, RING[0], RING[1], RING[2]]
+    # RING[2] holds 2 reports and is not significant: not drawn for partners
+    assert partner["cell_id"].tolist() == [WATFORD, RING[0], RING[1]]
+    assert partner.set_index("cell_id").at[RING[0], "reports_text"] == "<5"
+    assert analyst.set_index("cell_id").at[RING[0], "reports_text"] == "3"
+
+
+def test_cells_read_in_words_and_colour() -> None:
+    layer = hotspot_layer(cells(), profiles(), role="analyst", reliable=True).set_index("cell_id")
+    assert layer.at[WATFORD, "fill"] == HOTSPOT_STYLE["hot_99"][0]
+    assert layer.at[WATFORD, "class_text"] == "Hot spot, 99% confidence"
+    assert layer.at[WATFORD, "reasons_text"] == "Poor lighting, Followed"
+    assert layer.at[WATFORD, "peak_text"] == "Friday, Night (22:00-06:00)"
+    assert layer.crs == "EPSG:4326"
+
+
+def test_an_unreliable_test_colours_nothing() -> None:
+    layer = hotspot_layer(cells(), profiles(), role="analyst", reliable=False)
+    assert set(layer["class_text"]) == {"Not tested (too few cells)"}
+    html = hotspot_map(layer, load_districts(), style=OFFLINE, reliable=False).get_root().render()
+    assert "Cells with reports (not tested)" in html
+    assert "Hot spot, 99% confidence" not in html
+
+
+def test_points_only_for_roles_that_may_see_them() -> None:
+    layer = hotspot_layer(cells(), profiles(), role="analyst", reliable=True)
+    points = pd.DataFrame({"latitude": [51.6553], "longitude": [-0.3960],
+                           "location_label": ["<script>alert(1)</script>"]})
+    police = hotspot_map(layer, load_districts(), style=OFFLINE, role="police",
+                         report_points=points).get_root().render()
+    partner = hotspot_map(layer, load_districts(), style=OFFLINE, role="partner",
+                          report_points=points).get_root().render()
+    assert police.count("L.circleMarker(") == 1
+    assert "<script>alert(1)</script>" not in police
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in police
+    assert partner.count("L.circleMarker(") == 0
+
+
+def test_heat_layer_is_labelled_as_not_a_test() -> None:
+    layer = hotspot_layer(cells(), profiles(), role="analyst", reliable=True)
+    heat = pd.DataFrame({"latitude": [51.6553], "longitude": [-0.396], "weight": [40.0]})
+    html = hotspot_map(layer, load_districts(), style=OFFLINE, heat_points=heat).get_root().render()
+    assert "Heat layer: density for the eye, not a statistical test" in html
+    assert json.dumps([51.6553, -0.396, 40.0]) in html.replace("\n", "")
