@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import shutil
 import subprocess
 import sys
@@ -10,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from safetymap.cli import main
+from safetymap.demo import write_demo_data
+from safetymap.maps.assets import assets_installed
 
 WATFORD = "51.65531,-0.39602"
 GOOD = f"report_id,submitted_at,latitude,longitude\nV1,2026-03-01 10:00,{WATFORD}\nV2,2026-03-01 11:00,{WATFORD}\n"
@@ -90,3 +95,56 @@ def test_the_installed_command_runs_without_a_traceback(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "Traceback" not in done.stdout + done.stderr
     assert len(done.stdout.splitlines()) == 2
+
+
+@pytest.fixture(scope="module")
+def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("demo")
+    write_demo_data(folder, reports=4000, responses=1500, seed=3)
+    return folder
+
+
+def test_hotspots_command_writes_the_cells(
+    demo_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "cells.geojson"
+    assert main(["hotspots", "--data", str(demo_folder), "--district", "Watford",
+                 "--out", str(out)]) == 0
+    cells = json.loads(out.read_text())
+    assert cells["type"] == "FeatureCollection"
+    props = [f["properties"] for f in cells["features"]]
+    assert {"cell_id", "district_code", "reports", "gi_z", "gi_p", "hotspot"} <= set(props[0])
+    assert {p["hotspot"] for p in props} <= {"hot_99", "hot_95", "hot_90", "none", "cold_90",
+                                             "cold_95", "cold_99"}
+    assert any(p["hotspot"] == "hot_99" for p in props)
+    # every written cell holds a report or a class (empty, insignificant ones left out)
+    assert all(p["reports"] > 0 or p["hotspot"] != "none" for p in props)
+    assert "notice: SYNTHETIC DEMO DATA" not in capsys.readouterr().err  # --data given
+
+
+def test_hotspots_command_csv_for_a_partner(demo_folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["hotspots", "--data", str(demo_folder), "--format", "csv", "--role",
+                 "partner"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert rows
+    reports = [r["reports"] for r in rows]
+    assert "1" not in reports
+    assert all(r["hotspot"] != "none" for r in rows if r["reports"] == "<5")
+
+
+def test_map_command_writes_a_page_that_needs_no_network(
+    demo_folder: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "map.html"
+    assert main(["map", "--data", str(demo_folder), "--district", "Watford", "--out",
+                 str(out)]) == 0
+    page = out.read_text()
+    assert "Getis-Ord Gi* hot and cold spots" in page
+    if assets_installed():
+        assert '<script src="http' not in page
+        assert "L.map(" in page
+
+
+def test_unknown_district_is_a_clear_error(demo_folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["hotspots", "--data", str(demo_folder), "--district", "Luton"]) == 1
+    assert "--district 'Luton': expected a Hertfordshire district" in capsys.readouterr().err

@@ -521,7 +521,7 @@ def test_command_writes_json_to_a_file(tmp_path: Path, capsys: pytest.CaptureFix
     )
     out = tmp_path / "coverage.json"
     assert run_command(data, "json", out) == 0
-    assert capsys.readouterr().out == f"Wrote 100 rows (json) to {out}.\n"
+    assert capsys.readouterr().err.endswith(f"Wrote 100 rows (json) to {out}.\n")
     rows = json.loads(out.read_text(encoding="utf-8"))
     watford = next(
         r for r in rows if r["district_code"] == WATFORD and r["category"] == "victim_hub"

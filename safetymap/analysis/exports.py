@@ -29,6 +29,7 @@ row-level records at all (a :class:`PermissionError`), ``police`` gets them with
 from __future__ import annotations
 
 import io
+import json
 import math
 from datetime import date, datetime
 
@@ -249,3 +250,15 @@ def records_for_export(frame: pd.DataFrame, *, role: Role) -> pd.DataFrame:
         return frame.copy()
     return frame.drop(columns=[c for c in PERSONAL_COLUMNS if c in frame.columns])
 
+
+
+def to_json_bytes(frame: pd.DataFrame) -> bytes:
+    """Return a table as a JSON list of objects: missing values null, times ISO 8601.
+
+    Text cells are neutralised as in CSV, since JSON is often opened in a spreadsheet too.
+    """
+    table = _export_table(frame)
+    table = table.astype(object).where(table.notna(), None)
+    records = table.to_dict(orient="records")
+    text = json.dumps(records, indent=2, ensure_ascii=False, default=_json_value)
+    return (text + "\n").encode("utf-8")

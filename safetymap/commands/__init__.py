@@ -7,8 +7,17 @@ To add a command: write a module with ``register(commands)`` that calls
 from __future__ import annotations
 
 import argparse
+import sys
+from datetime import date
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from loaders.source import Dataset
+    from safetymap.analysis.filters import Filters
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -42,18 +51,95 @@ def add_output_options(parser: argparse.ArgumentParser, formats: tuple[str, ...]
     parser.add_argument("--out", type=Path, default=None, help="file to write (default: stdout)")
 
 
+def iso_date(text: str) -> date:
+    """Parse a YYYY-MM-DD date, for argparse."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, found {text!r}") from None
+
+
+def add_selection_options(parser: argparse.ArgumentParser) -> None:
+    """Add the shared filters: ``--district``, ``--since``, ``--until``, ``--time-of-day``."""
+    parser.add_argument("--district", action="append", default=[], metavar="NAME|CODE",
+                        help="a district (name or LAD code); repeat for several")
+    parser.add_argument("--since", type=iso_date, help="first day, YYYY-MM-DD")
+    parser.add_argument("--until", type=iso_date, help="last day, YYYY-MM-DD")
+    parser.add_argument("--time-of-day", action="append", default=[], dest="time_of_day",
+                        choices=["morning", "afternoon", "evening", "night", "unknown"],
+                        help="a time-of-day band; repeat for several")
+
+
+def filters_from_args(args: argparse.Namespace) -> Filters:
+    """Return the selection named by :func:`add_selection_options`' options."""
+    from geodata import DISTRICTS, district_code
+    from safetymap.analysis.filters import Filters
+
+    codes = []
+    for name in args.district:
+        code = district_code(name)
+        if code is None:
+            raise CommandError(
+                f"--district {name!r}: expected a Hertfordshire district, one of "
+                f"{', '.join(DISTRICTS.values())} (or its LAD code)."
+            )
+        codes.append(code)
+    if args.since and args.until and args.since > args.until:
+        raise CommandError(f"--since {args.since} is after --until {args.until}.")
+    return Filters(districts=tuple(codes), start=args.since, end=args.until,
+                   times_of_day=tuple(args.time_of_day))
+
+
+def add_role_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--role``: the command line's user already holds the files, so analyst."""
+    parser.add_argument("--role", choices=["analyst", "police", "partner"], default="analyst",
+                        help="apply the disclosure rules of this role (default analyst)")
+
+
+def load_dataset(data: Path | None) -> Dataset:
+    """Load ``--data DIR``, else the source the settings name; say what was refused."""
+    from loaders.source import FolderSource
+    from safetymap.datasource import source_from_settings
+    from safetymap.settings import load_settings
+
+    dataset = (FolderSource(data) if data is not None
+               else source_from_settings(load_settings())).load()
+    for notice in dataset.notices:
+        print(f"notice: {notice}", file=sys.stderr)
+    refused = sum(len(result.problems) for result in dataset.results())
+    if refused:
+        print(f"notice: {refused:,} row(s) or file(s) refused; `safetymap validate` lists "
+              "them.", file=sys.stderr)
+    if dataset.synthetic:
+        print("notice: SYNTHETIC DEMO DATA (no --data and no SAFETYMAP_DATA).", file=sys.stderr)
+    return dataset
+
+
+def write_table(table: pd.DataFrame, *, fmt: str, out: Path | None) -> None:
+    """Write a table as CSV or JSON to ``out`` (stdout when None), formula cells neutralised."""
+    from safetymap.analysis.exports import to_csv_bytes, to_json_bytes
+
+    data = to_json_bytes(table) if fmt == "json" else to_csv_bytes(table, bom=False)
+    if out is None:
+        sys.stdout.write(data.decode("utf-8"))
+    else:
+        out.write_bytes(data)
+        print(f"Wrote {len(table):,} rows ({fmt}) to {out}.", file=sys.stderr)
+
+
 def _modules() -> tuple[ModuleType, ...]:
     from safetymap.commands import (
         assets,
         coverage,
         dashboard,
         demo_data,
+        hotspots,
         settings,
         survey,
         validate,
     )
 
-    return (dashboard, demo_data, validate, coverage, survey, assets, settings)
+    return (dashboard, demo_data, validate, hotspots, coverage, survey, assets, settings)
 
 
 COMMANDS: tuple[ModuleType, ...] = _modules()

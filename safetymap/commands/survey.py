@@ -11,7 +11,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from safetymap.commands import EXIT_OK, CommandError, add_data_option, add_output_options
+from safetymap.commands import (
+    EXIT_OK,
+    CommandError,
+    add_data_option,
+    add_output_options,
+    load_dataset,
+    write_table,
+)
 from safetymap.roles import ROLES, SMALL_COUNT, Role
 
 #: Columns that are counts, shown as "<5" for partners when 1 to 4.
@@ -40,17 +47,10 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Load the survey, compute the district table and write it."""
-    from loaders.source import FolderSource
-    from safetymap.analysis.exports import to_csv_bytes
     from safetymap.analysis.survey import district_indicators, survey_periods
-    from safetymap.datasource import source_from_settings
-    from safetymap.settings import load_settings
 
     role: Role = args.role
-    source = FolderSource(args.data) if args.data is not None else source_from_settings(
-        load_settings()
-    )
-    survey = source.load().survey
+    survey = load_dataset(args.data).survey
     if survey.problems:
         print(
             f"notice: {len(survey.problems):,} survey problem(s) refused rows or files; "
@@ -79,13 +79,5 @@ def run(args: argparse.Namespace) -> int:
                 f"<{SMALL_COUNT}" if 0 < count < SMALL_COUNT else int(count)
                 for count in table[column]
             ]
-    if args.format == "json":
-        data = (table.to_json(orient="records", indent=2) + "\n").encode("utf-8")
-    else:
-        data = to_csv_bytes(table, bom=False)
-    if args.out is None:
-        sys.stdout.write(data.decode("utf-8"))
-    else:
-        args.out.write_bytes(data)
-        print(f"Wrote {len(table)} districts to {args.out}.", file=sys.stderr)
+    write_table(table, fmt=args.format, out=args.out)
     return EXIT_OK

@@ -151,8 +151,12 @@ def hotspot_map(
                 fill_opacity=0.8, tooltip=html.escape(str(label or "Report")),
             ).add_to(points)
         points.add_to(m)
+    # Only the classes on the map: a legend offering cold spots where none can be found
+    # (sparse counts rarely allow one) would suggest otherwise.
+    drawn = set(layer["class_text"]) if len(layer) else set()
     rows = (
-        [(colour, words) for colour, words in HOTSPOT_STYLE.values()]
+        [(colour, words) for colour, words in HOTSPOT_STYLE.values()
+         if words in drawn or words == HOTSPOT_STYLE["none"][1]]
         if reliable else [(COUNT_FILL, "Cells with reports (not tested)")]
     )
     note = HEAT_LABEL if heat_points is not None and len(heat_points) else ""

@@ -1,0 +1,120 @@
+"""``safetymap hotspots`` and ``safetymap map``: the hotspot cells as data, or as a page."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from safetymap.commands import (
+    EXIT_OK,
+    CommandError,
+    add_data_option,
+    add_output_options,
+    add_role_option,
+    add_selection_options,
+    filters_from_args,
+    load_dataset,
+    write_table,
+)
+
+#: Columns written by ``safetymap hotspots``, in order.
+COLUMNS = ("cell_id", "district_code", "reports", "gi_z", "gi_p", "gi_q", "hotspot",
+           "change", "latitude", "longitude")
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add the ``hotspots`` and ``map`` commands."""
+    cells = commands.add_parser(
+        "hotspots", help="Getis-Ord Gi* hot and cold spots of the reports, per hexagon"
+    )
+    add_data_option(cells)
+    add_selection_options(cells)
+    cells.add_argument("--resolution", type=int, default=9, choices=range(6, 12),
+                       metavar="6-11", help="H3 resolution of the hexagons (default 9, ~350 m)")
+    cells.add_argument("--all-cells", action="store_true",
+                       help="also write the empty, insignificant hexagons of the study area")
+    add_role_option(cells)
+    add_output_options(cells, ("geojson", "csv"))
+    cells.set_defaults(run=run_hotspots)
+
+    page = commands.add_parser("map", help="write the hotspot map as one HTML page")
+    add_data_option(page)
+    add_selection_options(page)
+    page.add_argument("--resolution", type=int, default=9, choices=range(6, 12), metavar="6-11")
+    add_role_option(page)
+    page.add_argument("--out", type=Path, required=True, help="the .html file to write")
+    page.set_defaults(run=run_map)
+
+
+def run_hotspots(args: argparse.Namespace) -> int:
+    """Write the cells with ``cell_id``, ``district_code``, ``reports``, Gi* and class."""
+    import h3
+
+    from safetymap.analysis.exports import to_geojson_bytes
+    from safetymap.analysis.hotspots import cell_polygons
+    from safetymap.analysis.patrol import analyse_hotspots
+    from safetymap.roles import SMALL_COUNT
+
+    filters = filters_from_args(args)
+    dataset = load_dataset(args.data)
+    analysis = analyse_hotspots(dataset.streetsafe.frame, filters, resolution=args.resolution)
+    cells = analysis.result.cells
+    if not analysis.result.reliable:
+        print(f"notice: {analysis.result.message}", file=sys.stderr)
+    if not args.all_cells:
+        cells = cells[(cells["reports"] > 0) | (cells["hotspot"] != "none")]
+    if args.role == "partner":
+        small = (cells["reports"] > 0) & (cells["reports"] < SMALL_COUNT)
+        cells = cells[~small | (cells["hotspot"] != "none")].astype({"reports": object})
+        cells.loc[(cells["reports"] > 0) & (cells["reports"] < SMALL_COUNT), "reports"] = (
+            f"<{SMALL_COUNT}"
+        )
+    cells = cells.merge(analysis.changes[["cell_id", "change"]], on="cell_id", how="left")
+    cells["change"] = cells["change"].fillna("")
+    centres = [h3.cell_to_latlng(cell) for cell in cells["cell_id"]]
+    cells["latitude"] = [lat for lat, _ in centres]
+    cells["longitude"] = [lon for _, lon in centres]
+    table = cells[list(COLUMNS)]
+    if args.format == "geojson":
+        data = to_geojson_bytes(cell_polygons(table))
+        if args.out is None:
+            sys.stdout.write(data.decode("utf-8"))
+        else:
+            args.out.write_bytes(data)
+            print(f"Wrote {len(table):,} cells (geojson) to {args.out}.", file=sys.stderr)
+    else:
+        write_table(table, fmt="csv", out=args.out)
+    return EXIT_OK
+
+
+def run_map(args: argparse.Namespace) -> int:
+    """Write the hotspot map as a standalone HTML page."""
+    from geodata import load_districts
+    from safetymap.analysis.patrol import analyse_hotspots
+    from safetymap.maps.base import MapStyle
+    from safetymap.maps.hotspots import hotspot_layer, hotspot_map
+    from safetymap.maps.standalone import standalone_html
+
+    if args.out.suffix.lower() not in (".html", ".htm"):
+        raise CommandError(f"--out {args.out}: expected a file ending in .html")
+    filters = filters_from_args(args)
+    dataset = load_dataset(args.data)
+    analysis = analyse_hotspots(dataset.streetsafe.frame, filters, resolution=args.resolution)
+    layer = hotspot_layer(analysis.cells_with_polygons(), analysis.profiles, role=args.role,
+                          reliable=analysis.result.reliable)
+    districts = load_districts()
+    if filters.districts:
+        districts = districts[districts["code"].isin(filters.districts)]
+    m = hotspot_map(layer, districts, style=MapStyle(assets="cdn", tiles=None), role=args.role,
+                    reliable=analysis.result.reliable)
+    page, inline = standalone_html(m)
+    if dataset.synthetic:
+        page = page.replace("<body>", '<body><div style="position:fixed;top:0;left:50px;'
+                            'z-index:1000;background:#fff3cd;padding:4px 8px;font:14px '
+                            'sans-serif">Synthetic demo data: not real reports</div>', 1)
+    args.out.write_text(page, encoding="utf-8")
+    where = "inside the page" if inline else "from the jsDelivr CDN (run `safetymap assets`)"
+    print(f"Wrote {args.out} ({len(page) / 1e6:.1f} MB); Leaflet loads {where}.",
+          file=sys.stderr)
+    return EXIT_OK
