@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -84,7 +85,7 @@ def run_streamlit(
     env
         Variables added to this process's environment for the app.
     log
-        File for the app's stdout and stderr; next to ``script`` when omitted.
+        File for the app's stdout and stderr; in the temporary folder when omitted.
     timeout_s
         How long to wait for ``/_stcore/health`` to answer.
     port
@@ -92,7 +93,8 @@ def run_streamlit(
     """
     script = script.resolve()
     port = port or free_port()
-    log = log or script.with_name(f"{script.stem}.{port}.log")
+    # Outside the work tree: a test run must leave nothing in the repository.
+    log = log or Path(tempfile.gettempdir()) / f"streamlit-{script.stem}-{port}.log"
     command = [
         sys.executable,
         "-m",
