@@ -36,18 +36,18 @@ gap_colours = ["#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15"]
 shade = ranking[["district_code", "gap_score", "rank"]].copy()
 shade["fill"] = pd.qcut(shade["gap_score"].rank(method="first"), 5, labels=gap_colours).astype(str)
 shade["label"] = [f"Gap rank {r} of 10" for r in shade["rank"]]
-map_column, rank_column = st.columns([4, 3], gap="medium")
-with map_column:
-    st_folium(
-        services_map(services, districts, style=context.style, shade=shade),
-        height=560, use_container_width=True, returned_objects=[], key="services_map",
-    )
-    st.caption(
-        "Districts shaded by gap rank (darker red = larger gap). Lettered circles are "
-        "services with a place; refuges and the SARC appear only as the area they serve."
-    )
-with rank_column:
-    st.dataframe(tables.gap_ranking_table(ranking, role), hide_index=True, width="stretch")
+st_folium(
+    services_map(services, districts, style=context.style, shade=shade),
+    height=520, use_container_width=True, returned_objects=[], key="services_map",
+)
+st.caption(
+    "Districts shaded by gap rank (darker red = larger gap). Lettered circles are "
+    "services with a place; refuges and the SARC appear only as the area they serve."
+)
+st.dataframe(
+    tables.gap_ranking_table(ranking, role), hide_index=True, width="stretch",
+    column_config={"Why": st.column_config.TextColumn(width="large")},
+)
 st.caption(SCORE_NOTE)
 
 st.subheader("One district, category by category")

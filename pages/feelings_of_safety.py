@@ -3,16 +3,20 @@
 import altair as alt
 import pandas as pd
 import streamlit as st
+from streamlit_folium import st_folium
 
 from safetymap.analysis.filters import filter_survey
+from safetymap.analysis.hotspots import DEFAULT_RESOLUTION
 from safetymap.analysis.survey import (
     breakdown,
     change_between_periods,
+    concern_agreement,
     county_indicators,
     district_indicators,
 )
-from safetymap.roles import sees_personal
-from safetymap.ui import app
+from safetymap.maps.hotspots import MAX_POINTS, hotspot_layer, hotspot_map
+from safetymap.roles import count_text, sees_personal, sees_points
+from safetymap.ui import app, cached
 from safetymap.ui.wording import change_words, pct_with_ci, survey_table
 
 context = app.context()
@@ -62,7 +66,8 @@ if not chart_data.empty:
         y=alt.Y("District:N", sort=order, title=None),
         yOffset=alt.YOffset("When:N"),
         color=alt.Color("When:N", scale=alt.Scale(domain=["After dark", "By day"],
-                        range=["#1b3a6b", "#e69f00"]), title=None),
+                        range=["#1b3a6b", "#e69f00"]), title=None,
+                        legend=alt.Legend(orient="bottom")),
         tooltip=["District", "When", alt.Tooltip("Percent:Q", format=".1f"),
                  alt.Tooltip("Low:Q", format=".1f"), alt.Tooltip("High:Q", format=".1f")],
     )
@@ -116,3 +121,42 @@ if sees_personal(role):
                 hide_index=True,
                 width="stretch",
             )
+
+st.subheader("Places people named as unsafe, against StreetSafe hot spots")
+analysis = cached.hotspot_analysis(
+    context.dataset, cached.data_key(context.dataset), context.filters, DEFAULT_RESOLUTION, None
+)
+cells = analysis.result.cells
+hot = set(cells.loc[cells["hotspot"].str.startswith("hot"), "cell_id"])
+named = survey.dropna(subset=["concern_latitude", "concern_longitude"])
+share = concern_agreement(survey, hot, resolution=DEFAULT_RESOLUTION)
+if named.empty:
+    st.write("No response in this selection names a place.")
+else:
+    st.metric(
+        "Places of concern inside a StreetSafe hot spot",
+        f"{share:.0%}",
+        help="Share of the places named in the survey that fall in a hexagon the hotspot "
+        "test marks hot (any confidence), for the same districts and period.",
+    )
+    st.caption(
+        f"{count_text(len(named), role)} places named. A high share means the survey and "
+        "StreetSafe point at the same streets."
+    )
+    if sees_points(role):
+        districts, _ = app.geography()
+        layer = hotspot_layer(analysis.cells_with_polygons(), analysis.profiles, role=role,
+                              reliable=analysis.result.reliable)
+        points = pd.DataFrame({
+            "latitude": named["concern_latitude"], "longitude": named["concern_longitude"],
+            "location_label": "Place named in the survey",
+        })
+        st_folium(
+            hotspot_map(layer, districts, style=context.style, role=role,
+                        reliable=analysis.result.reliable, report_points=points,
+                        points_name="Places named in the survey"),
+            height=520, use_container_width=True, returned_objects=[], key="concern_map",
+        )
+        if len(points) > MAX_POINTS:
+            st.caption(f"More than {MAX_POINTS:,} places: dots are not drawn; narrow the "
+                       "selection to see them.")

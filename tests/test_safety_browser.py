@@ -24,7 +24,9 @@ REFUGE = ("51.812345", "-0.212345")
 WATFORD = "51.65531,-0.39602"
 HEMEL = "51.75368,-0.44975"
 STEVENAGE = "51.90224,-0.20256"
-PAGES = ("county_map", "hotspots", "coverage_gaps", "feelings_of_safety", "analyst",
+# A page other than the first comes first: a fresh server's first request for a page of
+# pages/ must still go through dashboard.py (navigation, layout, sign-in).
+PAGES = ("hotspots", "county_map", "coverage_gaps", "feelings_of_safety", "analyst",
          "data_sources")
 
 
@@ -112,6 +114,9 @@ def test_no_payload_runs_and_no_refuge_location_shows(
     url, _ = hostile_apps[role]
     dialogs: list[str] = []
     page = _open(chromium, f"{url}/{name}", dialogs)
+    nav = page.locator("[data-testid='stSidebarNav']")
+    assert nav.get_by_text("County map", exact=True).count() == 1  # dashboard.py's navigation
+    assert nav.get_by_text("dashboard", exact=True).count() == 0
     shown = _everything_shown(page)
     page.context.close()
     assert dialogs == []

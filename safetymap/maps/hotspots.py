@@ -87,6 +87,7 @@ def hotspot_map(
     report_points: pd.DataFrame | None = None,
     role: Role = "analyst",
     reliable: bool = True,
+    points_name: str = "Reports (one dot each)",
 ) -> folium.Map:
     """Return the hotspot map.
 
@@ -107,6 +108,8 @@ def hotspot_map(
         Who is looking: partners never get points, and see counts of 1 to 4 as "<5".
     reliable
         False when the test had too few cells: cells are then grey, by count only.
+    points_name
+        What the dots are, for the layer control and the legend.
     """
     m = new_map(districts, style)
     outlines = districts[["name", "geometry"]].to_crs(MAP_CRS)
@@ -140,7 +143,7 @@ def hotspot_map(
             name=HEAT_LABEL, radius=12, blur=15, min_opacity=0.3, show=True,
         ).add_to(m)
     if report_points is not None and sees_points(role) and 0 < len(report_points) <= MAX_POINTS:
-        points = folium.FeatureGroup(name="Reports (one dot each)")
+        points = folium.FeatureGroup(name=points_name)
         for lat, lon, label in zip(
             report_points["latitude"], report_points["longitude"],
             report_points.get("location_label", pd.Series("", index=report_points.index)),
@@ -159,6 +162,8 @@ def hotspot_map(
          if words in drawn or words == HOTSPOT_STYLE["none"][1]]
         if reliable else [(COUNT_FILL, "Cells with reports (not tested)")]
     )
+    if report_points is not None and sees_points(role) and 0 < len(report_points) <= MAX_POINTS:
+        rows.append(("#000000", f"Black dot: {points_name.lower()}"))
     note = HEAT_LABEL if heat_points is not None and len(heat_points) else ""
     Legend("Getis-Ord Gi* hot and cold spots", rows, note=note,
            attribution=BOUNDARY_ATTRIBUTION).add_to(m)

@@ -7,6 +7,7 @@ from datetime import date
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from geodata import DISTRICTS, load_districts, load_population
 from loaders.source import Dataset, DataSource, SourceError
@@ -145,12 +146,27 @@ def start() -> PageContext:
     return context
 
 
+def _leave_legacy_multipage_mode() -> None:
+    """Rerun through ``dashboard.py`` when Streamlit ran a page of ``pages/`` by itself.
+
+    With a ``pages/`` folder beside the main script, Streamlit runs a fresh server's first
+    request in its legacy multipage mode until ``st.navigation`` has been called once: a
+    first visitor opening ``/hotspots`` directly would get that page without the
+    navigation, page settings or layout of ``dashboard.py``. Switching the flag off and
+    rerunning sends the request through ``dashboard.py`` (to the same page).
+    """
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def context() -> PageContext:
     """Return the context ``dashboard.py`` prepared for this run, and say where data is from.
 
     Every page starts with this call, so every page carries the data banner (and the
     "Synthetic demo data" label) at its top.
     """
+    _leave_legacy_multipage_mode()
     found = st.session_state.get(Keys.CONTEXT)
     if not isinstance(found, PageContext):
         found = start()

@@ -82,12 +82,12 @@ def coverage_detail_table(rows: pd.DataFrame, role: Role) -> pd.DataFrame:
             "Category": rows["category_label"],
             "Serves the district": ["yes" if c else "NO" for c in rows["covered"]],
             "Services": rows["services"],
-            "Nearest place (median, where people live)": rows["nearest_km_median"].map(_km),
-            "Nearest place (median, where reports are)": rows["report_nearest_km_median"].map(_km),
+            "Nearest, from homes": rows["nearest_km_median"].map(_km),
+            "Nearest, from reports": rows["report_nearest_km_median"].map(_km),
             "Hours open a week": rows["hours_open_per_week"].round(1),
             "Closes latest at": rows["latest_close"].replace("", "-"),
             "Reports with a time": timed,
-            "Of those, when none is open": [
+            "Of those, when closed": [
                 _pct(p) if t[0].isdigit() else "hidden"
                 for p, t in zip(rows["reports_when_closed_pct"], timed, strict=True)
             ],
