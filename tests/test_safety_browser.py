@@ -16,6 +16,7 @@ import pytest
 from browser import run_streamlit, wait_for_map_frame
 from playwright.sync_api import Browser, Page
 
+from safetymap.audit import read
 from safetymap.settings import PROJECT_ROOT
 
 PAYLOADS = ("<img src=x onerror=alert(1)>", "<script>alert(1)</script>", "javascript:alert(1)")
@@ -178,6 +179,11 @@ def test_downloads_and_logs_hold_no_refuge_location_and_no_live_formula(
     with zipfile.ZipFile(io.BytesIO(contents["Download XLSX"])) as book:
         sheet = book.read("xl/worksheets/sheet1.xml").decode("utf-8")
     assert "<f>" not in sheet  # no cell is stored as a formula
+    exports = [e for e in read(log.parent / "audit.log") if e["event"] == "export"]
+    assert [e["detail"].split(":")[0] for e in exports] == [
+        "StreetSafe reports as CSV", "StreetSafe reports as XLSX", "StreetSafe reports as GeoJSON"
+    ]
+    assert {(e["user"], e["role"]) for e in exports} == {("local user", "analyst")}
     server_log = log.read_text(errors="replace")
     for text in (*(c.decode("utf-8", "replace") for c in contents.values()), server_log):
         for coordinate in REFUGE:
