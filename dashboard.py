@@ -21,6 +21,7 @@ pages = st.navigation(
         st.Page("pages/hotspots.py", title="Hotspots"),
         st.Page("pages/coverage_gaps.py", title="Coverage gaps"),
         st.Page("pages/feelings_of_safety.py", title="Feelings of Safety"),
+        st.Page("pages/board_overview.py", title="Board overview"),
         st.Page("pages/analyst.py", title="Records and downloads"),
         st.Page("pages/data_sources.py", title="Data and sources"),
     ]

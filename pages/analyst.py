@@ -1,11 +1,10 @@
 """Analyst: the filtered records as tables, downloads, and the data-quality panel."""
 
-from collections.abc import Callable
+from functools import partial
 
 import pandas as pd
 import streamlit as st
 
-from safetymap import audit
 from safetymap.analysis.exports import (
     records_for_export,
     to_csv_bytes,
@@ -48,33 +47,25 @@ else:
             st.dataframe(table.head(SHOWN_ROWS), hide_index=True, width="stretch")
             stem = title.lower().replace(" ", "_")
 
-            def export(
-                make: Callable[[pd.DataFrame], bytes], label: str, *,
-                rows: pd.DataFrame = records, name: str = title,
-            ) -> Callable[[], bytes]:
-                def build() -> bytes:
-                    audit.record(
-                        context.settings.audit_path(), "export", user=context.viewer.user,
-                        role=role,
-                        detail=f"{name} as {label}: {len(rows):,} rows, "
-                        f"filters {context.filters.to_query() or 'none'}",
-                    )
-                    return make(rows)
-
-                return build
-
             csv_col, xlsx_col, geo_col = st.columns(3)
-            csv_col.download_button("Download CSV", export(to_csv_bytes, "CSV"),
-                                    file_name=f"{stem}.csv", mime="text/csv",
-                                    key=f"{stem}.csv", on_click="ignore")
-            xlsx_col.download_button(
-                "Download XLSX", export(to_xlsx_bytes, "XLSX"), file_name=f"{stem}.xlsx",
-                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                key=f"{stem}.xlsx", on_click="ignore",
+            formats = (
+                ("CSV", to_csv_bytes, "csv", "text/csv"),
+                ("XLSX", to_xlsx_bytes, "xlsx",
+                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                ("GeoJSON", to_geojson_bytes, "geojson", "application/geo+json"),
             )
-            geo_col.download_button("Download GeoJSON", export(to_geojson_bytes, "GeoJSON"),
-                                    file_name=f"{stem}.geojson", mime="application/geo+json",
-                                    key=f"{stem}.geojson", on_click="ignore")
+            for column, (label, make, suffix, mime) in zip(
+                st.columns(3), formats, strict=True
+            ):
+                column.download_button(
+                    f"Download {label}",
+                    app.audited_download(
+                        context, f"{title} as {label}: {len(records):,} rows",
+                        partial(make, records),
+                    ),
+                    file_name=f"{stem}.{suffix}", mime=mime, key=f"{stem}.{suffix}",
+                    on_click="ignore",
+                )
     st.caption(
         "Cells that a spreadsheet would run as a formula (starting with =, +, -, @) are "
         "written with a leading apostrophe. Downloads are recorded in the audit log."

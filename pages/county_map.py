@@ -6,8 +6,9 @@ from streamlit_folium import st_folium
 from safetymap.analysis.filters import filter_reports
 from safetymap.analysis.rates import district_rates, rate_classes
 from safetymap.maps.districts import RATE_UNIT, district_rate_map, rate_legend_rows
-from safetymap.ui import app, tables
-from safetymap.ui.wording import reports_headline
+from safetymap.present import tables
+from safetymap.present.wording import reports_headline
+from safetymap.ui import app
 
 context = app.context()
 districts, population = app.geography()

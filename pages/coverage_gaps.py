@@ -14,8 +14,9 @@ from safetymap.analysis.coverage import (
 )
 from safetymap.analysis.filters import filter_reports
 from safetymap.maps.services import services_map
+from safetymap.present import tables
 from safetymap.roles import suppressed_counts
-from safetymap.ui import app, cached, tables
+from safetymap.ui import app, cached
 
 context = app.context()
 role = context.role

@@ -15,9 +15,9 @@ from safetymap.analysis.survey import (
     district_indicators,
 )
 from safetymap.maps.hotspots import MAX_POINTS, hotspot_layer, hotspot_map
+from safetymap.present.wording import change_words, pct_with_ci, survey_table
 from safetymap.roles import count_text, sees_personal, sees_points
 from safetymap.ui import app, cached
-from safetymap.ui.wording import change_words, pct_with_ci, survey_table
 
 context = app.context()
 role = context.role

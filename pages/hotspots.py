@@ -7,8 +7,10 @@ from streamlit_folium import st_folium
 from safetymap.analysis.hotspots import CHANGE_DEFINITIONS, HOTSPOT_DEFINITION, WEEKDAYS
 from safetymap.analysis.patrol import Slot, heat_points, slot_reports
 from safetymap.maps.hotspots import MAX_POINTS, hotspot_layer, hotspot_map
+from safetymap.present import tables
+from safetymap.reports.briefing import Briefing, briefing_html, briefing_pdf, build_briefing
 from safetymap.roles import sees_points
-from safetymap.ui import app, cached, tables
+from safetymap.ui import app, cached
 
 CELL_SIZES = {8: "Large (about 900 m across)", 9: "Medium (about 350 m across)",
               10: "Small (about 130 m across)"}
@@ -106,3 +108,33 @@ else:
     if analysis.previous_reports == 0:
         st.info("No reports in the previous period: every hot spot counts as new.")
 
+
+st.subheader("Patrol briefing")
+if not sees_points(role):
+    st.write("Patrol briefings are for Safer Neighbourhood Teams and analysts; partners "
+             "have the board pack on the Board overview page.")
+elif len(context.filters.districts) != 1:
+    st.write("Choose one district in the sidebar to make its patrol briefing.")
+else:
+    district = context.filters.districts[0]
+
+    def _briefing() -> Briefing:
+        return build_briefing(dataset, district=district, since=context.filters.start,
+                              until=context.filters.end, role=role, resolution=resolution)
+
+    st.caption("One or two printable pages: map, top places, when, what changed, data note.")
+    pdf_col, html_col = st.columns(2)
+    pdf_col.download_button(
+        "Download briefing (PDF)",
+        app.audited_download(context, f"Patrol briefing PDF, {district}",
+                             lambda: briefing_pdf(_briefing())),
+        file_name=f"patrol_briefing_{district}.pdf", mime="application/pdf",
+        on_click="ignore", key="hotspots.briefing.pdf",
+    )
+    html_col.download_button(
+        "Download briefing (HTML)",
+        app.audited_download(context, f"Patrol briefing HTML, {district}",
+                             lambda: briefing_html(_briefing()).encode("utf-8")),
+        file_name=f"patrol_briefing_{district}.html", mime="text/html",
+        on_click="ignore", key="hotspots.briefing.html",
+    )

@@ -206,3 +206,59 @@ def test_hotspots_page_lists_top_places_on_demo_data(
     assert places["Near"].iloc[0] == "Watford"
     when = app.dataframe[1].value
     assert when.shape == (7, 24)
+
+
+def test_board_overview_headline_figures(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SAFETYMAP_ROLE", "analyst")
+    app = run("pages/board_overview.py")
+    metrics = {m.label: m.value for m in app.metric}
+    # 5 valid reports; 5 / 1,199,800 residents x 1,000 = 0.0042 per 1,000
+    assert metrics["StreetSafe reports"] == "5"
+    assert metrics["Unsafe after dark"].startswith("40.0%")
+    reasons = app.dataframe[-1].value
+    assert reasons.empty or list(reasons.columns) == ["Reason", "Reports", "Share of reports"]
+
+
+def test_board_overview_for_a_partner(data_dir: Path) -> None:
+    app = run("pages/board_overview.py")
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["StreetSafe reports"] == "5"
+    # a survey base of 5 is under 50: hidden from partners
+    assert "40.0" not in metrics["Unsafe after dark"]
+
+
+def test_hotspots_page_offers_a_briefing_for_one_district(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SAFETYMAP_ROLE", "police")
+    app = run("pages/hotspots.py", query={"district": "E07000103"})
+    labels = [b.label for b in app.get("download_button")]
+    assert labels == ["Download briefing (PDF)", "Download briefing (HTML)"]
+
+
+@pytest.mark.parametrize(
+    ("role", "buttons", "columns_absent"),
+    [
+        ("analyst", 6, []),
+        ("police", 6, ["age_band", "sex", "comment"]),
+        ("partner", 0, []),
+    ],
+)
+def test_records_page_by_role(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, role: str, buttons: int,
+    columns_absent: list[str],
+) -> None:
+    monkeypatch.setenv("SAFETYMAP_ROLE", role)
+    app = run("pages/analyst.py")
+    assert len(app.get("download_button")) == buttons  # CSV, XLSX, GeoJSON per tab
+    if role == "partner":
+        assert app.info[0].value.startswith("Partners see aggregates only")
+        return
+    reports = app.dataframe[0].value
+    assert sorted(reports["report_id"]) == ["D1", "D2", "W1", "W2", "W3"]
+    survey = app.dataframe[1].value
+    for column in columns_absent:
+        assert column not in reports.columns
+        assert column not in survey.columns
+    if role == "analyst":
+        assert "comment" in survey.columns

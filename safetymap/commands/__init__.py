@@ -130,6 +130,8 @@ def write_table(table: pd.DataFrame, *, fmt: str, out: Path | None) -> None:
 def _modules() -> tuple[ModuleType, ...]:
     from safetymap.commands import (
         assets,
+        board_pack,
+        briefing,
         coverage,
         dashboard,
         demo_data,
@@ -139,7 +141,10 @@ def _modules() -> tuple[ModuleType, ...]:
         validate,
     )
 
-    return (dashboard, demo_data, validate, hotspots, coverage, survey, assets, settings)
+    return (
+        dashboard, demo_data, validate, hotspots, briefing, coverage, survey, board_pack,
+        assets, settings,
+    )
 
 
 COMMANDS: tuple[ModuleType, ...] = _modules()

@@ -17,7 +17,7 @@ dependency of the project, ships DejaVu Sans (regular, bold, oblique), which cov
 Greek and Cyrillic; PDFs embed it. A character the font lacks is drawn as "?" instead of
 being dropped silently, and control and format characters (such as a right-to-left
 override) are removed. Should the font files be missing, the PDFs fall back to the core
-Helvetica font and the text to latin-1 ("–" becomes "-", "≥" becomes ">=").
+Helvetica font and the text to latin-1 (an en dash becomes "-", "\\u2265" becomes ">=").
 """
 
 from __future__ import annotations
@@ -25,11 +25,14 @@ from __future__ import annotations
 import unicodedata
 from datetime import date, datetime, time
 from functools import lru_cache
+from io import BytesIO
 from pathlib import Path
 from typing import Literal
 
 import matplotlib
+from fontTools.ttLib import TTFont  # a dependency of matplotlib
 from fpdf import FPDF
+from fpdf.fonts import FontFace
 
 #: Banner on every page of a document made from synthetic data.
 SYNTHETIC_BANNER = "SYNTHETIC DEMO DATA \u2014 not real reports"
@@ -71,8 +74,6 @@ def _font_codepoints() -> frozenset[int]:
     files = font_files()
     if files is None:
         return frozenset()
-    from fontTools.ttLib import TTFont  # matplotlib's own dependency
-
     covered: set[int] | None = None
     for path in files.values():
         with TTFont(str(path), lazy=True) as font:
@@ -166,12 +167,12 @@ class ReportPDF(FPDF):
         self.font_name = FONT_FAMILY if self.unicode_fonts else "helvetica"
         self.set_margins(MARGIN_MM, MARGIN_MM, MARGIN_MM)
         self.set_auto_page_break(auto=True, margin=16)
-        self.set_title(self.text(title))
+        self.set_title(self.clean(title))
         self.set_creator("safetymap")
         self.set_creation_date(datetime.combine(generated, time(0, 0)).astimezone())
         self.alias_nb_pages()
 
-    def text(self, value: object, *, newlines: bool = False) -> str:
+    def clean(self, value: object, *, newlines: bool = False) -> str:
         """Return ``value`` cleaned for this document's font (see :func:`printable`)."""
         return printable(value, latin1=not self.unicode_fonts, newlines=newlines)
 
@@ -189,7 +190,7 @@ class ReportPDF(FPDF):
         self.set_text_color(255, 255, 255)
         self.use_font(11, "B")
         self.set_xy(MARGIN_MM, 6)
-        self.cell(TEXT_WIDTH_MM, 8, self.text(SYNTHETIC_BANNER), align="C", fill=True)
+        self.cell(TEXT_WIDTH_MM, 8, self.clean(SYNTHETIC_BANNER), align="C", fill=True)
         self.set_text_color(0, 0, 0)
         self.set_y(17)
 
@@ -201,7 +202,7 @@ class ReportPDF(FPDF):
         label = "Synthetic demo data, not real reports. " if self.synthetic else ""
         self.cell(
             TEXT_WIDTH_MM * 0.75, 5,
-            self.text(f"{label}{self.document_title}. Made {day_text(self.generated)}."),
+            self.clean(f"{label}{self.document_title}. Made {day_text(self.generated)}."),
         )
         self.cell(TEXT_WIDTH_MM * 0.25, 5, f"Page {self.page_no()} of {{nb}}", align="R")
         self.set_text_color(0, 0, 0)
@@ -210,19 +211,17 @@ class ReportPDF(FPDF):
         """Write a bold heading on a line of its own."""
         self.ln(space)
         self.use_font(size, "B")
-        self.multi_cell(0, size * 0.45, self.text(value), new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, size * 0.45, self.clean(value), new_x="LMARGIN", new_y="NEXT")
         self.ln(1)
 
     def paragraph(self, value: str, *, size: float = 8.5, style: FontStyle = "") -> None:
         """Write wrapped text across the text block."""
         self.use_font(size, style)
-        self.multi_cell(0, size * 0.45, self.text(value, newlines=True),
+        self.multi_cell(0, size * 0.45, self.clean(value, newlines=True),
                         new_x="LMARGIN", new_y="NEXT")
 
     def png(self, data: bytes, *, width: float, x: float | None = None) -> None:
         """Place a PNG image ``width`` mm wide at the current line and move below it."""
-        from io import BytesIO
-
         # Without `y`, fpdf2 places the image at the current line, breaking the page
         # first if it does not fit, and moves the current line below it.
         self.image(BytesIO(data), x=MARGIN_MM if x is None else x, w=width)
@@ -236,6 +235,7 @@ class ReportPDF(FPDF):
         widths: tuple[float, ...],
         size: float = 7.5,
         align: tuple[str, ...] | None = None,
+        width: float = TEXT_WIDTH_MM,
     ) -> None:
         """Write a table of text with a bold heading row, wrapping long cells.
 
@@ -251,15 +251,17 @@ class ReportPDF(FPDF):
             Font size in points.
         align
             "LEFT", "RIGHT" or "CENTER" per column; left by default.
+        width
+            Width of the table in millimetres, from the left margin; the text block's
+            by default.
         """
-        from fpdf.fonts import FontFace
-
         self.use_font(size)
         self.set_draw_color(120, 120, 120)
         heading_style = FontFace(emphasis="BOLD", fill_color=(225, 225, 225))
         with self.table(
             col_widths=widths,
-            width=TEXT_WIDTH_MM,
+            width=width,
+            align="LEFT",
             line_height=size * 0.45,
             headings_style=heading_style,
             borders_layout="HORIZONTAL_LINES",
@@ -268,10 +270,10 @@ class ReportPDF(FPDF):
         ) as table:
             row = table.row()
             for value in headings:
-                row.cell(self.text(value))
+                row.cell(self.clean(value))
             for values in rows:
                 row = table.row()
                 for value in values:
-                    row.cell(self.text(value, newlines=True))
+                    row.cell(self.clean(value, newlines=True))
         self.set_draw_color(0, 0, 0)
         self.ln(1)

@@ -33,6 +33,7 @@ from safetymap.analysis.hotspots import (
 )
 from safetymap.analysis.patrol import analyse_hotspots
 from safetymap.maps.hotspots import HOTSPOT_STYLE
+from safetymap.present.tables import change_summary, top_places_table
 from safetymap.reports import (
     SYNTHETIC_BANNER,
     TEXT_WIDTH_MM,
@@ -43,7 +44,6 @@ from safetymap.reports import (
 )
 from safetymap.reports.charts import MAP_ATTRIBUTION, hotspot_map_png, when_matrix_png
 from safetymap.roles import ROLES, Role
-from safetymap.ui.tables import change_summary, top_places_table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -86,10 +86,10 @@ class Briefing:
         Reports in the district in each period.
     places
         The top places in words, as the Hotspots page lists them
-        (:func:`safetymap.ui.tables.top_places_table`).
+        (:func:`safetymap.present.tables.top_places_table`).
     changes
         How many hot hexagons are new, intensifying, persistent or diminishing, with what
-        each label means (:func:`safetymap.ui.tables.change_summary`).
+        each label means (:func:`safetymap.present.tables.change_summary`).
     when
         Reports by weekday (rows, Monday first) and hour (columns 0-23).
     data_note
@@ -259,9 +259,9 @@ def build_briefing(
     made = generated or date.today()
     note = [
         f"Source: {dataset.origin}",
-        f"Period briefed: {period_text(period)}, {analysis.selected_reports:,} reports in "
-        f"{name}. Compared with {period_text(previous)}, the period of the same length "
-        f"just before ({analysis.previous_reports:,} reports).",
+        (f"Period briefed: {period_text(period)}, {analysis.selected_reports:,} reports in "
+         f"{name}. Compared with {period_text(previous)}, the period of the same length "
+         f"just before ({analysis.previous_reports:,} reports)."),
     ]
     if dataset.synthetic:
         note.insert(0, f"{SYNTHETIC_BANNER}: made up for demonstration and testing. "
@@ -270,8 +270,8 @@ def build_briefing(
         note.append(analysis.result.message)
     note += [
         _colour_words(resolution),
-        "The day-by-hour matrix counts the reports with a known time of the incident, in "
-        "local time. Counts are of reports, not of people or crimes.",
+        ("The day-by-hour matrix counts the reports with a known time of the incident, in "
+         "local time. Counts are of reports, not of people or crimes."),
         f"Made on {day_text(made)} for the {role} role: it shows places and hexagons, "
         "never individual reports. Map: " + MAP_ATTRIBUTION + ".",
     ]
@@ -321,9 +321,28 @@ PLACE_HEADINGS = ["#", "Near", "Area (LSOA 2011)", "Reports", "Main reasons",
 _NO_PLACES = "No hot spot in {district} in this period, so no place to list."
 
 
+def _no_places(briefing: Briefing) -> str:
+    words = _NO_PLACES.format(district=briefing.district)
+    if not briefing.reliable:
+        words += " " + briefing.analysis.result.message
+    return words
+
+
+def _compared(briefing: Briefing) -> str:
+    words = (f"Hot hexagons of {period_text(briefing.period)} against "
+             f"{period_text(briefing.previous)}.")
+    if briefing.previous_reports == 0:
+        words += " There were no reports in the previous period, so every hot spot is new."
+    return words
+
+
 def _legend_sentence() -> str:
-    hot = ", ".join(HOTSPOT_STYLE[name][1].lower() for name in ("hot_99", "hot_95", "hot_90"))
-    return f"Classes on the map: {hot}."
+    levels = ", ".join(HOTSPOT_STYLE[name][1].rsplit(", ", 1)[-1]
+                       for name in ("hot_99", "hot_95", "hot_90"))
+    return (
+        "The numbered circles are the top places listed below. Hot spots are shaded from "
+        f"darkest to lightest by confidence: {levels}."
+    )
 
 
 # ---------------------------------------------------------------------------- PDF
@@ -338,13 +357,13 @@ def briefing_pdf(briefing: Briefing) -> bytes:
                     generated=briefing.generated)
     pdf.add_page()
     pdf.use_font(17, "B")
-    pdf.cell(0, 8, pdf.text(briefing.title), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 8, pdf.clean(briefing.title), new_x="LMARGIN", new_y="NEXT")
     pdf.paragraph(_summary(briefing), size=9)
     pdf.ln(1)
     pdf.png(briefing.map_png, width=TEXT_WIDTH_MM * 0.86, x=12 + TEXT_WIDTH_MM * 0.07)
     pdf.heading("Top places to patrol", size=11, space=0)
     if briefing.places.empty:
-        pdf.paragraph(_NO_PLACES.format(district=briefing.district))
+        pdf.paragraph(_no_places(briefing))
     else:
         pdf.words_table(
             PLACE_HEADINGS, _place_rows(briefing.places),
@@ -354,12 +373,7 @@ def briefing_pdf(briefing: Briefing) -> bytes:
     pdf.add_page()
     pdf.png(briefing.when_png, width=TEXT_WIDTH_MM)
     pdf.heading("What changed since the previous period", size=11)
-    pdf.paragraph(
-        f"Hot hexagons of {period_text(briefing.period)} against "
-        f"{period_text(briefing.previous)}."
-        + (" There were no reports in the previous period, so every hot spot is new."
-           if briefing.previous_reports == 0 else "")
-    )
+    pdf.paragraph(_compared(briefing))
     pdf.ln(1)
     pdf.words_table(
         list(briefing.changes.columns),
@@ -375,6 +389,8 @@ def briefing_pdf(briefing: Briefing) -> bytes:
 
 
 # ---------------------------------------------------------------------------- HTML
+#: No request leaves the page: images are data URIs, styles inline.
+_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 _CSS = """
 body { font-family: "DejaVu Sans", Verdana, Arial, sans-serif; color: #000; margin: 1.5em auto;
        max-width: 60em; padding: 0 1em; line-height: 1.4; }
@@ -426,8 +442,7 @@ def briefing_html(briefing: Briefing) -> str:
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
-        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-        "img-src data:; style-src 'unsafe-inline'\">",
+        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{_escape(briefing.title)}</title><style>{_CSS}</style></head><body>",
     ]
@@ -443,7 +458,7 @@ def briefing_html(briefing: Briefing) -> str:
         "<h2>Top places to patrol</h2>",
     ]
     if briefing.places.empty:
-        parts.append(f"<p>{_escape(_NO_PLACES.format(district=briefing.district))}</p>")
+        parts.append(f"<p>{_escape(_no_places(briefing))}</p>")
     else:
         parts.append(_html_table(PLACE_HEADINGS, _place_rows(briefing.places), numbers={0, 3}))
     parts += [
@@ -454,8 +469,7 @@ def briefing_html(briefing: Briefing) -> str:
             "count is printed in each cell.",
         ) + "</figure>",
         "<h2>What changed since the previous period</h2>",
-        f"<p>{_escape(f'Hot hexagons of {period_text(briefing.period)} against ')}"
-        f"{_escape(period_text(briefing.previous))}.</p>",
+        f"<p>{_escape(_compared(briefing))}</p>",
         _html_table(
             list(briefing.changes.columns),
             [[str(v) for v in row] for row in briefing.changes.itertuples(index=False)],

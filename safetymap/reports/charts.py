@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -60,7 +60,7 @@ BAR_COLOUR = "#35608d"
 QUIET_FILL = HOTSPOT_STYLE["none"][0]
 QUIET_EDGE = "#c8c8c8"
 
-_RC = {
+_RC: dict[Any, Any] = {
     "font.family": "DejaVu Sans",
     "font.size": 8,
     "axes.titlesize": 10,
@@ -165,6 +165,97 @@ def _label_positions(
     return result
 
 
+#: A close-up panel is drawn when the top places fit in this share of the main map's width.
+CLOSE_UP_SHARE = 0.4
+
+
+def _draw_panel(
+    ax: Axes,
+    outlines: gpd.GeoDataFrame,
+    cells: gpd.GeoDataFrame,
+    *,
+    focus: str | None,
+    reliable: bool,
+    view: tuple[tuple[float, float], tuple[float, float]],
+    names: bool,
+) -> None:
+    """Draw districts and cells in ``ax``, limited to ``view`` (x limits, y limits).
+
+    ``names`` writes the names of the other districts in view.
+    """
+    xlim, ylim = view
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_aspect("equal", adjustable="box")
+    ax.set_axis_off()
+    ax.add_patch(Rectangle((0, 0), 1, 1, transform=ax.transAxes, fill=False,
+                           edgecolor="#444444", linewidth=0.6, zorder=7))
+    focus_shape = outlines[outlines["code"] == focus]
+    others = outlines[outlines["code"] != focus]
+    # Around the district briefed, the others are greyed so that it stands out.
+    others.plot(ax=ax, facecolor="#eeeeee" if focus is not None else "white",
+                edgecolor="none", zorder=1)
+    focus_shape.plot(ax=ax, facecolor="white", edgecolor="none", zorder=1)
+    if reliable:
+        quiet = cells[~cells["hotspot"].isin((*_HOT, *_COLD))]
+        quiet.plot(ax=ax, facecolor=QUIET_FILL, edgecolor=QUIET_EDGE, linewidth=0.25,
+                   zorder=2)
+        for name in (*_COLD, *reversed(_HOT)):
+            chosen = cells[cells["hotspot"] == name]
+            if len(chosen):
+                chosen.plot(ax=ax, facecolor=HOTSPOT_STYLE[name][0], edgecolor="#333333",
+                            linewidth=0.35, hatch="...." if name in _COLD else None, zorder=3)
+    else:
+        cells.plot(ax=ax, facecolor=COUNT_FILL, edgecolor="#8a8a8a", linewidth=0.25, zorder=2)
+    outlines.plot(ax=ax, facecolor="none", edgecolor="#8a8a8a", linewidth=0.6, zorder=4)
+    if focus is not None:
+        focus_shape.plot(ax=ax, facecolor="none", edgecolor="black", linewidth=1.8, zorder=5)
+    frame = shapely.box(xlim[0], ylim[0], xlim[1], ylim[1])
+    for code, name, shape in zip(outlines["code"], outlines["name"], outlines.geometry,
+                                 strict=True):
+        if code == focus or not names:
+            continue
+        inside = shape.intersection(frame)
+        if inside.is_empty or inside.area < 0.04 * frame.area:
+            continue
+        anchor = inside.representative_point()
+        ax.text(anchor.x, anchor.y, printable(name), ha="center", va="center", fontsize=7,
+                color="#555555", fontstyle="italic", zorder=4)
+    _scale_bar(ax, xlim, ylim)
+
+
+def _draw_places(ax: Axes, figure: Figure, places: pd.DataFrame) -> None:
+    """Write each top place's rank in a circle at its hexagon, nudged clear of the others."""
+    grid = gpd.GeoSeries(
+        gpd.points_from_xy(places["longitude"], places["latitude"]), crs=MAP_CRS
+    ).to_crs(ANALYSIS_CRS)
+    points = np.column_stack([grid.x.to_numpy(), grid.y.to_numpy()])
+    FigureCanvasAgg(figure)  # data-to-pixel transforms need the final figure size
+    spots = _label_positions(ax, points, 6.0 * DPI / 72)
+    for (x, y), (px, py), rank in zip(spots, points, places["rank"], strict=True):
+        if (x, y) != (px, py):
+            ax.plot([px, x], [py, y], color="black", linewidth=0.7, zorder=8)
+            ax.plot([px], [py], marker="o", markersize=1.8, color="black", zorder=8)
+        ax.text(x, y, str(int(rank)), ha="center", va="center", fontsize=7,
+                fontweight="bold", zorder=9,
+                bbox={"boxstyle": "circle,pad=0.25", "facecolor": "white",
+                      "edgecolor": "black", "linewidth": 0.8})
+
+
+def _close_up_bounds(
+    cells: gpd.GeoDataFrame, places: pd.DataFrame
+) -> tuple[float, float, float, float] | None:
+    """Return the bounds of the top places' hexagons and a hexagon around them, or None."""
+    if places.empty:
+        return None
+    listed = cells[cells["cell_id"].isin(places["cell_id"])]
+    if listed.empty:
+        return None
+    minx, miny, maxx, maxy = (float(v) for v in listed.total_bounds)
+    width = float(np.sqrt(listed.geometry.area.mean()))  # about one hexagon
+    return minx - width, miny - width, maxx + width, maxy + width
+
+
 def hotspot_map_png(
     analysis: HotspotAnalysis,
     districts: gpd.GeoDataFrame,
@@ -172,9 +263,13 @@ def hotspot_map_png(
     focus: str | None = None,
     title: str | None = None,
     width_in: float = 7.2,
-    height_in: float = 5.4,
+    height_in: float = 5.0,
 ) -> bytes:
     """Draw the hot spots of an analysis on district outlines, with the top places numbered.
+
+    When the top places sit close together (within :data:`CLOSE_UP_SHARE` of the map's
+    width), a close-up of them is drawn beside the whole area, its extent outlined on the
+    whole-area panel, and the numbers go on the close-up.
 
     Parameters
     ----------
@@ -192,9 +287,9 @@ def hotspot_map_png(
     Returns
     -------
     bytes
-        A PNG: hot (and cold) spot hexagons in :data:`HOTSPOT_STYLE` colours, the
-        top places as numbered circles (the numbers of ``analysis.places["rank"]``), a
-        legend in words, a scale bar, a north arrow and the boundary attribution.
+        A PNG: hot (and dotted cold) spot hexagons in :data:`HOTSPOT_STYLE` colours, the
+        top places as numbered circles (``analysis.places["rank"]``), a legend in words,
+        scale bars, a north arrow and the boundary attribution.
     """
     outlines = districts.to_crs(ANALYSIS_CRS)
     if focus is not None and focus not in set(outlines["code"]):
@@ -204,84 +299,54 @@ def hotspot_map_png(
         )
     cells = analysis.cells_with_polygons().to_crs(ANALYSIS_CRS)
     reliable = analysis.result.reliable
-    focus_shape = outlines[outlines["code"] == focus] if focus is not None else outlines
+    places = analysis.places
+    area = outlines[outlines["code"] == focus] if focus is not None else outlines
+    bottom, top = 0.14, 0.90  # legend below, title above
     with rc_context(_RC):
         figure = Figure(figsize=(width_in, height_in))
-        legend_share = 0.17
-        ax = figure.add_axes((0.005, legend_share, 0.99, 0.995 - legend_share - 0.07))
-        box_w = 0.99 * width_in
-        box_h = (0.995 - legend_share - 0.07) * height_in
-        xlim, ylim = _fill_limits(tuple(focus_shape.total_bounds), box_w / box_h)
-        ax.set_xlim(*xlim)
-        ax.set_ylim(*ylim)
-        ax.set_aspect("equal", adjustable="box")
-        ax.set_axis_off()
-        ax.add_patch(Rectangle((0, 0), 1, 1, transform=ax.transAxes, fill=False,
-                               edgecolor="#444444", linewidth=0.6, zorder=7))
-
-        others = outlines[outlines["code"] != focus] if focus is not None else outlines
-        others.plot(ax=ax, facecolor="#eeeeee" if focus is not None else "white",
-                    edgecolor="#8a8a8a", linewidth=0.6, zorder=1)
-        if focus is not None:
-            focus_shape.plot(ax=ax, facecolor="white", edgecolor="none", zorder=1)
-
-        if reliable:
-            quiet = cells[~cells["hotspot"].isin((*_HOT, *_COLD))]
-            quiet.plot(ax=ax, facecolor=QUIET_FILL, edgecolor=QUIET_EDGE, linewidth=0.25,
-                       zorder=2)
-            for name in (*_COLD, *reversed(_HOT)):
-                chosen = cells[cells["hotspot"] == name]
-                if len(chosen):
-                    chosen.plot(ax=ax, facecolor=HOTSPOT_STYLE[name][0], edgecolor="#333333",
-                                linewidth=0.35, hatch="...." if name in _COLD else None,
-                                zorder=3)
+        minx, miny, maxx, maxy = (float(v) for v in area.total_bounds)
+        whole = (minx, miny, maxx, maxy)
+        close = _close_up_bounds(cells, places)
+        panels = [((0.005, 0.99), whole)]
+        if close is not None and max(close[2] - close[0], close[3] - close[1]) < (
+            CLOSE_UP_SHARE * max(maxx - minx, maxy - miny)
+        ):
+            panels = [((0.005, 0.54), whole), ((0.555, 0.44), close)]
+        split = len(panels) == 2
+        axes = []
+        for (left, width), bounds in panels:
+            ax = figure.add_axes((left, bottom, width, top - bottom))
+            aspect = (width * width_in) / ((top - bottom) * height_in)
+            view = _fill_limits(bounds, aspect, pad=0.04 if bounds is whole else 0.0)
+            _draw_panel(ax, outlines, cells, focus=focus, reliable=reliable, view=view,
+                        names=bounds is whole)
+            axes.append((ax, view))
+        main_ax = axes[0][0]
+        if split:
+            close_ax, ((x0, x1), (y0, y1)) = axes[1]
+            main_ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False,
+                                        edgecolor="black", linewidth=1.0, linestyle="--",
+                                        zorder=6))
+            close_ax.set_title("Close-up of the top places (dashed box on the left)",
+                               fontsize=8, loc="left", fontweight="normal")
+            main_ax.set_title("Whole district" if focus is not None else "Whole area",
+                              fontsize=8, loc="left", fontweight="normal")
+            label_ax = close_ax
         else:
-            cells.plot(ax=ax, facecolor=COUNT_FILL, edgecolor="#8a8a8a", linewidth=0.25,
-                       zorder=2)
-            ax.text(0.5, 0.97, "Too few hexagons hold reports to test for hot spots",
-                    transform=ax.transAxes, ha="center", va="top", fontsize=8,
-                    fontweight="bold", zorder=8,
-                    bbox={"boxstyle": "round,pad=0.3", "facecolor": "white",
-                          "edgecolor": "black", "linewidth": 0.6})
-
-        outlines.plot(ax=ax, facecolor="none", edgecolor="#8a8a8a", linewidth=0.6, zorder=4)
-        if focus is not None:
-            focus_shape.plot(ax=ax, facecolor="none", edgecolor="black", linewidth=1.8,
-                             zorder=5)
-        view = (xlim[0], ylim[0], xlim[1], ylim[1])
-        for _, row in outlines.iterrows():
-            if focus is not None and row["code"] == focus:
-                continue
-            spot = row.geometry.intersection(shapely.box(*view))
-            if spot.is_empty or spot.area < 0.04 * (view[2] - view[0]) * (view[3] - view[1]):
-                continue
-            anchor = spot.representative_point()
-            ax.text(anchor.x, anchor.y, printable(row["name"]), ha="center", va="center",
-                    fontsize=7, color="#555555", fontstyle="italic", zorder=4)
-
-        places = analysis.places
+            label_ax = main_ax
+        if not reliable:
+            # Under the title, not on the map, where it would hide the area.
+            figure.text(0.5, 0.94, "Too few hexagons hold reports to test for hot spots: "
+                        "hexagons with reports are shown in grey, untested",
+                        ha="center", va="top", fontsize=7.5, fontstyle="italic")
         if len(places):
-            grid = gpd.GeoSeries(
-                gpd.points_from_xy(places["longitude"], places["latitude"]), crs=MAP_CRS
-            ).to_crs(ANALYSIS_CRS)
-            points = np.column_stack([grid.x.to_numpy(), grid.y.to_numpy()])
-            radius_px = 6.0 * DPI / 72
-            FigureCanvasAgg(figure)  # transforms need the final figure size
-            spots = _label_positions(ax, points, radius_px)
-            for (x, y), (px, py), rank in zip(spots, points, places["rank"], strict=True):
-                if (x, y) != (px, py):
-                    ax.plot([px, x], [py, y], color="black", linewidth=0.7, zorder=8)
-                ax.text(x, y, str(int(rank)), ha="center", va="center", fontsize=7,
-                        fontweight="bold", zorder=9,
-                        bbox={"boxstyle": "circle,pad=0.25", "facecolor": "white",
-                              "edgecolor": "black", "linewidth": 0.8})
-
-        _scale_bar(ax, xlim, ylim)
-        _north_arrow(ax)
-        ax.text(0.995, 0.008, printable(MAP_ATTRIBUTION), transform=ax.transAxes,
-                ha="right", va="bottom", fontsize=5, color="#333333", zorder=8,
-                bbox={"boxstyle": "square,pad=0.2", "facecolor": "white", "edgecolor": "none",
-                      "alpha": 0.85})
+            _draw_places(label_ax, figure, places)
+        _north_arrow(main_ax)
+        last_ax = axes[-1][0]
+        last_ax.text(0.995, 0.008, printable(MAP_ATTRIBUTION), transform=last_ax.transAxes,
+                     ha="right", va="bottom", fontsize=4.5, color="#333333", zorder=8,
+                     bbox={"boxstyle": "square,pad=0.2", "facecolor": "white",
+                           "edgecolor": "none", "alpha": 0.85})
 
         handles: list[Patch | Line2D] = []
         if reliable:
@@ -295,16 +360,18 @@ def hotspot_map_png(
         else:
             handles.append(Patch(facecolor=COUNT_FILL, edgecolor="#8a8a8a",
                                  label="Hexagon with reports (not tested)"))
-        handles.append(Line2D([], [], linestyle="none", marker="o", markersize=8,
-                              markerfacecolor="white", markeredgecolor="black",
-                              label="Numbered circle: top place, as numbered in the list"))
+        if len(places):
+            handles.append(Line2D([], [], linestyle="none", marker="o", markersize=8,
+                                  markerfacecolor="white", markeredgecolor="black",
+                                  label="Numbered circle: top place, as numbered in the list"))
         if focus is not None:
             handles.append(Line2D([], [], color="black", linewidth=1.8,
                                   label="Boundary of the district briefed"))
         figure.legend(handles=handles, loc="lower center", ncols=2, frameon=False,
-                      bbox_to_anchor=(0.5, 0.0), handlelength=1.6, columnspacing=1.5)
+                      bbox_to_anchor=(0.5, 0.0), handlelength=1.6, columnspacing=1.5,
+                      borderaxespad=0.2)
         heading = title or "Hot spots of StreetSafe reports, " + period_text(analysis.period)
-        figure.text(0.5, 0.985, printable(heading), ha="center", va="top", fontsize=10,
+        figure.text(0.5, 0.99, printable(heading), ha="center", va="top", fontsize=10,
                     fontweight="bold")
         return _png(figure)
 
@@ -408,7 +475,7 @@ def trend_png(
                 markersize=3.5)
         top = np.nanmax(values) if np.isfinite(values).any() else 1.0
         ax.set_ylim(0, max(top, 1.0) * 1.22)
-        for x, value, text in zip(positions, values, texts, strict=True):
+        for x, value, text in zip(positions.tolist(), values, texts, strict=True):
             if np.isnan(value):
                 ax.text(x, max(top, 1.0) * 0.03, text, ha="center", va="bottom",
                         fontsize=6.5, fontstyle="italic")
@@ -463,13 +530,13 @@ def bar_png(
         texts = [f"{v:,.2f}" if not np.isnan(v) and v != int(v) else t
                  for v, t in zip(numbers, texts, strict=True)]
     with rc_context(_RC):
-        figure = Figure(figsize=(7.2, 0.75 + 0.24 * max(len(labels), 1)), layout="constrained")
+        figure = Figure(figsize=(7.2, 0.7 + 0.2 * max(len(labels), 1)), layout="constrained")
         ax = figure.add_subplot()
         positions = np.arange(len(labels))
         ax.barh(positions, np.nan_to_num(numbers), color=BAR_COLOUR, height=0.65)
         top = np.nanmax(numbers) if np.isfinite(numbers).any() else 1.0
         ax.set_xlim(0, max(top, 1e-9) * 1.15)
-        for y, value, text in zip(positions, numbers, texts, strict=True):
+        for y, value, text in zip(positions.tolist(), numbers, texts, strict=True):
             x = 0.0 if np.isnan(value) else value
             ax.text(x + max(top, 1e-9) * 0.01, y, text, va="center", fontsize=6.5,
                     fontstyle="italic" if np.isnan(value) else "normal")

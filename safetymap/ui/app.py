@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -12,7 +13,8 @@ from streamlit.runtime.pages_manager import PagesManager
 from geodata import DISTRICTS, load_districts, load_population
 from loaders.source import Dataset, DataSource, SourceError
 from loaders.vocab import REASONS, TIME_OF_DAY
-from safetymap.analysis.filters import Filters, filters_from_query
+from safetymap import audit
+from safetymap.analysis.filters import QUERY_KEYS, Filters, filters_from_query
 from safetymap.datasource import SYNTHETIC_LABEL, source_from_settings
 from safetymap.maps.assets import AssetsError
 from safetymap.maps.base import MapStyle
@@ -114,7 +116,14 @@ def sidebar_filters(dataset: Dataset) -> Filters:
         times_of_day=tuple(st.session_state[Keys.TIMES]),
         reasons=tuple(st.session_state[Keys.REASONS]),
     )
-    st.query_params.from_dict(filters.to_query())
+    # Only the filters' own parameters: others in the link (presentation mode) stay.
+    wanted = filters.to_query()
+    for name in QUERY_KEYS.values():
+        if name in wanted:
+            if st.query_params.get(name) != wanted[name]:
+                st.query_params[name] = wanted[name]
+        elif name in st.query_params:
+            del st.query_params[name]
     return filters
 
 
@@ -172,3 +181,20 @@ def context() -> PageContext:
         found = start()
     data_banner(found.dataset)
     return found
+
+
+def audited_download(
+    context: PageContext, what: str, make: Callable[[], bytes]
+) -> Callable[[], bytes]:
+    """Wrap a download's data function so that each download is written to the audit log."""
+
+    def build() -> bytes:
+        data = make()
+        audit.record(
+            context.settings.audit_path(), "export", user=context.viewer.user,
+            role=context.role,
+            detail=f"{what}; filters {context.filters.to_query() or 'none'}",
+        )
+        return data
+
+    return build

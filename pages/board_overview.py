@@ -1,0 +1,119 @@
+"""Board overview: the county picture for a partnership board, with a presentation mode."""
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from safetymap.analysis.filters import filter_reports
+from safetymap.analysis.rates import district_rates
+from safetymap.present import tables
+from safetymap.reports.board_pack import (
+    board_pack_pdf,
+    build_board_pack,
+    headline_figures,
+    monthly_trend,
+    top_reasons,
+)
+from safetymap.roles import count_text, suppressed_counts
+from safetymap.ui import app
+
+#: Large type and no sidebar for a big screen; static CSS, no input text in it.
+PRESENTATION_CSS = """
+<style>
+section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] {display: none;}
+.block-container {max-width: 100% !important; padding-top: 1rem;}
+html, body, [data-testid="stMarkdownContainer"] p {font-size: 1.35rem;}
+[data-testid="stMetricValue"] {font-size: 3.2rem;}
+h1 {font-size: 3rem !important;}
+</style>
+"""
+
+context = app.context()
+role = context.role
+dataset = context.dataset
+presenting = st.toggle("Presentation mode (large type, no sidebar)",
+                       value=st.query_params.get("present") == "1", key="board.present")
+if presenting:
+    st.query_params["present"] = "1"
+    st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)
+elif "present" in st.query_params:
+    del st.query_params["present"]
+
+st.title("Feeling safe in Hertfordshire: the county picture")
+figures = headline_figures(dataset, context.filters, role=role)
+period = figures["period"]
+if period is not None:
+    st.caption(f"{period[0]:%d %b %Y} to {period[1]:%d %b %Y}, compared with the period of "
+               "the same length just before.")
+tiles = st.columns(5)
+tiles[0].metric("StreetSafe reports", figures["reports_text"])
+tiles[1].metric("Per 1,000 residents", figures["per_1000_text"])
+tiles[2].metric("Change on previous period", figures["change_text"])
+tiles[3].metric("Unsafe after dark", figures["unsafe_after_dark_text"],
+                help=figures["survey_base_text"])
+tiles[4].metric("Coverage gaps", figures["coverage_gaps_text"],
+                help="District and service-type pairs with no service (Coverage gaps page)")
+
+reports = filter_reports(dataset.streetsafe.frame, context.filters)
+trend_col, rank_col = st.columns(2, gap="large")
+with trend_col:
+    st.subheader("Reports per month")
+    trend = monthly_trend(reports, period=period)
+    trend["shown"] = suppressed_counts(trend["reports"].tolist(), role)
+    trend["label"] = trend["month"].astype(str)
+    visible = trend[[text[0].isdigit() for text in trend["shown"]]]
+    st.altair_chart(
+        alt.Chart(visible).mark_line(point=True, color="#1b3a6b").encode(
+            x=alt.X("label:O", title=None, sort=None),
+            y=alt.Y("reports:Q", title="Reports"),
+            tooltip=[alt.Tooltip("label:O", title="Month"), alt.Tooltip("shown:N",
+                                                                        title="Reports")],
+        ).properties(height=300),
+        use_container_width=True,
+    )
+    with st.expander("The same figures as a table"):
+        st.dataframe(pd.DataFrame({"Month": trend["label"], "Reports": trend["shown"]}),
+                     hide_index=True, width="stretch")
+with rank_col:
+    st.subheader("Districts by reports per 1,000 residents")
+    _, population = app.geography()
+    rates = district_rates(reports, population)
+    if context.filters.districts:
+        rates = rates[rates["district_code"].isin(context.filters.districts)]
+    table = tables.district_rate_table(rates, role)
+    shown_rates = rates.assign(text=table["Per 1,000 residents"].astype(str).to_numpy())
+    shown_rates = shown_rates[[t[0].isdigit() for t in shown_rates["text"]]]
+    st.altair_chart(
+        alt.Chart(shown_rates).mark_bar(color="#1b3a6b").encode(
+            x=alt.X("per_1000:Q", title="Reports per 1,000 residents"),
+            y=alt.Y("district_name:N", sort="-x", title=None),
+            tooltip=[alt.Tooltip("district_name:N", title="District"),
+                     alt.Tooltip("text:N", title="Per 1,000")],
+        ).properties(height=300),
+        use_container_width=True,
+    )
+    with st.expander("The same figures as a table"):
+        st.dataframe(table, hide_index=True, width="stretch")
+
+st.subheader("Reasons people gave")
+reasons = top_reasons(reports)
+st.dataframe(
+    pd.DataFrame(
+        {
+            "Reason": reasons["label"],
+            "Reports": [count_text(int(n), role) for n in reasons["reports"]],
+            "Share of reports": [f"{p:.0f}%" for p in reasons["share_pct"]],
+        }
+    ),
+    hide_index=True, width="stretch",
+)
+
+st.download_button(
+    "Download the board pack (PDF)",
+    app.audited_download(
+        context, "Board pack PDF",
+        lambda: board_pack_pdf(build_board_pack(dataset, filters=context.filters, role=role)),
+    ),
+    file_name="board_pack.pdf", mime="application/pdf", on_click="ignore",
+    key="board.pack",
+)

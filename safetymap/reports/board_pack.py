@@ -1,0 +1,624 @@
+"""Build the partnership board pack: the county picture for a board meeting, as a PDF.
+
+The same content as the board overview page (issue 5, item 2): headline figures for the
+selection (reports, reports per 1,000 residents, the change against the previous period
+of the same length, the share feeling unsafe after dark, coverage gaps), a monthly trend,
+districts ranked per 1,000 residents and the top reasons.
+
+The pure pieces the page reuses are :func:`headline_figures`, :func:`monthly_trend` and
+:func:`top_reasons`; :func:`build_board_pack` puts them together and
+:func:`board_pack_pdf` lays them out.
+
+Disclosure (CONTRACT §5)
+------------------------
+For partners, a count from 1 to 4 shows as "<5"; in a table whose total is shown
+elsewhere (districts and months add up to the headline) one more count is hidden
+(secondary suppression, :func:`safetymap.roles.suppressed_counts`); a rate or change that
+would give a suppressed count back is hidden with it; survey percentages are hidden where
+the unweighted base is under 50. Reason counts are not secondarily suppressed: a report
+can give several reasons, so they add up to no total. No report point and no
+confidential service's location is ever shown.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from datetime import date
+from functools import cached_property
+from typing import TYPE_CHECKING, TypedDict
+
+import numpy as np
+import pandas as pd
+
+from geodata import DISTRICTS, load_population
+from loaders.vocab import REASONS, TIME_OF_DAY
+from safetymap.analysis.coverage import COVERAGE_CATEGORIES, coverage_matrix
+from safetymap.analysis.filters import Filters, filter_reports, filter_survey
+from safetymap.analysis.hotspots import LOCAL_TZ, previous_period
+from safetymap.analysis.rates import district_rates
+from safetymap.analysis.survey import county_indicators
+from safetymap.present.tables import district_rate_table
+from safetymap.present.wording import HIDDEN_BASE, pct_with_ci
+from safetymap.reports import (
+    SYNTHETIC_BANNER,
+    TEXT_WIDTH_MM,
+    ReportPDF,
+    day_text,
+    period_text,
+)
+from safetymap.reports.charts import bar_png, trend_png
+from safetymap.roles import ROLES, SMALL_BASE, SMALL_COUNT, Role, count_text, suppressed_counts
+
+if TYPE_CHECKING:
+    from loaders.source import Dataset
+
+__all__ = [
+    "BoardPack",
+    "HeadlineFigures",
+    "board_pack_pdf",
+    "build_board_pack",
+    "headline_figures",
+    "monthly_trend",
+    "report_change_words",
+    "top_reasons",
+]
+
+#: Reasons listed by default.
+TOP_REASONS = 8
+_HIDDEN_CHANGE = f"hidden (fewer than {SMALL_COUNT} reports in a period)"
+
+
+class HeadlineFigures(TypedDict):
+    """The headline figures of a selection: numbers, and the words to show them in.
+
+    A number is None when the role may not see it (or it cannot be worked out); its
+    ``*_text`` always says what to show.
+    """
+
+    period: tuple[date, date] | None
+    previous: tuple[date, date] | None
+    reports: int | None
+    reports_text: str
+    residents: int
+    per_1000: float | None
+    per_1000_text: str
+    previous_reports: int | None
+    previous_reports_text: str
+    change: int | None
+    change_pct: float | None
+    change_text: str
+    unsafe_after_dark_pct: float | None
+    unsafe_after_dark_text: str
+    survey_base: int | None
+    survey_base_text: str
+    coverage_gaps: int
+    coverage_pairs: int
+    coverage_gaps_text: str
+
+
+# ---------------------------------------------------------------------------- pure pieces
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise ValueError(f"`role` must be one of {', '.join(ROLES)}, got {role!r}.")
+
+
+def selection_period(reports: pd.DataFrame, filters: Filters) -> tuple[date, date] | None:
+    """Return the period looked at: the filters' dates, else the span of the reports.
+
+    A missing start or end is taken from the earliest or latest report of the selection;
+    None when that is needed and there is no dated report.
+    """
+    if filters.start is not None and filters.end is not None:
+        return filters.start, filters.end
+    times = filter_reports(reports, filters)["event_at"].dropna()
+    if times.empty:
+        return None
+    return filters.start or times.min().date(), filters.end or times.max().date()
+
+
+def report_change_words(now: int, before: int) -> str:
+    """Return the change in reports in words and numbers: "up 3 (100%)", "down 2 (25%)".
+
+    >>> report_change_words(6, 3)
+    'up 3 (100%)'
+    >>> report_change_words(4, 0)
+    'up 4 (no reports in the previous period)'
+    """
+    difference = now - before
+    if before == 0:
+        if now == 0:
+            return "no change (no reports in either period)"
+        return f"up {difference:,} (no reports in the previous period)"
+    if difference == 0:
+        return "no change (0%)"
+    direction = "up" if difference > 0 else "down"
+    return f"{direction} {abs(difference):,} ({abs(difference) / before * 100:.0f}%)"
+
+
+def _shown(count: int, role: Role) -> bool:
+    return count_text(count, role)[0].isdigit()
+
+
+def _coverage_gaps(services: pd.DataFrame, districts: tuple[str, ...]) -> tuple[int, int]:
+    """Return (district, category) pairs with no service, and pairs compared.
+
+    Only categories the services list has at least one service of are compared: a
+    category missing from the list says more about the list than about the districts.
+    """
+    if services.empty:
+        return 0, 0
+    present = set(services["category"].dropna())
+    categories = [category for category in COVERAGE_CATEGORIES if category in present]
+    if not categories:
+        return 0, 0
+    matrix = coverage_matrix(services, categories=categories)
+    if districts:
+        matrix = matrix[matrix["district_code"].isin(districts)]
+    return int((~matrix["covered"]).sum()), len(matrix)
+
+
+def headline_figures(dataset: Dataset, filters: Filters, *, role: Role) -> HeadlineFigures:
+    """Return the headline figures of a selection, as the role may see them.
+
+    Parameters
+    ----------
+    dataset
+        The loaded data: reports, survey responses and services.
+    filters
+        The selection. Districts, dates, times of day and reasons narrow the reports;
+        districts and dates narrow the survey; districts narrow the coverage gaps.
+    role
+        Who will see the figures; ``partner`` gets the disclosure rules of CONTRACT §5.
+
+    Returns
+    -------
+    HeadlineFigures
+        ``reports`` in the selection; ``per_1000`` residents of the selected districts
+        (Census 2021) over the period; ``change`` against the previous period of the same
+        length (:func:`report_change_words`); ``unsafe_after_dark_pct``, the weighted
+        share very or fairly unsafe after dark among the survey answers of the selection
+        with its 95% interval in ``unsafe_after_dark_text``; ``coverage_gaps``, the
+        (district, service category) pairs with no service, over the categories the
+        services list has.
+    """
+    _check_role(role)
+    everything = dataset.streetsafe.frame
+    chosen = filter_reports(everything, filters)
+    period = selection_period(everything, filters)
+    previous = previous_period(*period) if period is not None else None
+    before = (
+        filter_reports(everything, replace(filters, start=previous[0], end=previous[1]))
+        if previous is not None else chosen.iloc[0:0]
+    )
+    now_count, before_count = len(chosen), len(before)
+    now_shown, before_shown = _shown(now_count, role), _shown(before_count, role)
+
+    population = load_population().set_index("code")["population"]
+    codes = list(filters.districts) or list(DISTRICTS)
+    residents = int(population.reindex(codes).fillna(0).sum())
+    rate = now_count / residents * 1000 if residents else None
+
+    difference = now_count - before_count
+    change_shown = now_shown and before_shown
+    change_pct = difference / before_count * 100 if before_count else None
+
+    survey = filter_survey(dataset.survey.frame, filters) if len(dataset.survey.frame) else (
+        dataset.survey.frame
+    )
+    if survey.empty:
+        after_dark: float | None = None
+        after_dark_text = "no survey answers in the selection"
+        base: int | None = 0
+    else:
+        row = county_indicators(survey, role=role).iloc[0]
+        base = int(row["base_after_dark"])
+        pct = float(row["unsafe_after_dark_pct"])
+        after_dark = None if math.isnan(pct) else pct
+        if role == "partner" and base < SMALL_BASE:
+            after_dark_text = HIDDEN_BASE
+        elif after_dark is None:
+            after_dark_text = "no answers"
+        else:
+            after_dark_text = pct_with_ci(pct, float(row["after_dark_ci_low"]),
+                                          float(row["after_dark_ci_high"]))
+    base_text = count_text(base or 0, role)
+
+    gaps, pairs = _coverage_gaps(dataset.services.frame, filters.districts)
+    gaps_text = (
+        f"{gaps} of {pairs} district and service-type pairs have no service"
+        if pairs else "no services list to compare"
+    )
+    return HeadlineFigures(
+        period=period,
+        previous=previous,
+        reports=now_count if now_shown or now_count == 0 else None,
+        reports_text=count_text(now_count, role),
+        residents=residents,
+        per_1000=rate if now_shown else None,
+        per_1000_text=(f"{rate:.2f}" if rate is not None else "-") if now_shown else "hidden",
+        previous_reports=before_count if before_shown else None,
+        previous_reports_text=count_text(before_count, role),
+        change=difference if change_shown else None,
+        change_pct=change_pct if change_shown else None,
+        change_text=report_change_words(now_count, before_count) if change_shown
+        else _HIDDEN_CHANGE,
+        unsafe_after_dark_pct=after_dark if after_dark_text != HIDDEN_BASE else None,
+        unsafe_after_dark_text=after_dark_text,
+        survey_base=base if _shown(base or 0, role) else None,
+        survey_base_text=base_text,
+        coverage_gaps=gaps,
+        coverage_pairs=pairs,
+        coverage_gaps_text=gaps_text,
+    )
+
+
+def _local_months(times: pd.Series) -> pd.Series:
+    """Return the first day of each time's month in local time, as naive timestamps."""
+    times = pd.to_datetime(times)
+    if times.dt.tz is not None:
+        times = times.dt.tz_convert(LOCAL_TZ).dt.tz_localize(None)
+    return pd.Series(times.dt.to_period("M").dt.to_timestamp(), index=times.index)
+
+
+def monthly_trend(
+    reports: pd.DataFrame, *, period: tuple[date, date] | None = None
+) -> pd.DataFrame:
+    """Count reports per calendar month of ``event_at`` (local time), empty months as 0.
+
+    Parameters
+    ----------
+    reports
+        Reports with ``event_at`` (already filtered to the selection).
+    period
+        First and last day looked at: every month they touch gets a row, reports or not.
+        By default the months from the first report to the last.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``month`` (first day of the month, a naive timestamp) and ``reports`` (int64),
+        oldest first.
+    """
+    months = _local_months(reports["event_at"].dropna())
+    counts = months.value_counts()
+    if period is not None:
+        first, last = pd.Timestamp(period[0]), pd.Timestamp(period[1])
+    elif len(months):
+        first, last = months.min(), months.max()
+    else:
+        return pd.DataFrame({"month": pd.Series(dtype="datetime64[ns]"),
+                             "reports": pd.Series(dtype="int64")})
+    index = pd.period_range(first, last, freq="M").to_timestamp()
+    return pd.DataFrame({
+        "month": index,
+        "reports": counts.reindex(index, fill_value=0).to_numpy(dtype="int64"),
+    })
+
+
+def top_reasons(reports: pd.DataFrame, limit: int = TOP_REASONS) -> pd.DataFrame:
+    """Return the reasons given most often, each report counted once per reason.
+
+    Parameters
+    ----------
+    reports
+        Reports with ``environment`` and ``behaviour`` (``;``-joined reason codes).
+    limit
+        Most reasons to return.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``reason`` (code), ``label`` (words), ``reports`` giving it and ``share_pct``, the
+        percentage of all the reports that give it (0 to 100; a report can give several
+        reasons, so shares add up to more than 100). Most given first; ties in the order
+        of :data:`loaders.vocab.REASONS`. Reasons given by no report are left out.
+    """
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise ValueError(f"`limit` must be a whole number of 1 or more, got {limit!r}.")
+    given = (reports["environment"].fillna("").astype(str) + ";"
+             + reports["behaviour"].fillna("").astype(str))
+    # get_dummies marks a code once per report, even when given as both kinds.
+    flags = given.str.get_dummies(sep=";")
+    flags = flags.drop(columns=[c for c in flags.columns if not c.strip()])
+    counts = flags.sum().astype("int64") if len(flags.columns) else pd.Series(dtype="int64")
+    order = {code: i for i, code in enumerate(REASONS)}
+    table = pd.DataFrame({"reason": counts.index.astype(str), "reports": counts.to_numpy()})
+    table = table[table["reports"] > 0]
+    table["_order"] = table["reason"].map(order).fillna(len(order))
+    table = table.sort_values(["reports", "_order", "reason"], ascending=[False, True, True])
+    table = table.head(limit).drop(columns="_order").reset_index(drop=True)
+    table.insert(1, "label", [REASONS.get(code, code) for code in table["reason"]])
+    table["share_pct"] = table["reports"] / len(reports) * 100 if len(reports) else np.nan
+    return table.astype({"reason": object, "label": object, "reports": "int64",
+                         "share_pct": float})
+
+
+# ---------------------------------------------------------------------------- the pack
+def selection_words(filters: Filters) -> str:
+    """Return the selection in words: districts, then any time-of-day or reason filter."""
+    parts = [
+        ", ".join(DISTRICTS.get(code, code) for code in filters.districts)
+        if filters.districts else "All ten districts"
+    ]
+    if filters.times_of_day:
+        parts.append("times: " + ", ".join(TIME_OF_DAY.get(t, t) for t in filters.times_of_day))
+    if filters.reasons:
+        parts.append("reasons: " + ", ".join(REASONS.get(r, r) for r in filters.reasons))
+    return "; ".join(parts)
+
+
+@dataclass(frozen=True, eq=False)
+class BoardPack:
+    """The board pack's content for one selection, worked out once.
+
+    Attributes
+    ----------
+    filters, role
+        The selection and who the pack is for.
+    selection
+        The selection in words.
+    headline
+        :func:`headline_figures`.
+    trend
+        :func:`monthly_trend` over the period; ``trend_shown`` is each month's count as
+        the role may see it.
+    districts
+        :func:`safetymap.analysis.rates.district_rates` of the selected districts;
+        ``district_table`` the same in words as the role may see it.
+    reasons
+        :func:`top_reasons`; ``reason_table`` the same in words as the role may see it.
+    synthetic, origin, generated
+        Whether the data are synthetic, where they came from, and the date made.
+    """
+
+    filters: Filters
+    role: Role
+    selection: str
+    headline: HeadlineFigures
+    trend: pd.DataFrame
+    trend_shown: list[str]
+    districts: pd.DataFrame
+    district_table: pd.DataFrame
+    reasons: pd.DataFrame
+    reason_table: pd.DataFrame
+    synthetic: bool
+    origin: str
+    generated: date
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def title(self) -> str:
+        """Return the pack's title."""
+        return "Partnership board pack: feeling safe in Hertfordshire"
+
+    @cached_property
+    def trend_png(self) -> bytes:
+        """Return the monthly trend chart (PNG)."""
+        return trend_png(self.trend, shown=self.trend_shown,
+                         title="StreetSafe reports per month in the selection")
+
+    @cached_property
+    def districts_png(self) -> bytes:
+        """Return the districts ranked per 1,000 residents (PNG)."""
+        shown = list(self.district_table["Per 1,000 residents"].astype(str))
+        return bar_png(
+            list(self.districts["district_name"]), list(self.districts["per_1000"]),
+            shown=shown if self.role == "partner" else [f"{v:.2f}" for v in
+                                                        self.districts["per_1000"]],
+            title="Reports per 1,000 residents, by district (highest first)",
+            xlabel="StreetSafe reports per 1,000 residents in the period (Census 2021)",
+        )
+
+    @cached_property
+    def reasons_png(self) -> bytes:
+        """Return the top reasons (PNG)."""
+        return bar_png(
+            list(self.reasons["label"]), list(self.reasons["reports"]),
+            shown=list(self.reason_table["Reports"].astype(str)),
+            title="Why people felt unsafe: the reasons given most often",
+            xlabel="Reports giving the reason (a report can give several)",
+        )
+
+
+def _reason_table(reasons: pd.DataFrame, role: Role) -> pd.DataFrame:
+    texts = [count_text(int(n), role) for n in reasons["reports"]]
+    return pd.DataFrame({
+        "Reason": reasons["label"],
+        "Reports": texts,
+        "Share of reports": [
+            f"{share:.1f}%" if text[0].isdigit() else "hidden"
+            for share, text in zip(reasons["share_pct"], texts, strict=True)
+        ],
+    })
+
+
+def build_board_pack(
+    dataset: Dataset,
+    *,
+    filters: Filters,
+    role: Role = "partner",
+    generated: date | None = None,
+) -> BoardPack:
+    """Work out the board pack of a selection.
+
+    Parameters
+    ----------
+    dataset
+        The loaded data.
+    filters
+        The selection (districts, dates, times of day, reasons).
+    role
+        Who the pack is for; by default ``partner``, with small numbers suppressed.
+    generated
+        Date to print as the date made; today by default.
+    """
+    _check_role(role)
+    headline = headline_figures(dataset, filters, role=role)
+    chosen = filter_reports(dataset.streetsafe.frame, filters)
+    trend = monthly_trend(chosen, period=headline["period"])
+    rates = district_rates(chosen, load_population())
+    if filters.districts:
+        rates = rates[rates["district_code"].isin(filters.districts)].reset_index(drop=True)
+    reasons = top_reasons(chosen)
+    notes = [
+        f"Source: {dataset.origin}",
+        (f"Period: {period_text(headline['period'])}; compared with "
+         f"{period_text(headline['previous'])}, the period of the same length just before."),
+        ("Reports per 1,000 residents: StreetSafe reports in the period divided by usual "
+         "residents (ONS Census 2021), times 1,000. StreetSafe reports are volunteered, so "
+         "they show where people chose to report, not every place people feel unsafe."),
+        ("Unsafe after dark: weighted share of Feelings of Safety answers 'Very' or 'Fairly "
+         "unsafe' after dark, among answers in the selection's districts and period "
+         "('Don't know' left out), with its 95% confidence interval."),
+        ("Coverage gaps: pairs of a district and a type of support service (among the types "
+         "in the services list) with no service covering the district."),
+    ]
+    if role == "partner":
+        notes.append(
+            f"For partners, counts from 1 to {SMALL_COUNT - 1} show as \"<{SMALL_COUNT}\"; "
+            "where a total would give such a count away, one more count is 'hidden'; rates "
+            f"of hidden counts are hidden; survey percentages on fewer than {SMALL_BASE} "
+            "answers are hidden."
+        )
+    if dataset.synthetic:
+        notes.insert(0, f"{SYNTHETIC_BANNER}: made up for demonstration and testing.")
+    return BoardPack(
+        filters=filters,
+        role=role,
+        selection=selection_words(filters),
+        headline=headline,
+        trend=trend,
+        trend_shown=suppressed_counts(trend["reports"].tolist(), role),
+        districts=rates,
+        district_table=district_rate_table(rates, role),
+        reasons=reasons,
+        reason_table=_reason_table(reasons, role),
+        synthetic=dataset.synthetic,
+        origin=dataset.origin,
+        generated=generated or date.today(),
+        notes=tuple(notes),
+    )
+
+
+# ---------------------------------------------------------------------------- PDF
+def _tiles(pdf: ReportPDF, rows: list[list[tuple[str, str, str]]]) -> None:
+    """Draw rows of headline tiles, each with a label, a big figure and a line of detail."""
+    gap = 3.0
+    height = 25.0
+    for tiles in rows:
+        width = (TEXT_WIDTH_MM - gap * (len(tiles) - 1)) / len(tiles)
+        top = pdf.get_y()
+        for column, (label, figure, detail) in enumerate(tiles):
+            left = 12 + column * (width + gap)
+            pdf.set_draw_color(90, 90, 90)
+            pdf.set_fill_color(244, 244, 244)
+            pdf.rect(left, top, width, height, style="DF")
+            pdf.set_xy(left + 2, top + 1.8)
+            pdf.use_font(8, "B")
+            pdf.cell(width - 4, 4, pdf.clean(label))
+            pdf.set_xy(left + 2, top + 6.5)
+            pdf.use_font(15 if len(figure) < 14 else 11, "B")
+            pdf.cell(width - 4, 8, pdf.clean(figure))
+            pdf.set_xy(left + 2, top + 15.5)
+            pdf.use_font(7)
+            pdf.multi_cell(width - 4, 3.2, pdf.clean(detail), align="L")
+        pdf.set_y(top + height + gap)
+    pdf.set_draw_color(0, 0, 0)
+
+
+def _headline_tiles(pack: BoardPack) -> list[list[tuple[str, str, str]]]:
+    h = pack.headline
+    after_dark = h["unsafe_after_dark_text"]
+    figure = after_dark.split(" (")[0] if h["unsafe_after_dark_pct"] is not None else (
+        "hidden" if after_dark.startswith("Hidden") else "-"
+    )
+    change = h["change_text"]
+    change_figure = change.split(" (")[0]
+    change_detail = change[len(change_figure):].strip(" ()")
+    return [[
+        ("Reports", h["reports_text"], f"StreetSafe reports, {period_text(h['period'])}"),
+        ("Per 1,000 residents", h["per_1000_text"],
+         f"reports per 1,000 of {h['residents']:,} residents (Census 2021)"),
+        ("Change on the previous period", change_figure,
+         (f"{change_detail}; {h['previous_reports_text']} reports in "
+          f"{period_text(h['previous'])}")),
+    ], [
+        ("Unsafe after dark", figure,
+         (after_dark.split(" (", 1)[1].rstrip(")") + "; " if h["unsafe_after_dark_pct"]
+          is not None else after_dark + "; ")
+         + f"{h['survey_base_text']} survey answers"),
+        ("Coverage gaps", f"{h['coverage_gaps']}" if h["coverage_pairs"] else "-",
+         h["coverage_gaps_text"]),
+    ]]
+
+
+def _month_rows(pack: BoardPack) -> tuple[list[str], list[list[str]]]:
+    months = [f"{m:%b %y}" for m in pd.to_datetime(pack.trend["month"])]
+    return months, [pack.trend_shown]
+
+
+def _cell(value: object) -> str:
+    """Return a table value as text: whole numbers with commas, others to 2 places."""
+    if isinstance(value, int | np.integer):
+        return f"{int(value):,}"
+    if isinstance(value, float | np.floating):
+        return f"{float(value):.2f}"
+    return str(value)
+
+
+def board_pack_pdf(pack: BoardPack) -> bytes:
+    """Lay the board pack out as an A4 PDF.
+
+    Page 1: headline figures, the monthly trend (with its table) and the notes. Page 2:
+    the districts ranked per 1,000 residents and the top reasons, each as a chart and a
+    table. Every page carries the synthetic-data banner when the data are synthetic.
+    """
+    pdf = ReportPDF(title=pack.title, synthetic=pack.synthetic, generated=pack.generated)
+    pdf.add_page()
+    pdf.use_font(16, "B")
+    pdf.multi_cell(0, 7.5, pdf.clean(pack.title), new_x="LMARGIN", new_y="NEXT")
+    pdf.paragraph(
+        f"Selection: {pack.selection}. Period: {period_text(pack.headline['period'])}. "
+        f"Made {day_text(pack.generated)} for the {pack.role} role.", size=9,
+    )
+    pdf.ln(2)
+    _tiles(pdf, _headline_tiles(pack))
+    pdf.png(pack.trend_png, width=TEXT_WIDTH_MM)
+    months, rows = _month_rows(pack)
+    for start in range(0, len(months), 12):
+        chunk = months[start:start + 12]
+        pdf.words_table(
+            ["Month", *chunk],
+            [["Reports", *row[start:start + 12]] for row in rows],
+            widths=(11, *([7.4] * len(chunk))), size=6.5,
+            align=("LEFT", *(["RIGHT"] * len(chunk))),
+            # Twelve months fill the line; fewer keep the same column widths.
+            width=TEXT_WIDTH_MM * (11 + 7.4 * len(chunk)) / (11 + 7.4 * 12),
+        )
+    pdf.heading("Notes", size=11)
+    for note in pack.notes:
+        pdf.paragraph(note, size=7.5, style="B" if note.startswith(SYNTHETIC_BANNER) else "")
+        pdf.ln(0.6)
+    pdf.add_page()
+    pdf.heading("Districts ranked by reports per 1,000 residents", size=12, space=0)
+    pdf.png(pack.districts_png, width=TEXT_WIDTH_MM * 0.9)
+    table = pack.district_table
+    pdf.words_table(
+        ["Rank", *table.columns],
+        [[str(i + 1), *(_cell(v) for v in row)]
+         for i, row in enumerate(table.itertuples(index=False))],
+        widths=(8, 40, 22, 18, 18), size=7.5,
+        align=("RIGHT", "LEFT", "RIGHT", "RIGHT", "RIGHT"),
+    )
+    pdf.heading("Top reasons given", size=12)
+    if pack.reasons.empty:
+        pdf.paragraph("No reason given in the selection.")
+    else:
+        pdf.png(pack.reasons_png, width=TEXT_WIDTH_MM * 0.9)
+        pdf.words_table(
+            list(pack.reason_table.columns),
+            [[str(v) for v in row] for row in pack.reason_table.itertuples(index=False)],
+            widths=(60, 20, 20), size=7.5, align=("LEFT", "RIGHT", "RIGHT"),
+        )
+    return bytes(pdf.output())

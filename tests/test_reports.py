@@ -1,0 +1,489 @@
+"""The patrol briefing, the board pack, their charts and their commands."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import shutil
+import subprocess
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from geodata import load_districts
+from loaders.source import Dataset, FolderSource
+from safetymap import cli
+from safetymap.analysis.filters import Filters
+from safetymap.analysis.patrol import analyse_hotspots
+from safetymap.commands import board_pack as board_pack_command
+from safetymap.commands import briefing as briefing_command
+from safetymap.demo import write_demo_data
+from safetymap.reports import SYNTHETIC_BANNER, printable
+from safetymap.reports.board_pack import (
+    board_pack_pdf,
+    build_board_pack,
+    headline_figures,
+    monthly_trend,
+    report_change_words,
+    top_reasons,
+)
+from safetymap.reports.briefing import Briefing, briefing_html, briefing_pdf, build_briefing
+from safetymap.reports.charts import bar_png, hotspot_map_png, trend_png, when_matrix_png
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+ST_ALBANS = "E07000240"
+WATFORD = "E07000103"
+#: Half a year of the demo data, and the half-year before it for the comparison.
+SINCE, UNTIL = date(2026, 5, 1), date(2026, 10, 31)
+PDFTOTEXT = shutil.which("pdftotext")
+
+
+# ============================================================================== helpers
+def pdf_pages(pdf: bytes) -> int:
+    """Count the pages of an fpdf2 PDF (its page objects are not compressed)."""
+    return len(re.findall(rb"/Type /Page\b(?!s)", pdf))
+
+
+def pdf_text(pdf: bytes, tmp_path: Path) -> str:
+    """Return the text of a PDF with poppler's pdftotext, or skip when it is missing."""
+    if PDFTOTEXT is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    path = tmp_path / "read.pdf"
+    path.write_bytes(pdf)
+    done = subprocess.run([PDFTOTEXT, "-layout", str(path), "-"], check=True,
+                          capture_output=True, text=True)
+    return done.stdout
+
+
+class _Tables(HTMLParser):
+    """Collect the text of every table cell, row by row."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in {"td", "th"}:
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in {"td", "th"} and self._cell is not None:
+            self.rows[-1].append("".join(self._cell))
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def html_rows(page: str) -> list[list[str]]:
+    parser = _Tables()
+    parser.feed(page)
+    return parser.rows
+
+
+# ============================================================================== data
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("demo")
+    write_demo_data(folder, reports=3000, responses=1500, seed=1)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def demo(demo_dir: Path) -> Dataset:
+    return FolderSource(demo_dir, synthetic=True, origin="test").load()
+
+
+STREETSAFE_HEADER = "report_id,submitted_at,occurred_at,latitude,longitude,environment,behaviour\n"
+PLACES = {
+    "Watford": "51.65531,-0.39602",
+    "Dacorum": "51.7526,-0.4692",
+    "St Albans": "51.7527,-0.3394",
+}
+
+
+def tiny_folder(folder: Path, survey_unsafe: int = 15, survey_safe: int = 45) -> Path:
+    """Write a hand-built dataset: March 2026 against 29 Jan to 28 Feb 2026.
+
+    March: Watford 6, Dacorum 3, St Albans 7 reports. 29 Jan to 28 Feb: Watford 3.
+    Reasons: poor lighting in every March report; "followed" in 2 of them.
+    Survey: Watford, March, ``survey_unsafe`` "Very unsafe" and ``survey_safe`` "Very
+    safe" after dark. Services: a county helpline and Watford-only police.
+    """
+    rows = []
+    counts = [("Watford", "2026-03", 6), ("Dacorum", "2026-03", 3), ("St Albans", "2026-03", 7),
+              ("Watford", "2026-02", 3)]
+    number = 0
+    for place, month, count in counts:
+        for i in range(count):
+            number += 1
+            behaviour = "followed" if month == "2026-03" and number in {1, 2} else ""
+            stamp = f"{month}-{10 + i:02d} 21:15"
+            rows.append(f"R{number},{stamp},{stamp},{PLACES[place]},poor_lighting,{behaviour}\n")
+    (folder / "streetsafe.csv").write_text(STREETSAFE_HEADER + "".join(rows))
+    answers = ["Very unsafe"] * survey_unsafe + ["Very safe"] * survey_safe
+    (folder / "survey.csv").write_text(
+        "response_id,completed_at,district,safe_day,safe_after_dark,weight\n"
+        + "".join(f"S{i},2026-03-15 12:00,Watford,Very safe,{answer},1\n"
+                  for i, answer in enumerate(answers))
+    )
+    (folder / "services.csv").write_text(
+        "service_id,name,category,coverage,opening_hours\n"
+        "H1,Helpline,helpline,county,24/7\n"
+        "P1,Watford police desk,police,Watford,Mo-Fr 09:00-17:00\n"
+    )
+    return folder
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> Dataset:
+    dataset = FolderSource(tiny_folder(tmp_path), origin="hand-built").load()
+    assert not any(result.problems for result in dataset.results())
+    return dataset
+
+
+MARCH = Filters(start=date(2026, 3, 1), end=date(2026, 3, 31))
+
+
+# ============================================================================== text
+@pytest.mark.parametrize(
+    ("text", "latin1", "expected"),
+    [
+        ("Café \u2013 ≥5", False, "Café \u2013 ≥5"),
+        ("Café \u2013 ≥5", True, "Café - >=5"),
+        ("東京 station", False, "?? station"),
+        ("east\u202eward", False, "eastward"),  # a right-to-left override is dropped
+        ("tab\there\nline", False, "tab here line"),
+        (None, False, ""),
+    ],
+)
+def test_printable_text(text: str | None, latin1: bool, expected: str) -> None:
+    assert printable(text, latin1=latin1) == expected
+
+
+@pytest.mark.parametrize(
+    ("now", "before", "words"),
+    [
+        (6, 3, "up 3 (100%)"),
+        (3, 4, "down 1 (25%)"),
+        (5, 5, "no change (0%)"),
+        (4, 0, "up 4 (no reports in the previous period)"),
+        (0, 0, "no change (no reports in either period)"),
+        (1200, 1000, "up 200 (20%)"),
+    ],
+)
+def test_report_change_words(now: int, before: int, words: str) -> None:
+    assert report_change_words(now, before) == words
+
+
+# ============================================================================== briefing
+@pytest.fixture(scope="module")
+def briefing_st_albans(demo: Dataset) -> Briefing:
+    return build_briefing(demo, district="St Albans", since=SINCE, until=UNTIL,
+                          generated=date(2026, 11, 2))
+
+
+def test_briefing_html_lists_the_top_places_of_its_data(
+    demo: Dataset, briefing_st_albans: Briefing
+) -> None:
+    expected = analyse_hotspots(
+        demo.streetsafe.frame, Filters(districts=(ST_ALBANS,), start=SINCE, end=UNTIL)
+    ).places
+    assert len(expected) >= 3, "the test data should give St Albans several hot places"
+    rows = html_rows(briefing_html(briefing_st_albans))
+    places = [row for row in rows if row and row[0].isdigit()]
+    assert [(int(r[0]), r[1], r[2], int(r[3])) for r in places] == list(
+        zip(expected["rank"], expected["nearest_town"], expected["lsoa_name"],
+            expected["reports"], strict=True)
+    )
+
+
+def test_briefing_pdf_has_one_or_two_pages_with_the_places(
+    briefing_st_albans: Briefing, tmp_path: Path
+) -> None:
+    pdf = briefing_pdf(briefing_st_albans)
+    assert pdf.startswith(b"%PDF")
+    assert 1 <= pdf_pages(pdf) <= 2
+    text = pdf_text(pdf, tmp_path)
+    assert "Patrol briefing: St Albans" in text
+    assert SYNTHETIC_BANNER in text
+    for area in briefing_st_albans.places["Area (LSOA 2011)"]:
+        assert area in text
+
+
+def test_briefing_says_the_data_are_synthetic_only_when_they_are(
+    demo: Dataset,
+) -> None:
+    synthetic = build_briefing(demo, district=WATFORD, since=SINCE, until=UNTIL)
+    real = build_briefing(dataclasses.replace(demo, synthetic=False), district=WATFORD,
+                          since=SINCE, until=UNTIL)
+    assert SYNTHETIC_BANNER in briefing_html(synthetic)
+    assert SYNTHETIC_BANNER not in briefing_html(real)
+    assert synthetic.data_note[0].startswith(SYNTHETIC_BANNER)
+
+
+def test_briefing_periods_default_to_the_last_four_weeks(demo: Dataset) -> None:
+    latest = demo.streetsafe.frame["event_at"].max().date()
+    briefing = build_briefing(demo, district="watford", since=None, until=None)
+    assert briefing.district == "Watford"
+    assert briefing.period == (date.fromordinal(latest.toordinal() - 27), latest)
+    assert briefing.previous == (date.fromordinal(latest.toordinal() - 55),
+                                 date.fromordinal(latest.toordinal() - 28))
+
+
+def test_briefing_with_too_few_reports_says_so(demo: Dataset, tmp_path: Path) -> None:
+    briefing = build_briefing(demo, district="Stevenage", since=date(2026, 10, 25),
+                              until=date(2026, 10, 31))
+    assert not briefing.reliable
+    assert briefing.places.empty
+    page = briefing_html(briefing)
+    assert "No hot spot in Stevenage in this period" in page
+    assert 1 <= pdf_pages(briefing_pdf(briefing)) <= 2
+
+
+def test_a_partner_asking_for_a_briefing_is_refused(demo: Dataset) -> None:
+    with pytest.raises(PermissionError, match="board pack"):
+        build_briefing(demo, district="Watford", since=None, until=None, role="partner")
+
+
+def test_an_unknown_district_is_refused_with_the_valid_ones(demo: Dataset) -> None:
+    with pytest.raises(ValueError, match="Expected one of: Broxbourne, Dacorum"):
+        build_briefing(demo, district="<b>Gotham</b>", since=None, until=None)
+
+
+def test_briefing_html_escapes_text_and_requests_nothing(
+    demo: Dataset, tmp_path: Path
+) -> None:
+    hostile = dataclasses.replace(
+        demo, origin='<script>alert("x")</script> exports from 東京 \u2013 ≥ 5',
+    )
+    briefing = build_briefing(hostile, district=WATFORD, since=SINCE, until=UNTIL)
+    page = briefing_html(briefing)
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+    assert all(link.startswith("data:image/png;base64,")
+               for link in re.findall(r'(?:src|href)="([^"]*)"', page))
+    # The same text in the PDF: drawn, not a crash; the CJK the font lacks becomes "?".
+    text = pdf_text(briefing_pdf(briefing), tmp_path)
+    assert '<script>alert("x")</script> exports from ?? \u2013 ≥ 5' in text
+
+
+def test_a_hostile_location_label_never_reaches_the_briefing(tmp_path: Path) -> None:
+    folder = tiny_folder(tmp_path)
+    hostile = "<img src=x onerror=alert(1)>"
+    (folder / "streetsafe.csv").write_text(
+        "report_id,submitted_at,latitude,longitude,location_label\n"
+        f"X1,2026-03-10 21:00,{PLACES['Watford']},{hostile}\n"
+    )
+    dataset = FolderSource(folder).load()
+    page = briefing_html(build_briefing(dataset, district=WATFORD, since=None, until=None))
+    assert "onerror" not in page
+
+
+# ============================================================================== board pack
+def test_headline_figures_by_hand(tiny: Dataset) -> None:
+    watford = dataclasses.replace(MARCH, districts=(WATFORD,))
+    figures = headline_figures(tiny, watford, role="analyst")
+    assert figures["period"] == (date(2026, 3, 1), date(2026, 3, 31))
+    assert figures["previous"] == (date(2026, 1, 29), date(2026, 2, 28))
+    assert (figures["reports"], figures["previous_reports"]) == (6, 3)
+    assert figures["change_text"] == "up 3 (100%)"
+    assert (figures["change"], figures["change_pct"]) == (3, 100.0)
+    assert figures["residents"] == 102_300  # Watford, Census 2021
+    assert figures["per_1000"] == pytest.approx(6 / 102_300 * 1000)
+    assert figures["per_1000_text"] == "0.06"
+    assert figures["unsafe_after_dark_pct"] == pytest.approx(25.0)  # 15 of 60
+    assert figures["unsafe_after_dark_text"].startswith("25.0% (95% CI ")
+    assert figures["survey_base"] == 60
+    # helpline and police are in the list; police serves Watford only.
+    assert (figures["coverage_gaps"], figures["coverage_pairs"]) == (0, 2)
+    county = headline_figures(tiny, MARCH, role="analyst")
+    assert (county["reports"], county["previous_reports"]) == (16, 3)
+    assert county["change_text"] == "up 13 (433%)"
+    assert (county["coverage_gaps"], county["coverage_pairs"]) == (9, 20)
+    assert county["coverage_gaps_text"] == (
+        "9 of 20 district and service-type pairs have no service"
+    )
+
+
+def test_headline_figures_for_partners_hide_small_counts(tiny: Dataset) -> None:
+    watford = dataclasses.replace(MARCH, districts=(WATFORD,))
+    figures = headline_figures(tiny, watford, role="partner")
+    assert figures["reports_text"] == "6"
+    assert figures["previous_reports_text"] == "<5"
+    assert figures["previous_reports"] is None
+    # 6 now and "up 3" would give the 3 away.
+    assert figures["change"] is None
+    assert figures["change_text"] == "hidden (fewer than 5 reports in a period)"
+    assert figures["unsafe_after_dark_text"].startswith("25.0%")  # 60 answers: shown
+
+
+def test_partners_do_not_see_survey_shares_on_under_50_answers(tmp_path: Path) -> None:
+    dataset = FolderSource(tiny_folder(tmp_path, survey_unsafe=10, survey_safe=39)).load()
+    partner = headline_figures(dataset, MARCH, role="partner")
+    analyst = headline_figures(dataset, MARCH, role="analyst")
+    assert partner["unsafe_after_dark_pct"] is None
+    assert partner["unsafe_after_dark_text"] == "Hidden: fewer than 50 answers"
+    assert analyst["unsafe_after_dark_pct"] == pytest.approx(10 / 49 * 100)
+
+
+def test_board_pack_tables_suppress_small_counts_for_partners(
+    tiny: Dataset, tmp_path: Path
+) -> None:
+    pack = build_board_pack(tiny, filters=MARCH, generated=date(2026, 4, 1))
+    table = pack.district_table.set_index("District")
+    # 7, 6, 3 and zeros: 3 is "<5", and the 6 is hidden too, or the total 16 would give
+    # the 3 back.
+    assert table.loc["Dacorum", "Reports"] == "<5"
+    assert table.loc["Watford", "Reports"] == "hidden"
+    assert table.loc["St Albans", "Reports"] == "7"
+    assert table.loc["Dacorum", "Per 1,000 residents"] == "<5"
+    assert table.loc["Watford", "Per 1,000 residents"] == "hidden"
+    assert table.loc["Broxbourne", "Reports"] == "0"
+    reasons = pack.reason_table.set_index("Reason")
+    assert reasons.loc["Poor lighting"].tolist() == ["16", "100.0%"]
+    assert reasons.loc["Followed"].tolist() == ["<5", "hidden"]
+    assert pack.trend_shown == ["16"]
+    pdf = board_pack_pdf(pack)
+    assert pdf.startswith(b"%PDF")
+    text = pdf_text(pdf, tmp_path)
+    assert re.search(r"Dacorum\s+<5\s+<5", text)
+    assert re.search(r"Watford\s+hidden\s+hidden", text)
+
+
+def test_board_pack_for_analysts_shows_every_count(tiny: Dataset) -> None:
+    pack = build_board_pack(tiny, filters=MARCH, role="analyst")
+    table = pack.district_table.set_index("District")
+    assert table.loc["Dacorum", "Reports"] == 3
+    assert table.loc["Watford", "Reports"] == 6
+
+
+def test_board_pack_is_labelled_synthetic_on_every_page(demo: Dataset, tmp_path: Path) -> None:
+    pdf = board_pack_pdf(build_board_pack(demo, filters=Filters()))
+    pages = pdf_text(pdf, tmp_path).split("\f")
+    pages = [page for page in pages if page.strip()]
+    assert len(pages) == pdf_pages(pdf) >= 2
+    assert all(SYNTHETIC_BANNER in page for page in pages)
+
+
+def test_monthly_trend_counts_local_months_with_empty_ones() -> None:
+    times = pd.to_datetime(
+        ["2026-01-05T10:00Z", "2026-01-31T23:30Z", "2026-03-31T23:30Z"], utc=True
+    ).tz_convert("Europe/London")
+    trend = monthly_trend(pd.DataFrame({"event_at": times}),
+                          period=(date(2026, 1, 1), date(2026, 4, 30)))
+    # 23:30 UTC on 31 March is 00:30 on 1 April in London (summer time).
+    assert trend["month"].dt.strftime("%Y-%m").tolist() == ["2026-01", "2026-02", "2026-03",
+                                                           "2026-04"]
+    assert trend["reports"].tolist() == [2, 0, 0, 1]
+
+
+def test_top_reasons_count_each_report_once_per_reason() -> None:
+    reports = pd.DataFrame({
+        "environment": ["poor_lighting;no_cctv", "poor_lighting", "", "other", None],
+        "behaviour": ["followed", "followed;other", "followed", "other", None],
+    })
+    reasons = top_reasons(reports, limit=3)
+    assert reasons.to_dict("list") == {
+        "reason": ["followed", "poor_lighting", "other"],
+        "label": ["Followed", "Poor lighting", "Other"],
+        "reports": [3, 2, 2],
+        "share_pct": [60.0, 40.0, 40.0],
+    }
+
+
+# ============================================================================== charts
+def test_charts_are_deterministic_pngs(briefing_st_albans: Briefing) -> None:
+    when = briefing_st_albans.when
+    assert when_matrix_png(when) == when_matrix_png(when)
+    assert when_matrix_png(when).startswith(PNG_SIGNATURE)
+    monthly = pd.DataFrame({"month": pd.to_datetime(["2026-01-01", "2026-02-01"]),
+                            "reports": [3, 9]})
+    assert trend_png(monthly, shown=["<5", "9"]).startswith(PNG_SIGNATURE)
+    assert bar_png(["A", "B"], [2.5, 1.0], title="t", xlabel="x").startswith(PNG_SIGNATURE)
+    analysis = briefing_st_albans.analysis
+    first = hotspot_map_png(analysis, load_districts(), focus=ST_ALBANS)
+    assert first == hotspot_map_png(analysis, load_districts(), focus=ST_ALBANS)
+
+
+def test_chart_inputs_are_checked(briefing_st_albans: Briefing) -> None:
+    with pytest.raises(ValueError, match="7 days by 24 hours"):
+        when_matrix_png(briefing_st_albans.when.iloc[:3])
+    with pytest.raises(ValueError, match="`focus` must be the code"):
+        hotspot_map_png(briefing_st_albans.analysis, load_districts(), focus="Gotham")
+    with pytest.raises(ValueError, match="as long as each other"):
+        bar_png(["A"], [1.0, 2.0], title="t", xlabel="x")
+
+
+# ============================================================================== commands
+@pytest.fixture
+def with_report_commands(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Register the two commands with the command line (until the registry lists them)."""
+    extra = tuple(m for m in (briefing_command, board_pack_command) if m not in cli.COMMANDS)
+    monkeypatch.setattr(cli, "COMMANDS", (*cli.COMMANDS, *extra))
+
+
+@pytest.mark.usefixtures("with_report_commands")
+@pytest.mark.parametrize("name", ["briefing.pdf", "briefing.html"])
+def test_briefing_command_writes_the_file(
+    demo_dir: Path, tmp_path: Path, name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / name
+    code = cli.main(["briefing", "--district", ST_ALBANS, "--out", str(out), "--data",
+                     str(demo_dir), "--since", SINCE.isoformat(), "--until", UNTIL.isoformat()])
+    assert code == 0
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF" if name.endswith(".pdf") else b"<!DOCTYPE html>")
+    assert "Wrote the patrol briefing for St Albans, 1 May 2026 to 31 Oct 2026" in (
+        capsys.readouterr().out
+    )
+
+
+@pytest.mark.usefixtures("with_report_commands")
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--district", "Gotham", "--out", "b.pdf"],
+         "--district 'Gotham' is not a Hertfordshire district; expected one of Broxbourne"),
+        (["--district", "Watford", "--out", "b.docx"],
+         "expected a file name ending in .pdf or .html, found '.docx'"),
+    ],
+)
+def test_briefing_command_refuses_bad_input(
+    demo_dir: Path, tmp_path: Path, argv: list[str], message: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = [str(tmp_path / a) if a.startswith("b.") else a for a in argv]
+    assert cli.main(["briefing", *argv, "--data", str(demo_dir)]) == 1
+    assert message in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.usefixtures("with_report_commands")
+def test_board_pack_command_writes_the_pdf(
+    demo_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "pack.pdf"
+    code = cli.main(["board-pack", "--out", str(out), "--data", str(demo_dir),
+                     "--district", "Watford", "--district", "st albans",
+                     "--since", "2026-04-01", "--until", "2026-09-30"])
+    assert code == 0
+    assert out.read_bytes().startswith(b"%PDF")
+    assert "Wrote the board pack for Watford, St Albans to" in capsys.readouterr().out
+
+
+@pytest.mark.usefixtures("with_report_commands")
+def test_board_pack_command_refuses_an_unknown_district(
+    demo_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = cli.main(["board-pack", "--out", str(tmp_path / "pack.pdf"), "--data",
+                     str(demo_dir), "--district", "Gotham"])
+    assert code == 1
+    assert "is not a Hertfordshire district" in capsys.readouterr().err
