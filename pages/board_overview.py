@@ -21,9 +21,10 @@ from safetymap.ui import app
 PRESENTATION_CSS = """
 <style>
 section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] {display: none;}
-.block-container {max-width: 100% !important; padding-top: 1rem;}
-html, body, [data-testid="stMarkdownContainer"] p {font-size: 1.35rem;}
-[data-testid="stMetricValue"] {font-size: 3.2rem;}
+.block-container {max-width: 100% !important;}
+[data-testid="stMarkdownContainer"] p {font-size: 1.35rem;}
+[data-testid="stMetricLabel"] p {font-size: 1.2rem; white-space: normal;}
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * {font-size: 3.4rem !important;}
 h1 {font-size: 3rem !important;}
 </style>
 """
@@ -46,21 +47,30 @@ if period is not None:
     st.caption(f"{period[0]:%d %b %Y} to {period[1]:%d %b %Y}, compared with the period of "
                "the same length just before.")
 tiles = st.columns(5)
-tiles[0].metric("StreetSafe reports", figures["reports_text"])
-tiles[1].metric("Per 1,000 residents", figures["per_1000_text"])
-tiles[2].metric("Change on previous period", figures["change_text"])
-tiles[3].metric("Unsafe after dark", figures["unsafe_after_dark_text"],
-                help=figures["survey_base_text"])
-tiles[4].metric("Coverage gaps", figures["coverage_gaps_text"],
-                help="District and service-type pairs with no service (Coverage gaps page)")
+change = figures["change"]
+dark = figures["unsafe_after_dark_pct"]
+short = [
+    ("StreetSafe reports", figures["reports_text"], "in the selection"),
+    ("Per 1,000 residents", figures["per_1000_text"], "Census 2021 residents"),
+    ("Change on previous period", f"{change:+,}" if change is not None else "-",
+     figures["change_text"]),
+    ("Unsafe after dark", f"{dark:.1f}%" if dark is not None else "Hidden",
+     figures["unsafe_after_dark_text"]),
+    ("Coverage gaps", f"{figures['coverage_gaps']:,}", figures["coverage_gaps_text"]),
+]
+for tile, (label, value, words) in zip(tiles, short, strict=True):
+    tile.metric(label, value)
+    tile.caption(words)
 
 reports = filter_reports(dataset.streetsafe.frame, context.filters)
+#: Axis text size: larger on a big screen.
+AXIS_FONT = 16 if presenting else 11
 trend_col, rank_col = st.columns(2, gap="large")
 with trend_col:
     st.subheader("Reports per month")
     trend = monthly_trend(reports, period=period)
     trend["shown"] = suppressed_counts(trend["reports"].tolist(), role)
-    trend["label"] = trend["month"].astype(str)
+    trend["label"] = [f"{pd.Timestamp(str(month)):%b %Y}" for month in trend["month"]]
     visible = trend[[text[0].isdigit() for text in trend["shown"]]]
     st.altair_chart(
         alt.Chart(visible).mark_line(point=True, color="#1b3a6b").encode(
@@ -68,7 +78,8 @@ with trend_col:
             y=alt.Y("reports:Q", title="Reports"),
             tooltip=[alt.Tooltip("label:O", title="Month"), alt.Tooltip("shown:N",
                                                                         title="Reports")],
-        ).properties(height=300),
+        ).properties(height=300).configure_axis(labelFontSize=AXIS_FONT,
+                                                 titleFontSize=AXIS_FONT),
         use_container_width=True,
     )
     with st.expander("The same figures as a table"):
@@ -86,10 +97,12 @@ with rank_col:
     st.altair_chart(
         alt.Chart(shown_rates).mark_bar(color="#1b3a6b").encode(
             x=alt.X("per_1000:Q", title="Reports per 1,000 residents"),
-            y=alt.Y("district_name:N", sort="-x", title=None),
+            y=alt.Y("district_name:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
             tooltip=[alt.Tooltip("district_name:N", title="District"),
                      alt.Tooltip("text:N", title="Per 1,000")],
-        ).properties(height=300),
+        ).properties(height=32 * max(len(shown_rates), 1)).configure_axis(
+            labelFontSize=AXIS_FONT, titleFontSize=AXIS_FONT
+        ),
         use_container_width=True,
     )
     with st.expander("The same figures as a table"):
