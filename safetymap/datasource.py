@@ -1,4 +1,4 @@
-"""Choose where the dashboard's data comes from: a folder of exports or the demo data."""
+"""Choose where the dashboard's data comes from: the store, a folder of exports, or demo data."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from loaders.source import Dataset, DataSource, FolderSource, read_header_map
+from loaders.store import Store, open_store
 from safetymap.demo import write_demo_data
 from safetymap.settings import Settings
 
@@ -63,8 +64,41 @@ class DemoSource:
         return FolderSource(folder, synthetic=True, origin=origin).load()
 
 
+@dataclass(frozen=True)
+class StoreSource:
+    """The shared store, at the revision it had when the source was made.
+
+    The dashboard caches a loaded dataset per source; because ``revision`` changes with
+    every ingest, an ingest by any process (the command line, another dashboard server)
+    makes each dashboard process load the store again on its next run.
+    """
+
+    store: Store
+    revision: int
+    notices: tuple[str, ...] = ()
+
+    def load(self) -> Dataset:
+        """Load everything the store holds."""
+        dataset = self.store.load()
+        dataset.notices = [*self.notices, *dataset.notices]
+        return dataset
+
+
 def source_from_settings(settings: Settings) -> DataSource:
-    """Return the data source the settings name: the data folder, else the demo data."""
+    """Return the data source the settings name: the store, the data folder, or demo data.
+
+    Raises
+    ------
+    loaders.store.StoreUnavailable
+        A store is named and cannot be opened; the message says which and why.
+    """
+    if settings.store is not None:
+        store = open_store(settings.store)
+        ignored = () if settings.data_dir is None else (
+            (f"SAFETYMAP_DATA ({settings.data_dir}) is not read while SAFETYMAP_STORE is set; "
+             "add its files to the store with `safetymap ingest`."),
+        )
+        return StoreSource(store, store.revision(), ignored)
     if settings.data_dir is not None:
         return FolderSource(settings.data_dir, header_map=read_header_map(settings.header_map))
     return DemoSource(

@@ -9,6 +9,11 @@ Settings
 SAFETYMAP_DATA : path, default unset
     Folder of exports (``streetsafe*``, ``survey*``, ``services*`` as .csv or .xlsx). When
     unset, the dashboard generates synthetic demo data and says so on every page.
+SAFETYMAP_STORE : path or URL, default unset
+    The shared store: path to a .gpkg file or a postgresql:// URL; unset = no store. When
+    set, the dashboard reads the store (``SAFETYMAP_DATA`` is then not read) and
+    ``safetymap ingest`` adds to it. Keep a database password out of the URL: PostgreSQL's
+    ``~/.pgpass`` file supplies it.
 SAFETYMAP_HEADER_MAP : path, default unset
     JSON file of extra header aliases per kind, e.g. ``{"streetsafe": {"Ref No": "report_id"}}``.
 SAFETYMAP_MAP_ASSETS : ``auto`` | ``local`` | ``cdn``, default ``auto``
@@ -83,6 +88,14 @@ def _positive_int(value: str) -> int:
     return number
 
 
+def _store(value: str) -> str:
+    # A URL may hold a password and a bad value is echoed back: URLs are checked, without
+    # echoing them, when the store is opened (loaders.store.open_store).
+    if "://" not in value and not value.lower().endswith(".gpkg"):
+        raise ValueError("must be a path to a .gpkg file or a postgresql:// URL")
+    return value
+
+
 def _map_assets(value: str) -> str:
     if value not in ("auto", "local", "cdn"):
         raise ValueError("must be one of auto, local, cdn")
@@ -105,6 +118,10 @@ def _tiles(value: str) -> str:
 
 SETTINGS: dict[str, Setting] = {
     "data_dir": Setting("SAFETYMAP_DATA", None, "Folder of exports to load.", _path),
+    "store": Setting(
+        "SAFETYMAP_STORE", None,
+        "path to a .gpkg file or a postgresql:// URL; unset = no store", _store,
+    ),
     "header_map": Setting(
         "SAFETYMAP_HEADER_MAP", None, "JSON file of extra header aliases per kind.", _path
     ),
@@ -140,6 +157,7 @@ class Settings:
     """Validated settings; build with :func:`load_settings`."""
 
     data_dir: Path | None
+    store: str | None
     header_map: Path | None
     map_assets: MapAssets
     tiles: str

@@ -451,7 +451,7 @@ def test_briefing_command_writes_the_file(
     ("argv", "message"),
     [
         (["--district", "Gotham", "--out", "b.pdf"],
-         "--district 'Gotham' is not a Hertfordshire district; expected one of Broxbourne"),
+         "--district 'Gotham': expected a Hertfordshire district, one of Broxbourne"),
         (["--district", "Watford", "--out", "b.docx"],
          "expected a file name ending in .pdf or .html, found '.docx'"),
     ],
@@ -486,4 +486,4 @@ def test_board_pack_command_refuses_an_unknown_district(
     code = cli.main(["board-pack", "--out", str(tmp_path / "pack.pdf"), "--data",
                      str(demo_dir), "--district", "Gotham"])
     assert code == 1
-    assert "is not a Hertfordshire district" in capsys.readouterr().err
+    assert "expected a Hertfordshire district" in capsys.readouterr().err

@@ -114,17 +114,23 @@ def reason_mask(reports: pd.DataFrame, reasons: tuple[str, ...]) -> pd.Series:
     return given.str.contains(pattern, regex=True)
 
 
-def filter_reports(reports: gpd.GeoDataFrame, filters: Filters) -> gpd.GeoDataFrame:
-    """Return the reports that match every filter."""
-    keep = pd.Series(True, index=reports.index)
+def _place_and_period(frame: pd.DataFrame, filters: Filters, when: str) -> pd.Series:
+    """Return which rows are in the chosen districts and, by the ``when`` column, period."""
+    keep = pd.Series(True, index=frame.index)
     if filters.districts:
-        keep &= reports["district_code"].isin(filters.districts)
+        keep &= frame["district_code"].isin(filters.districts)
     if filters.start is not None or filters.end is not None:
-        day = reports["event_at"].dt.date
+        day = frame[when].dt.date
         if filters.start is not None:
             keep &= day >= filters.start
         if filters.end is not None:
             keep &= day <= filters.end
+    return keep
+
+
+def filter_reports(reports: gpd.GeoDataFrame, filters: Filters) -> gpd.GeoDataFrame:
+    """Return the reports that match every filter."""
+    keep = _place_and_period(reports, filters, "event_at")
     if filters.times_of_day:
         keep &= reports["time_of_day"].isin(filters.times_of_day)
     if filters.reasons:
@@ -137,13 +143,4 @@ def filter_survey(survey: pd.DataFrame, filters: Filters) -> pd.DataFrame:
 
     Time of day and reasons describe reports, not responses, so they do not apply here.
     """
-    keep = pd.Series(True, index=survey.index)
-    if filters.districts:
-        keep &= survey["district_code"].isin(filters.districts)
-    if filters.start is not None or filters.end is not None:
-        day = survey["completed_at"].dt.date
-        if filters.start is not None:
-            keep &= day >= filters.start
-        if filters.end is not None:
-            keep &= day <= filters.end
-    return survey[keep]
+    return survey[_place_and_period(survey, filters, "completed_at")]

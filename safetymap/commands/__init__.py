@@ -70,20 +70,24 @@ def add_selection_options(parser: argparse.ArgumentParser) -> None:
                         help="a time-of-day band; repeat for several")
 
 
+def district_or_error(text: str) -> str:
+    """Return the district code for a name or code, or say which districts there are."""
+    from geodata import DISTRICTS, district_code
+
+    code = district_code(text)
+    if code is None:
+        raise CommandError(
+            f"--district {text!r}: expected a Hertfordshire district, one of "
+            f"{', '.join(DISTRICTS.values())} (or its LAD code, e.g. E07000103)."
+        )
+    return code
+
+
 def filters_from_args(args: argparse.Namespace) -> Filters:
     """Return the selection named by :func:`add_selection_options`' options."""
-    from geodata import DISTRICTS, district_code
     from safetymap.analysis.filters import Filters
 
-    codes = []
-    for name in args.district:
-        code = district_code(name)
-        if code is None:
-            raise CommandError(
-                f"--district {name!r}: expected a Hertfordshire district, one of "
-                f"{', '.join(DISTRICTS.values())} (or its LAD code)."
-            )
-        codes.append(code)
+    codes = [district_or_error(name) for name in args.district]
     if args.since and args.until and args.since > args.until:
         raise CommandError(f"--since {args.since} is after --until {args.until}.")
     return Filters(districts=tuple(codes), start=args.since, end=args.until,
@@ -136,14 +140,15 @@ def _modules() -> tuple[ModuleType, ...]:
         dashboard,
         demo_data,
         hotspots,
+        ingest,
         settings,
         survey,
         validate,
     )
 
     return (
-        dashboard, demo_data, validate, hotspots, briefing, coverage, survey, board_pack,
-        assets, settings,
+        dashboard, demo_data, validate, ingest, hotspots, briefing, coverage, survey,
+        board_pack, assets, settings,
     )
 
 

@@ -11,8 +11,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from safetymap.commands import EXIT_OK, CommandError, add_data_option
-from safetymap.commands.briefing import district_or_error, iso_date, load_dataset
+from safetymap.commands import (
+    EXIT_OK,
+    CommandError,
+    add_data_option,
+    district_or_error,
+    iso_date,
+    load_dataset,
+)
 
 
 def register(commands: argparse._SubParsersAction) -> None:

@@ -9,26 +9,24 @@ previous period and a data note. The suffix of ``--out`` picks the format: ``.pd
 from __future__ import annotations
 
 import argparse
-import sys
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from safetymap.commands import EXIT_OK, CommandError, add_data_option
+from safetymap.commands import (
+    EXIT_OK,
+    CommandError,
+    add_data_option,
+    district_or_error,
+    iso_date,
+    load_dataset,
+)
 
 if TYPE_CHECKING:
-    from loaders.source import Dataset
+    pass
 
 #: Formats by the suffix of ``--out``.
 FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html"}
 
-
-def iso_date(text: str) -> date:
-    """Parse a date YYYY-MM-DD, for argparse."""
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, found {text!r}") from None
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -66,38 +64,6 @@ def output_format(out: Path) -> str:
             f"{out.suffix or 'no suffix'!r}."
         )
     return found
-
-
-def district_or_error(text: str) -> str:
-    """Return the district code for a name or code, or say which districts there are."""
-    from geodata import DISTRICTS, district_code
-
-    code = district_code(text)
-    if code is None:
-        raise CommandError(
-            f"--district {text!r} is not a Hertfordshire district; expected one of "
-            f"{', '.join(DISTRICTS.values())} (or its code, e.g. E07000103)."
-        )
-    return code
-
-
-def load_dataset(data: Path | None) -> Dataset:
-    """Load the folder named by ``--data``, else the source the settings name.
-
-    Notices about the data (files ignored, rows refused) go to stderr.
-    """
-    if data is not None:
-        from loaders.source import FolderSource
-
-        dataset = FolderSource(data).load()
-    else:
-        from safetymap.datasource import source_from_settings
-        from safetymap.settings import load_settings
-
-        dataset = source_from_settings(load_settings()).load()
-    for notice in dataset.notices:
-        print(f"notice: {notice}", file=sys.stderr)
-    return dataset
 
 
 def run(args: argparse.Namespace) -> int:
