@@ -23,7 +23,7 @@ import psycopg
 from browser import free_port
 
 SUPERUSER = "safetymap_test"
-PASSWORD = "not-a-real-secret-7"  # noqa: S105 - a throwaway cluster on 127.0.0.1
+PASSWORD = "not-a-real-secret-7"  # a throwaway cluster on 127.0.0.1
 TEMPLATE = "store_template"
 
 

@@ -1,0 +1,589 @@
+"""Ingest, load and count in one SQL database; the GeoPackage and PostGIS stores share this.
+
+An ingest validates every file with the loaders first (no lock held), then, in one
+transaction that holds the store's write lock, for each file:
+
+1. skips it when a file with the same checksum was ingested before;
+2. copies its valid rows into a temporary table, in batches (the progress bar);
+3. joins them to the stored records by id: same content is "already present", other
+   content is a conflict, refused to quarantine with the stored record it conflicts with;
+4. inserts the rows whose id is new, and records the file and its refusals.
+
+A process killed anywhere in that leaves no trace: the transaction is never committed.
+Subclasses say how to connect, lock, bulk-copy and encode geometries in their dialect.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import itertools
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
+
+import geopandas as gpd
+import pandas as pd
+
+from geodata import DISTRICTS
+from loaders.fields import LONDON
+from loaders.kinds import KINDS
+from loaders.pipeline import FileReport, LoadResult, load_kind
+from loaders.problems import Problem, quote_found
+from loaders.source import KIND_NAMES, Dataset
+from loaders.store.base import (
+    FileSummary,
+    IngestProgress,
+    IngestSummary,
+    ProgressCallback,
+    Selection,
+    StoreError,
+    StoreSummary,
+)
+from loaders.store.records import (
+    ColumnType,
+    hex_column,
+    record_columns,
+    records_frame,
+    spec_of,
+    storage_columns,
+    store_columns,
+    utc_text,
+)
+
+#: Version of the tables below; a store made by a newer version is not touched.
+SCHEMA_VERSION = 1
+#: Any DB-API connection or cursor (sqlite3 or psycopg).
+Connection = Any
+Cursor = Any
+
+
+def file_checksum(path: Path) -> str:
+    """Return the SHA-256 of a file's bytes; empty when it cannot be read."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as stream:
+            for block in iter(lambda: stream.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return ""
+    return digest.hexdigest()
+
+
+def first_row(cursor: Cursor) -> tuple[Any, ...] | None:
+    """Return the first row of a query's result, reading it to the end (None when empty).
+
+    Reading to the end matters in SQLite: a statement left half-read keeps its snapshot.
+    """
+    rows = cursor.fetchall()
+    return tuple(rows[0]) if rows else None
+
+
+def _as_datetime(value: object) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.astimezone(UTC)
+    return datetime.fromisoformat(str(value)).astimezone(UTC)
+
+
+def _value(cursor: Cursor) -> Any:
+    row = first_row(cursor)
+    return None if row is None else row[0]
+
+
+def _local_midnight(day: date) -> str:
+    return utc_text(datetime.combine(day, time(0), tzinfo=ZoneInfo(LONDON)))
+
+
+@dataclass(frozen=True)
+class _Staged:
+    """A file validated before the transaction (``result`` None: seen before, not read)."""
+
+    path: Path
+    checksum: str
+    result: LoadResult | None
+    columns: dict[str, list[object]] | None
+
+
+class SQLStore(ABC):
+    """The behaviour both stores share; a subclass supplies its dialect."""
+
+    #: stored type of each column type
+    column_types: ClassVar[dict[ColumnType, str]]
+    #: type of the geometry column
+    geometry_type: ClassVar[str]
+    #: definition of an auto-numbered primary key
+    serial_key: ClassVar[str]
+    #: the function giving the position of a substring (``instr`` or ``strpos``)
+    find_function: ClassVar[str]
+
+    # ------------------------------------------------------------------ dialect
+    @property
+    @abstractmethod
+    def description(self) -> str:
+        """Return the store as a user may see it: a path, or a URL without password."""
+
+    @abstractmethod
+    def _connect(self) -> contextlib.AbstractContextManager[Connection]:
+        """Open a connection whose errors become :class:`StoreError`; close it afterwards."""
+
+    @abstractmethod
+    def _write(self, connection: Connection) -> contextlib.AbstractContextManager[None]:
+        """Run a block as one transaction holding the store's write lock."""
+
+    @abstractmethod
+    def _read(self, connection: Connection) -> contextlib.AbstractContextManager[None]:
+        """Run a block as one read-only transaction that sees one state of the store."""
+
+    @abstractmethod
+    def _sql(self, text: str) -> str:
+        """Return SQL written with ``?`` placeholders in the driver's placeholder style."""
+
+    @abstractmethod
+    def _geometry_values(self, geometry: gpd.GeoSeries) -> list[object]:
+        """Return geometries as the values the geometry column takes (None when missing)."""
+
+    @abstractmethod
+    def _geometry_select(self) -> str:
+        """Return the SELECT expression that reads the geometry column as WKB."""
+
+    @abstractmethod
+    def _wkb(self, stored: Sequence[object]) -> list[bytes | None]:
+        """Return what :meth:`_geometry_select` read as WKB."""
+
+    @abstractmethod
+    def _copy_rows(
+        self, cursor: Cursor, table: str, names: Sequence[str], rows: Sequence[tuple[object, ...]]
+    ) -> None:
+        """Append rows to a (temporary) table as fast as the dialect allows."""
+
+    @abstractmethod
+    def _create_schema(self, cursor: Cursor) -> None:
+        """Create every table of an empty store (inside the schema transaction)."""
+
+    def _after_ingest(self, cursor: Cursor, kind: str, frame: gpd.GeoDataFrame) -> None:  # noqa: B027 - an optional hook
+        """Update dialect bookkeeping after rows of ``kind`` were added (nothing by default)."""
+
+    # ------------------------------------------------------------------ schema
+    def _record_table_ddl(self, kind: str) -> str:
+        id_field = spec_of(kind).id_field
+        columns = [f"fid {self.serial_key}"]
+        for column in store_columns(kind):
+            constraint = " NOT NULL UNIQUE" if column.name == id_field else ""
+            columns.append(f"{column.name} {self.column_types[column.type]}{constraint}")
+        columns += ["ingest_id INTEGER NOT NULL", f"geom {self.geometry_type}"]
+        return f"CREATE TABLE IF NOT EXISTS {kind} (\n  " + ",\n  ".join(columns) + "\n)"
+
+    def _meta_ddl(self) -> list[str]:
+        when = self.column_types["datetime"]
+        key = self.serial_key
+        return [
+            "CREATE TABLE IF NOT EXISTS store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+            f"""CREATE TABLE IF NOT EXISTS store_ingests (
+  ingest_id {key}, kind TEXT NOT NULL, started_at {when} NOT NULL,
+  user_name TEXT NOT NULL, files INTEGER NOT NULL, added INTEGER NOT NULL,
+  already_present INTEGER NOT NULL, refused INTEGER NOT NULL)""",
+            f"""CREATE TABLE IF NOT EXISTS store_files (
+  file_id {key}, ingest_id INTEGER NOT NULL, kind TEXT NOT NULL, file TEXT NOT NULL,
+  checksum TEXT NOT NULL, row_count INTEGER NOT NULL, added INTEGER NOT NULL,
+  already_present INTEGER NOT NULL, refused INTEGER NOT NULL,
+  outside_county INTEGER NOT NULL, file_error TEXT, ingested_at {when} NOT NULL)""",
+            ("CREATE UNIQUE INDEX IF NOT EXISTS store_files_checksum "
+             "ON store_files (kind, checksum) WHERE file_error IS NULL"),
+            f"""CREATE TABLE IF NOT EXISTS store_quarantine (
+  quarantine_id {key}, ingest_id INTEGER NOT NULL, kind TEXT NOT NULL, file TEXT NOT NULL,
+  file_row INTEGER, field TEXT, expected TEXT NOT NULL, found TEXT NOT NULL,
+  quarantined_at {when} NOT NULL)""",
+            "CREATE INDEX IF NOT EXISTS streetsafe_event_at ON streetsafe (event_at)",
+            "CREATE INDEX IF NOT EXISTS streetsafe_district ON streetsafe (district_code)",
+        ]
+
+    def _schema_statements(self) -> list[str]:
+        return [self._record_table_ddl(kind) for kind in KINDS] + self._meta_ddl()
+
+    def _check_version(self, cursor: Cursor) -> bool:
+        """Return whether the store's tables exist; refuse a store made by a newer version."""
+        cursor.execute(self._sql("SELECT value FROM store_meta WHERE key = ?"),
+                       ("schema_version",))
+        row = first_row(cursor)
+        if row is None:
+            return False
+        if int(row[0]) > SCHEMA_VERSION:
+            raise StoreError(
+                f"The store {self.description} was made by a newer version of the safety map "
+                f"(store version {row[0]}, this version reads {SCHEMA_VERSION}); upgrade it."
+            )
+        return True
+
+    def _write_version(self, cursor: Cursor) -> None:
+        cursor.execute(self._sql("INSERT INTO store_meta (key, value) VALUES (?, ?)"),
+                       ("schema_version", str(SCHEMA_VERSION)))
+
+    # ------------------------------------------------------------------ ingest
+    def _seen(self, cursor: Cursor, kind: str, checksum: str) -> tuple[Any, ...] | None:
+        if not checksum:
+            return None
+        cursor.execute(self._sql(
+            "SELECT ingested_at, row_count, added, already_present FROM store_files "
+            "WHERE kind = ? AND checksum = ? AND file_error IS NULL"
+        ), (kind, checksum))
+        return first_row(cursor)
+
+    def ingest(
+        self,
+        kind: str,
+        paths: Sequence[Path],
+        *,
+        header_map: dict[str, str] | None = None,
+        progress: ProgressCallback | None = None,
+        user: str = "",
+        batch_size: int = 5_000,
+    ) -> IngestSummary:
+        """Validate files of one kind and add their new rows to the store, in one transaction.
+
+        Parameters
+        ----------
+        kind
+            ``streetsafe``, ``survey`` or ``services``.
+        paths
+            Export files (.csv or .xlsx) of that kind.
+        header_map
+            A deployment's extra header aliases for the kind (file header → field).
+        progress
+            Called as files are validated and after each batch of rows is written.
+        user
+            Who ingests, recorded with the ingest.
+        batch_size
+            Rows written between two progress calls.
+
+        Returns
+        -------
+        IngestSummary
+            Per file: rows added, already present and refused (quarantined); the problems.
+            Valid rows are added even when others are refused.
+
+        Raises
+        ------
+        StoreUnavailable
+            The store cannot be reached; nothing was changed.
+        """
+        spec = spec_of(kind)
+        files = [Path(p) for p in paths]
+        if not files:
+            raise ValueError("`paths` must name at least one file to ingest.")
+        if batch_size < 1:
+            raise ValueError(f"`batch_size` must be 1 or more, got {batch_size}.")
+        report = progress or (lambda _: None)
+        with self._connect() as connection:
+            cursor = connection.cursor()
+            staged: list[_Staged] = []
+            for done, path in enumerate(files):
+                report(IngestProgress(path.name, "validating", done, len(files)))
+                checksum = file_checksum(path)
+                if self._seen(cursor, kind, checksum) is not None:
+                    staged.append(_Staged(path, checksum, None, None))
+                    continue
+                result = load_kind(spec, [path], header_map=header_map)
+                staged.append(_Staged(path, checksum, result, storage_columns(kind, result.frame)))
+            report(IngestProgress(files[-1].name, "validating", len(files), len(files)))
+            with self._write(connection):
+                cursor = connection.cursor()
+                cursor.execute(self._sql(
+                    "INSERT INTO store_ingests (kind, started_at, user_name, files, added, "
+                    "already_present, refused) VALUES (?, ?, ?, 0, 0, 0, 0) RETURNING ingest_id"
+                ), (kind, utc_text(datetime.now(UTC)), user))
+                ingest_id = int(_value(cursor))
+                summaries: list[FileSummary] = []
+                problems: list[Problem] = []
+                for number, item in enumerate(staged):
+                    summary, refusals = self._ingest_file(
+                        cursor, kind, item, ingest_id=ingest_id, number=number,
+                        report=report, batch_size=batch_size,
+                    )
+                    summaries.append(summary)
+                    problems += refusals
+                result_summary = IngestSummary(
+                    kind, self.description, ingest_id, tuple(summaries), tuple(problems)
+                )
+                cursor.execute(self._sql(
+                    "UPDATE store_ingests SET files = ?, added = ?, already_present = ?, "
+                    "refused = ? WHERE ingest_id = ?"
+                ), (len(summaries), result_summary.added, result_summary.already_present,
+                    result_summary.refused, ingest_id))
+        return result_summary
+
+    def _ingest_file(
+        self,
+        cursor: Cursor,
+        kind: str,
+        item: _Staged,
+        *,
+        ingest_id: int,
+        number: int,
+        report: ProgressCallback,
+        batch_size: int,
+    ) -> tuple[FileSummary, list[Problem]]:
+        name = item.path.name
+        seen = self._seen(cursor, kind, item.checksum)
+        if seen is not None:
+            at, rows, added, present = seen
+            return FileSummary(name, item.checksum, rows=int(rows),
+                               already_present=int(added) + int(present),
+                               already_ingested=_as_datetime(at)), []
+        if item.result is None or item.columns is None:  # pragma: no cover - rows are never deleted
+            raise StoreError(f"{name}: ingested by another process while this one ran; "
+                             "ingest it again.")
+        result, columns = item.result, item.columns
+        loader_report = result.files[0]
+        now = utc_text(datetime.now(UTC))
+        if loader_report.file_error is not None:
+            self._quarantine(cursor, kind, ingest_id, result.problems, now)
+            self._record_file(cursor, kind, item, ingest_id=ingest_id,
+                              loader_report=loader_report, counts=(0, 0, 0), now=now)
+            return FileSummary(name, item.checksum, file_error=loader_report.file_error), list(
+                result.problems
+            )
+
+        spec = spec_of(kind)
+        id_field = spec.id_field
+        table = f"incoming_{number}"
+        names = ["seq", *columns, "geom"]
+        definitions = ["seq INTEGER"] + [
+            f"{c.name} {self.column_types[c.type]}" for c in store_columns(kind)
+        ] + [f"geom {self.geometry_type}"]
+        cursor.execute(f"CREATE TEMPORARY TABLE {table} ({', '.join(definitions)})")
+        total = len(result.frame)
+        rows = zip(range(total), *columns.values(), self._geometry_values(result.frame.geometry),
+                   strict=True)
+        done = 0
+        while batch := list(itertools.islice(rows, batch_size)):
+            self._copy_rows(cursor, table, names, batch)
+            done += len(batch)
+            report(IngestProgress(name, "writing", done, total))
+
+        cursor.execute(
+            f"SELECT i.{id_field}, i.source_row, i.content_digest, t.content_digest, "  # noqa: S608 - names from the kind specs; values are bound
+            f"t.source_file, t.source_row FROM {table} i JOIN {kind} t "
+            f"ON t.{id_field} = i.{id_field} ORDER BY i.seq"
+        )
+        matches = cursor.fetchall()
+        conflicts = [
+            Problem(
+                name, int(row), id_field,
+                f"a new {id_field}, or the same content as the record already in the store "
+                f"({stored_file} row {stored_row}), which was kept",
+                f"{quote_found(record_id)} with different content",
+            )
+            for record_id, row, new, old, stored_file, stored_row in matches
+            if new != old
+        ]
+        stored = ", ".join(c.name for c in store_columns(kind))
+        cursor.execute(self._sql(
+            f"INSERT INTO {kind} ({stored}, geom, ingest_id) "  # noqa: S608 - names from the kind specs; values are bound
+            f"SELECT {stored}, geom, ? FROM {table} i WHERE NOT EXISTS "
+            f"(SELECT 1 FROM {kind} t WHERE t.{id_field} = i.{id_field}) ORDER BY i.seq"
+        ), (ingest_id,))
+        added = total - len(matches)
+        present = len(matches) - len(conflicts) + loader_report.duplicates
+        refused = loader_report.refused + len(conflicts)
+        refusals = sorted([*result.problems, *conflicts], key=lambda p: p.row or 0)
+        self._quarantine(cursor, kind, ingest_id, refusals, now)
+        self._record_file(cursor, kind, item, ingest_id=ingest_id, loader_report=loader_report,
+                          counts=(added, present, refused), now=now)
+        if added:
+            self._after_ingest(cursor, kind, result.frame)
+        return FileSummary(name, item.checksum, rows=loader_report.rows, added=added,
+                           already_present=present, refused=refused), refusals
+
+    def _quarantine(
+        self, cursor: Cursor, kind: str, ingest_id: int, problems: Sequence[Problem], now: str
+    ) -> None:
+        if not problems:
+            return
+        cursor.executemany(self._sql(
+            "INSERT INTO store_quarantine (ingest_id, kind, file, file_row, field, expected, "
+            "found, quarantined_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        ), [(ingest_id, kind, p.file, p.row, p.field, p.expected, p.found, now)
+            for p in problems])
+
+    def _record_file(
+        self,
+        cursor: Cursor,
+        kind: str,
+        item: _Staged,
+        *,
+        ingest_id: int,
+        loader_report: FileReport,
+        counts: tuple[int, int, int],
+        now: str,
+    ) -> None:
+        added, present, refused = counts
+        cursor.execute(self._sql(
+            "INSERT INTO store_files (ingest_id, kind, file, checksum, row_count, added, "
+            "already_present, refused, outside_county, file_error, ingested_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        ), (ingest_id, kind, item.path.name, item.checksum, loader_report.rows, added, present,
+            refused, loader_report.outside_county, loader_report.file_error, now))
+
+    # ------------------------------------------------------------------ reading
+    def load(self) -> Dataset:
+        """Return everything the store holds, in the shapes the loaders give.
+
+        Each kind's frame has the loader's columns, types and CRS (EPSG:27700); its
+        problems are everything ever quarantined for the kind, and its files what each
+        ingested file did (``loaded`` is rows added, ``duplicates`` rows already present).
+        """
+        with self._connect() as connection, self._read(connection):
+            cursor = connection.cursor()
+            results = {kind: self._load_kind(cursor, kind) for kind in KINDS}
+            cursor.execute("SELECT max(started_at) FROM store_ingests")
+            last = _as_datetime(_value(cursor))
+        notices = [
+            f"No {KIND_NAMES[kind]} in the store yet: add them with `safetymap ingest --kind "
+            f"{kind} FILE` or on the upload page."
+            for kind, result in results.items() if not len(result.frame)
+        ]
+        origin = f"the {self.description}"
+        if last is not None:
+            origin += f", last added to on {last.strftime('%d/%m/%Y %H:%M')} UTC"
+        return Dataset(streetsafe=results["streetsafe"], survey=results["survey"],
+                       services=results["services"], synthetic=False, origin=origin,
+                       notices=notices)
+
+    def _load_kind(self, cursor: Cursor, kind: str) -> LoadResult:
+        names = [column.name for column in record_columns(kind)]
+        cursor.execute(
+            f"SELECT {', '.join(names)}, {self._geometry_select()} FROM {kind} ORDER BY fid"  # noqa: S608 - names from the kind specs; values are bound
+        )
+        rows = cursor.fetchall()
+        values = list(zip(*rows, strict=True)) if rows else [() for _ in range(len(names) + 1)]
+        frame = records_frame(kind, dict(zip(names, values[:-1], strict=True)),
+                              self._wkb(values[-1]))
+        cursor.execute(self._sql(
+            "SELECT file, file_row, field, expected, found FROM store_quarantine "
+            "WHERE kind = ? ORDER BY quarantine_id"
+        ), (kind,))
+        problems = [Problem(file, None if row is None else int(row), field, expected, found)
+                    for file, row, field, expected, found in cursor.fetchall()]
+        cursor.execute(self._sql(
+            "SELECT file, row_count, added, refused, already_present, outside_county, "
+            "file_error FROM store_files WHERE kind = ? ORDER BY file_id"
+        ), (kind,))
+        files = [
+            FileReport(file=file, rows=int(count), loaded=int(added), refused=int(refused),
+                       duplicates=int(present), outside_county=int(outside),
+                       file_error=error)
+            for file, count, added, refused, present, outside, error in cursor.fetchall()
+        ]
+        return LoadResult(kind, frame, problems, [], files)
+
+    def summary(self) -> StoreSummary:
+        """Return how many records, files and quarantined problems the store holds."""
+        with self._connect() as connection, self._read(connection):
+            cursor = connection.cursor()
+            records: dict[str, int] = {}
+            for kind in KINDS:
+                cursor.execute(f"SELECT count(*) FROM {kind}")  # noqa: S608 - a kind's table
+                records[kind] = int(_value(cursor))
+            cursor.execute("SELECT kind, count(*) FROM store_files WHERE file_error IS NULL "
+                           "GROUP BY kind")
+            files = dict.fromkeys(KINDS, 0) | {k: int(n) for k, n in cursor.fetchall()}
+            cursor.execute("SELECT kind, count(*) FROM store_quarantine GROUP BY kind")
+            quarantined = dict.fromkeys(KINDS, 0) | {k: int(n) for k, n in cursor.fetchall()}
+            cursor.execute("SELECT count(*), max(started_at) FROM store_ingests")
+            ingests, last = first_row(cursor) or (0, None)
+        return StoreSummary(self.description, records, files, quarantined, int(ingests),
+                            _as_datetime(last))
+
+    def revision(self) -> int:
+        """Return the number of the last ingest: it changes whenever anything is ingested."""
+        with self._connect() as connection:
+            cursor = connection.cursor()
+            cursor.execute("SELECT coalesce(max(ingest_id), 0) FROM store_ingests")
+            return int(_value(cursor))
+
+    # ------------------------------------------------------------------ counting
+    def _where(self, filters: Selection) -> tuple[str, list[object]]:
+        """Return the WHERE clause of a selection of reports and its parameters."""
+        conditions: list[str] = []
+        params: list[object] = []
+
+        def among(column: str, values: Sequence[str]) -> None:
+            conditions.append(f"{column} IN ({', '.join('?' for _ in values)})")
+            params.extend(values)
+
+        if filters.districts:
+            among("district_code", filters.districts)
+        if filters.start is not None:
+            conditions.append("event_at >= ?")
+            params.append(_local_midnight(filters.start))
+        if filters.end is not None:
+            conditions.append("event_at < ?")
+            params.append(_local_midnight(filters.end + timedelta(days=1)))
+        if filters.times_of_day:
+            among("time_of_day", filters.times_of_day)
+        if filters.reasons:
+            given = "';' || coalesce(environment, '') || ';' || coalesce(behaviour, '') || ';'"
+            conditions.append(
+                "(" + " OR ".join(f"{self.find_function}({given}, ?) > 0"
+                                  for _ in filters.reasons) + ")"
+            )
+            params.extend(f";{reason};" for reason in filters.reasons)
+        return (" WHERE " + " AND ".join(conditions)) if conditions else "", params
+
+    def district_counts(self, filters: Selection) -> pd.DataFrame:
+        """Return the reports of a selection in each of the ten districts, counted in the store.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``district_code``, ``district_name``, ``reports``: one row per district, in the
+            order of ``geodata.DISTRICTS``, 0 where the selection has none.
+        """
+        where, params = self._where(filters)
+        with self._connect() as connection:
+            cursor = connection.cursor()
+            cursor.execute(self._sql(
+                f"SELECT district_code, count(*) FROM streetsafe{where} GROUP BY district_code"  # noqa: S608 - names from the kind specs; values are bound
+            ), params)
+            counts = {code: int(n) for code, n in cursor.fetchall()}
+        return pd.DataFrame({
+            "district_code": list(DISTRICTS),
+            "district_name": list(DISTRICTS.values()),
+            "reports": pd.Series([counts.get(code, 0) for code in DISTRICTS], dtype="int64"),
+        })
+
+    def hex_counts(self, filters: Selection, *, resolution: int = 9) -> pd.DataFrame:
+        """Return the reports of a selection in each H3 cell, counted in the store.
+
+        Parameters
+        ----------
+        filters
+            The selection (``safetymap.analysis.filters.Filters``).
+        resolution
+            H3 resolution: 8, 9 or 10, the cells stored with each report at ingest.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``cell_id`` (H3 cell as text) and ``reports``, one row per cell with at least
+            one report, in cell order.
+        """
+        column = hex_column(resolution)
+        where, params = self._where(filters)
+        with self._connect() as connection:
+            cursor = connection.cursor()
+            cursor.execute(self._sql(
+                f"SELECT {column}, count(*) FROM streetsafe{where} "  # noqa: S608 - names from the kind specs; values are bound
+                f"GROUP BY {column} ORDER BY {column}"
+            ), params)
+            rows = cursor.fetchall()
+        return pd.DataFrame({
+            "cell_id": pd.Series([cell for cell, _ in rows], dtype=object),
+            "reports": pd.Series([int(n) for _, n in rows], dtype="int64"),
+        })
