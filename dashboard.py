@@ -23,6 +23,7 @@ pages = st.navigation(
         st.Page("pages/feelings_of_safety.py", title="Feelings of Safety"),
         st.Page("pages/board_overview.py", title="Board overview"),
         st.Page("pages/analyst.py", title="Records and downloads"),
+        st.Page("pages/upload.py", title="Add data"),
         st.Page("pages/data_sources.py", title="Data and sources"),
     ]
 )

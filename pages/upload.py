@@ -9,6 +9,7 @@ from loaders.pipeline import LoadResult
 from loaders.source import KIND_NAMES, read_header_map
 from loaders.store import IngestProgress, StoreError, open_store
 from loaders.store.uploads import ingest_upload, problem_table, validate_upload
+from safetymap import audit
 from safetymap.ui import app
 
 
@@ -85,6 +86,10 @@ if st.button("Add to the store", type="primary", key=Keys.ADD,
         st.error(str(error))
         st.stop()
     bar.progress(1.0, text="Done.")
+    audit.record(
+        settings.audit_path(), "ingest", user=context.viewer.user, role=context.role,
+        detail=f"{kind}: {summary.files[0].line()}",
+    )
     app.load_dataset.clear()  # every page reads the store again on its next run
     line = summary.files[0].line()
     (st.warning if summary.refused else st.success)(line)

@@ -12,7 +12,7 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-EVENTS = frozenset({"sign_in", "sign_in_refused", "sign_out", "export"})
+EVENTS = frozenset({"sign_in", "sign_in_refused", "sign_out", "export", "ingest"})
 
 
 def record(path: Path, event: str, *, user: str, role: str, detail: str = "") -> None:

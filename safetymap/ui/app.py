@@ -40,7 +40,8 @@ class PageContext:
         return self.viewer.role
 
 
-@st.cache_resource(show_spinner="Loading and checking the data…")
+# Two entries: a store's source changes with every ingest, and the old data must go.
+@st.cache_resource(show_spinner="Loading and checking the data…", max_entries=2)
 def load_dataset(source: DataSource) -> Dataset:
     """Load the data source once per server process; every session shares the result."""
     return source.load()
