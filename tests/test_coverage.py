@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -627,3 +629,28 @@ def test_no_output_depends_on_where_a_confidential_service_is() -> None:
     ]
     for output in outputs:
         assert_frame_equal(output(leaked), output(clean))
+
+
+def test_command_hides_small_timed_counts_from_partners(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = write_exports(
+        tmp_path / "data", f'V1,Victim care,victim_hub,,,,county,"{BEACON}",0300\n'
+    )
+    rows = {}
+    for role in ("analyst", "partner"):
+        parser = argparse.ArgumentParser()
+        coverage_command.register(parser.add_subparsers())
+        args = parser.parse_args(["coverage", "--data", str(data), "--role", role])
+        assert args.run(args) == 0
+        rows[role] = {
+            (r["district_code"], r["category"]): r
+            for r in csv.DictReader(io.StringIO(capsys.readouterr().out))
+        }
+    # Watford has two reports with a time (Wednesday and Tuesday 19:00); Beacon is open
+    # on Wednesday evening only, so one of the two falls when it is closed: 50%.
+    watford = ("E07000103", "victim_hub")
+    assert rows["analyst"][watford]["reports_with_time"] == "2"
+    assert rows["analyst"][watford]["reports_when_closed_pct"] == "50.0"
+    assert rows["partner"][watford]["reports_with_time"] == "<5"
+    assert rows["partner"][watford]["reports_when_closed_pct"] == ""

@@ -10,9 +10,11 @@ from safetymap.commands import (
     CommandError,
     add_data_option,
     add_output_options,
+    add_role_option,
     load_dataset,
     write_table,
 )
+from safetymap.roles import SMALL_COUNT
 
 if TYPE_CHECKING:
 
@@ -54,6 +56,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         ),
     )
     add_data_option(parser)
+    add_role_option(parser)
     add_output_options(parser, ("csv", "json"))
     parser.set_defaults(run=run)
 
@@ -77,5 +80,11 @@ def run(args: argparse.Namespace) -> int:
     table = coverage_table(dataset.streetsafe.frame, services)[list(COLUMNS)].round(DECIMALS)
     if args.format == "csv":
         table["covered"] = table["covered"].map({True: "true", False: "false"})
+    if args.role == "partner":
+        # A share of 1 to 4 timed reports would give the count away: hide both.
+        small = (table["reports_with_time"] > 0) & (table["reports_with_time"] < SMALL_COUNT)
+        table = table.astype({"reports_with_time": object, "reports_when_closed_pct": object})
+        table.loc[small, "reports_with_time"] = f"<{SMALL_COUNT}"
+        table.loc[small, "reports_when_closed_pct"] = None
     write_table(table, fmt=args.format, out=args.out)
     return EXIT_OK
