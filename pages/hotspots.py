@@ -15,6 +15,8 @@ from safetymap.ui import app, cached
 CELL_SIZES = {8: "Large (about 900 m across)", 9: "Medium (about 350 m across)",
               10: "Small (about 130 m across)"}
 ANY = "Any"
+CHART_KEY = "hotspots.when_chart"
+APPLIED_KEY = "hotspots.applied_pick"
 
 context = app.context()
 role = context.role
@@ -23,6 +25,13 @@ dataset = context.dataset
 key = cached.data_key(dataset)
 
 st.title("Hotspots: where and when people feel unsafe")
+# A click on the day-by-hour chart (further down) picks the slot: apply a new pick to the
+# selectors before they are drawn, once, so the selectors can still change it afterwards.
+pick = (st.session_state.get(CHART_KEY) or {}).get("selection", {}).get("slot") or []
+if pick and pick != st.session_state.get(APPLIED_KEY):
+    st.session_state["hotspots.day"] = pick[0]["Day"]
+    st.session_state["hotspots.hour"] = int(pick[0]["Hour"])
+    st.session_state[APPLIED_KEY] = pick
 size_col, day_col, hour_col, layer_col = st.columns([2, 1, 1, 2])
 resolution = size_col.selectbox("Hexagon size", list(CELL_SIZES), index=1,
                                 format_func=CELL_SIZES.__getitem__, key="hotspots.resolution")
@@ -53,7 +62,8 @@ m = hotspot_map(
 st_folium(m, height=620, use_container_width=True, returned_objects=[], key="hotspot_map")
 slot_words = f", {day}s {int(hour):02d}:00-{int(hour):02d}:59" if slot else ""
 st.caption(
-    f"{analysis.selected_reports:,} reports in the selection{slot_words}; "
+    f"{analysis.selected_reports:,} report{'' if analysis.selected_reports == 1 else 's'} "
+    f"in the selection{slot_words}; "
     f"{result.occupied_cells:,} hexagons hold at least one. "
     + ("Individual reports are drawn as dots (a small selection)." if points is not None
        else "")
@@ -73,6 +83,7 @@ when = analysis.when.reset_index(names="Day").melt(id_vars="Day", var_name="Hour
                                                    value_name="Reports")
 when["Hour"] = when["Hour"].astype(int)
 when["Chosen"] = (when["Day"] == day) & (when["Hour"] == (hour if hour != ANY else -1))
+slot_pick = alt.selection_point(name="slot", fields=["Day", "Hour"], on="click")
 heat = (
     alt.Chart(when)
     .mark_rect(stroke="#000000")
@@ -84,12 +95,13 @@ heat = (
         strokeWidth=alt.condition(alt.datum.Chosen, alt.value(3), alt.value(0)),
         tooltip=["Day", "Hour", "Reports"],
     )
+    .add_params(slot_pick)
     .properties(height=230)
 )
-st.altair_chart(heat, use_container_width=True)
+st.altair_chart(heat, use_container_width=True, on_select="rerun", key=CHART_KEY)
 st.caption(
-    "Reports with a known time of the incident, in the filters' period. Choose a day and an "
-    "hour above to test only that slot (the chosen slot is outlined)."
+    "Reports with a known time of the incident, in the filters' period. Click a square, or "
+    "choose a day and an hour above, to test only that slot (the chosen slot is outlined)."
 )
 with st.expander("The same figures as a table"):
     st.dataframe(analysis.when, width="stretch")

@@ -262,3 +262,16 @@ def test_records_page_by_role(
         assert column not in survey.columns
     if role == "analyst":
         assert "comment" in survey.columns
+
+
+def test_a_pick_on_the_when_chart_narrows_the_hotspot_map(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SAFETYMAP_ROLE", "police")
+    # W1 happened on Sunday 1 March 2026 at 21:00 (GMT); W2 at 23:00 the same day
+    pick = {"selection": {"slot": [{"Day": "Sunday", "Hour": 21}]}}
+    app = run("pages/hotspots.py", state={"hotspots.when_chart": pick})
+    assert app.selectbox(key="hotspots.day").value == "Sunday"
+    assert app.selectbox(key="hotspots.hour").value == 21
+    assert any(c.value.startswith("1 report in the selection, Sundays 21:00-21:59")
+               for c in app.caption)
