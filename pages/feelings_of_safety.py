@@ -145,7 +145,7 @@ else:
     )
     if sees_points(role):
         districts, _ = app.geography()
-        layer = hotspot_layer(analysis.cells_with_polygons(), analysis.profiles, role=role,
+        layer = hotspot_layer(analysis.result.cells, analysis.profiles, role=role,
                               reliable=analysis.result.reliable)
         points = pd.DataFrame({
             "latitude": named["concern_latitude"], "longitude": named["concern_longitude"],

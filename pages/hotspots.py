@@ -6,7 +6,13 @@ from streamlit_folium import st_folium
 
 from safetymap.analysis.hotspots import CHANGE_DEFINITIONS, HOTSPOT_DEFINITION, WEEKDAYS
 from safetymap.analysis.patrol import Slot, heat_points, slot_reports
-from safetymap.maps.hotspots import MAX_POINTS, hotspot_layer, hotspot_map
+from safetymap.maps.hotspots import (
+    MAX_PLAIN_CELLS,
+    MAX_POINTS,
+    PLAIN_CELLS_LEFT_OFF,
+    hotspot_layer,
+    hotspot_map,
+)
 from safetymap.present import tables
 from safetymap.reports.briefing import Briefing, briefing_html, briefing_pdf, build_briefing
 from safetymap.roles import sees_points
@@ -50,8 +56,8 @@ result = analysis.result
 if not result.reliable:
     st.warning(result.message)
 
-layer = hotspot_layer(analysis.cells_with_polygons(), analysis.profiles, role=role,
-                      reliable=result.reliable)
+drawable = analysis.result.cells
+layer = hotspot_layer(drawable, analysis.profiles, role=role, reliable=result.reliable)
 points = None
 if sees_points(role) and analysis.selected_reports <= MAX_POINTS:
     points = slot_reports(dataset.streetsafe.frame, context.filters, slot)
@@ -68,6 +74,8 @@ st.caption(
     + ("Individual reports are drawn as dots (a small selection)." if points is not None
        else "")
 )
+if ((drawable["reports"] > 0) | (drawable["hotspot"] != "none")).sum() > MAX_PLAIN_CELLS:
+    st.caption(PLAIN_CELLS_LEFT_OFF.format(limit=MAX_PLAIN_CELLS))
 with st.expander("What the colours mean"):
     st.write(HOTSPOT_DEFINITION)
 

@@ -11,7 +11,7 @@ import pandas as pd
 from geodata import load_districts
 from safetymap.analysis.hotspots import cell_polygons
 from safetymap.maps.base import MapStyle
-from safetymap.maps.hotspots import HOTSPOT_STYLE, hotspot_layer, hotspot_map
+from safetymap.maps.hotspots import HOTSPOT_STYLE, MAX_PLAIN_CELLS, hotspot_layer, hotspot_map
 
 OFFLINE = MapStyle(assets="local", tiles=None)
 WATFORD = h3.latlng_to_cell(51.65531, -0.39602, 9)
@@ -87,3 +87,15 @@ def test_heat_layer_is_labelled_as_not_a_test() -> None:
     html = hotspot_map(layer, load_districts(), style=OFFLINE, heat_points=heat).get_root().render()
     assert "Heat layer: density for the eye, not a statistical test" in html
     assert json.dumps([51.6553, -0.396, 40.0]) in html.replace("\n", "")
+
+
+def test_many_plain_cells_are_left_off_but_spots_stay() -> None:
+    disk = sorted(h3.grid_disk(WATFORD, 30))  # 2,791 hexagons
+    assert len(disk) > MAX_PLAIN_CELLS
+    frame = pd.DataFrame({"cell_id": disk, "reports": 1, "hotspot": "none"})
+    frame.loc[frame["cell_id"] == WATFORD, ["reports", "hotspot"]] = [40, "hot_99"]
+    layer = hotspot_layer(frame, profiles(), role="analyst", reliable=True)
+    assert layer["cell_id"].tolist() == [WATFORD]
+    # below the limit every occupied hexagon is drawn
+    small = frame.iloc[: MAX_PLAIN_CELLS - 1]
+    assert len(hotspot_layer(small, profiles(), role="analyst", reliable=True)) == len(small)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import geopandas as gpd
 import pandas as pd
@@ -119,13 +119,19 @@ def _place_and_period(frame: pd.DataFrame, filters: Filters, when: str) -> pd.Se
     keep = pd.Series(True, index=frame.index)
     if filters.districts:
         keep &= frame["district_code"].isin(filters.districts)
-    if filters.start is not None or filters.end is not None:
-        day = frame[when].dt.date
-        if filters.start is not None:
-            keep &= day >= filters.start
-        if filters.end is not None:
-            keep &= day <= filters.end
+    # Compare instants, not dates: `.dt.date` builds a Python object per row (0.5 s at a
+    # million reports); a local-midnight bound gives the same days at vector speed.
+    times = frame[when]
+    if filters.start is not None:
+        keep &= times >= _local_midnight(filters.start)
+    if filters.end is not None:
+        keep &= times < _local_midnight(filters.end + timedelta(days=1))
     return keep
+
+
+def _local_midnight(day: date) -> pd.Timestamp:
+    """Return the start of a day in Europe/London, the time zone of every loaded time."""
+    return pd.Timestamp(day).tz_localize("Europe/London")
 
 
 def filter_reports(reports: gpd.GeoDataFrame, filters: Filters) -> gpd.GeoDataFrame:

@@ -101,7 +101,7 @@ def run_map(args: argparse.Namespace) -> int:
     filters = filters_from_args(args)
     dataset = load_dataset(args.data)
     analysis = analyse_hotspots(dataset.streetsafe.frame, filters, resolution=args.resolution)
-    layer = hotspot_layer(analysis.cells_with_polygons(), analysis.profiles, role=args.role,
+    layer = hotspot_layer(analysis.result.cells, analysis.profiles, role=args.role,
                           reliable=analysis.result.reliable)
     districts = load_districts()
     if filters.districts:

@@ -11,6 +11,7 @@ from folium.plugins import HeatMap
 
 from geodata import MAP_CRS
 from loaders.vocab import REASONS, TIME_OF_DAY
+from safetymap.analysis.hotspots import cell_polygons
 from safetymap.maps.base import BOUNDARY_ATTRIBUTION, Legend, MapStyle, finish_map, new_map
 from safetymap.roles import SMALL_COUNT, Role, count_text, sees_points
 
@@ -29,6 +30,15 @@ HOTSPOT_STYLE: dict[str, tuple[str, str]] = {
 COUNT_FILL = "#bdbdbd"
 #: Selections up to this size may show individual report points (role permitting).
 MAX_POINTS = 2000
+#: Above this many hexagons to draw, the not-significant ones are left off the map: each
+#: costs about 700 bytes, and 17,000 of them (a county-wide million reports) make a 13 MB
+#: page; the hot and cold spots, the point of the map, stay (see docs/benchmarks.md).
+MAX_PLAIN_CELLS = 2500
+PLAIN_CELLS_LEFT_OFF = (
+    "Hexagons with reports but no significant clustering are left off the map when there "
+    "are more than {limit:,} of them, to keep it quick; zoom in with a district filter to "
+    "see them."
+)
 HEAT_LABEL = "Heat layer: density for the eye, not a statistical test"
 
 
@@ -37,19 +47,27 @@ def _reason_words(codes: str) -> str:
 
 
 def hotspot_layer(
-    cells: gpd.GeoDataFrame, profiles: pd.DataFrame, *, role: Role, reliable: bool
+    cells: pd.DataFrame, profiles: pd.DataFrame, *, role: Role, reliable: bool
 ) -> gpd.GeoDataFrame:
     """Return the cells to draw (WGS84) with escaped tooltip text and a fill colour.
 
     Only cells with at least one report or a significant class are drawn: empty,
-    insignificant cells carry no information and would multiply the payload. Partners
+    insignificant cells carry no information and would multiply the payload. Above
+    :data:`MAX_PLAIN_CELLS` such cells, only the significant ones are drawn (or, when the
+    test is unreliable, the busiest :data:`MAX_PLAIN_CELLS`). Partners
     see aggregates only, so for them a cell holding 1 to 4 reports is drawn only when it
     is part of a significant hot or cold spot (and its count shows as "<5").
     """
     shown = cells[(cells["reports"] > 0) | (cells["hotspot"] != "none")]
+    if len(shown) > MAX_PLAIN_CELLS:
+        shown = shown[shown["hotspot"] != "none"] if reliable else shown.nlargest(
+            MAX_PLAIN_CELLS, "reports"
+        )
     if role == "partner":
         small = (shown["reports"] > 0) & (shown["reports"] < SMALL_COUNT)
         shown = shown[~small | (shown["hotspot"] != "none")]
+    if not isinstance(shown, gpd.GeoDataFrame):
+        shown = cell_polygons(shown)  # hexagons only for the cells that are drawn
     shown = shown.merge(profiles, on="cell_id", how="left")
     layer = gpd.GeoDataFrame(
         {
