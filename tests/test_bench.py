@@ -1,0 +1,49 @@
+"""The benchmark script runs end to end and prints its tables; no speed is asserted here.
+
+Speed is measured by ``bench/run.py`` and judged in ``docs/benchmarks.md``, never in a timed
+test. This smoke test only proves that the script still works: ``--quick --no-browser``
+(no Streamlit, no Chromium) on one small size, so that it stays cheap (about 20 s).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BEFORE = "# Benchmarks\n\nWritten by hand.\n\n<!-- bench:begin -->\n"
+AFTER = "<!-- bench:end -->\n\nWhy a target is missed, written by hand.\n"
+
+
+def test_quick_run_prints_its_tables_and_keeps_the_text_around_them(tmp_path: Path) -> None:
+    out = tmp_path / "benchmarks.md"
+    out.write_text(BEFORE + "the table of an earlier run\n" + AFTER, encoding="utf-8")
+    done = subprocess.run(
+        [
+            sys.executable, str(ROOT / "bench" / "run.py"), "--quick", "--no-browser",
+            "--sizes", "2000", "--work-dir", str(tmp_path / "work"), "--out", str(out),
+        ],
+        capture_output=True, text=True, timeout=300, check=False, cwd=ROOT,
+    )
+
+    assert done.returncode == 0, done.stderr[-3000:]
+    for heading in (
+        "### Ours against naive",
+        "| measure | reports | ours | naive | naive/ours | target | result |",
+        "### One-off warm-ups",
+        "| one-off warm-up (paid once per server process) | reports | first | warm | first/warm |",
+        "### Where our time goes",
+    ):
+        assert heading in done.stdout
+    # One row per measure at the one size, with the payload target judged.
+    payload = [line for line in done.stdout.splitlines() if line.startswith("| Map payload")]
+    assert len(payload) == 1
+    assert "| 2,000 |" in payload[0]
+    assert payload[0].endswith(("| PASS |", "| MISS |"))
+    written = out.read_text(encoding="utf-8")
+    assert written.startswith(BEFORE)
+    assert written.endswith(AFTER)
+    assert "the table of an earlier run" not in written
+    assert "### Ours against naive" in written
+    assert (tmp_path / "work" / "results.json").is_file()
