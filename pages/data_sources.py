@@ -9,7 +9,6 @@ context = app.context()
 dataset = context.dataset
 
 st.title("Data and sources")
-st.markdown(f"**Data:** {dataset.origin}")
 
 st.subheader("What was loaded")
 quality_panel(dataset, context.role)

@@ -31,8 +31,8 @@ def quality_frames(dataset: Dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
     refusals = pd.DataFrame(
         {
             "File": [p.file for p in problems],
-            "Row": [p.row for p in problems],
-            "Field": [p.field for p in problems],
+            "Row": ["whole file" if p.row is None else str(p.row) for p in problems],
+            "Field": [p.field or "-" for p in problems],
             "Expected": [p.expected for p in problems],
             "Found": [p.found for p in problems],
         }
@@ -54,6 +54,10 @@ def quality_panel(dataset: Dataset, role: Role) -> None:
     elif role == "partner":
         st.write("The reasons for each refusal are shown to analysts and police.")
     else:
-        st.dataframe(refusals, hide_index=True, width="stretch")
+        st.dataframe(
+            refusals, hide_index=True, width="stretch",
+            column_config={"Expected": st.column_config.TextColumn(width="large"),
+                           "Found": st.column_config.TextColumn(width="medium")},
+        )
     for notice in dataset.notices:
         st.info(notice)
