@@ -6,6 +6,7 @@ comes from, and hands over to the page the user chose.
 
 import streamlit as st
 
+from loaders.store import StoreError
 from safetymap.ui import app
 
 st.set_page_config(
@@ -27,4 +28,7 @@ pages = st.navigation(
         st.Page("pages/data_sources.py", title="Data and sources"),
     ]
 )
-pages.run()
+try:
+    pages.run()
+except StoreError as error:  # the store went away while a page was counting in it
+    st.error(str(error))

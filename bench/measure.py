@@ -39,8 +39,8 @@ from folium.plugins import MarkerCluster
 
 from geodata import load_districts
 from loaders.source import Dataset, FolderSource
+from safetymap.analysis.counts import FrameCounts
 from safetymap.analysis.filters import Filters, filter_reports
-from safetymap.analysis.hotspots import report_cells
 from safetymap.analysis.patrol import analyse_hotspots, slot_reports
 from safetymap.maps.base import MapStyle, finish_map, new_map
 from safetymap.maps.hotspots import MAX_POINTS, hotspot_layer, hotspot_map
@@ -119,21 +119,21 @@ class HotspotView:
 
 
 def hotspot_layer_of(
-    reports: gpd.GeoDataFrame, cell_ids: pd.Series, filters: Filters, *, resolution: int = 9
+    counts: FrameCounts, filters: Filters, *, resolution: int = 9
 ) -> tuple[HotspotLayer, float]:
     """Analyse a selection and make its hexagon layer as ``pages/hotspots.py`` does.
 
     Returns the layer and the seconds the analysis (aggregation and Gi*) took.
     """
     start = time.perf_counter()
-    analysis = analyse_hotspots(reports, filters, resolution=resolution, cell_ids=cell_ids)
+    analysis = analyse_hotspots(counts, filters, resolution=resolution)
     analyse_s = time.perf_counter() - start
     result = analysis.result
     # As the page: hexagon outlines are made only for the cells that are drawn.
     layer = hotspot_layer(result.cells, analysis.profiles, role=ROLE, reliable=result.reliable)
     points = None
     if analysis.selected_reports <= MAX_POINTS:  # as the page: police see small selections
-        points = slot_reports(reports, filters, None)
+        points = slot_reports(counts, filters, None)
     return HotspotLayer(layer, result.reliable, points, analysis.selected_reports), analyse_s
 
 
@@ -145,16 +145,14 @@ def our_map(drawn: HotspotLayer) -> folium.Map:
     )
 
 
-def hotspot_view(
-    reports: gpd.GeoDataFrame, cell_ids: pd.Series, filters: Filters, *, resolution: int = 9
-) -> HotspotView:
+def hotspot_view(counts: FrameCounts, filters: Filters, *, resolution: int = 9) -> HotspotView:
     """Make the hotspot map of a selection and its HTML, timing each step.
 
     ``analyse_s`` is aggregation and Gi*, ``layer_s`` the hexagons and their tooltips,
     ``map_s`` the folium map and its HTML.
     """
     start = time.perf_counter()
-    drawn, analyse_s = hotspot_layer_of(reports, cell_ids, filters, resolution=resolution)
+    drawn, analyse_s = hotspot_layer_of(counts, filters, resolution=resolution)
     layered = time.perf_counter()
     html = our_map(drawn).get_root().render()
     done = time.perf_counter()
@@ -192,7 +190,7 @@ def default_view_inputs(folder: Path, kind: str) -> HotspotLayer | pd.DataFrame:
         return pd.DataFrame(reports[["latitude", "longitude"]])
     if kind != "ours":
         raise ValueError(f"`kind` must be 'ours' or 'naive', got {kind!r}.")
-    return hotspot_layer_of(reports, report_cells(reports), Filters())[0]
+    return hotspot_layer_of(FrameCounts(reports), Filters())[0]
 
 
 def default_view_map(inputs: HotspotLayer | pd.DataFrame) -> folium.Map:
@@ -219,24 +217,26 @@ def command_ours(folder: Path, *, quick: bool) -> None:
     """Time our approach: one-off warm-ups, then filter changes once warm."""
     reports = _load(folder).streetsafe.frame
     start = time.perf_counter()
-    cell_ids = report_cells(reports)  # the dashboard: once per dataset and resolution
+    counts = FrameCounts(reports)  # the dashboard: one per dataset, shared by sessions
+    for by in (("cell",), ("reason",), ("event_weekday", "event_month"),
+               ("occurred_weekday", "occurred_hour", "time_of_day", "district_code")):
+        counts.count(Filters(), by)  # cells and codes: once per dataset and resolution
     cells_s = time.perf_counter() - start
 
-    first = hotspot_view(reports, cell_ids, Filters())
-    again = hotspot_view(reports, cell_ids, Filters())
+    first = hotspot_view(counts, Filters())
+    again = hotspot_view(counts, Filters())
     changes = _changes(quick)
     # First pass: each study area's cells are found once per process (an lru_cache).
     first_pass = [
-        {"kind": kind, "label": label, **_view_record(hotspot_view(reports, cell_ids, chosen))}
+        {"kind": kind, "label": label, **_view_record(hotspot_view(counts, chosen))}
         for kind, label, chosen in changes
     ]
     warm_pass = [
-        {"kind": kind, "label": label, **_view_record(hotspot_view(reports, cell_ids, chosen))}
+        {"kind": kind, "label": label, **_view_record(hotspot_view(counts, chosen))}
         for kind, label, chosen in changes
     ]
-    coarse_ids = report_cells(reports, resolution=COARSE_RESOLUTION)
-    hotspot_view(reports, coarse_ids, Filters(), resolution=COARSE_RESOLUTION)
-    coarse = hotspot_view(reports, coarse_ids, Filters(), resolution=COARSE_RESOLUTION)
+    hotspot_view(counts, Filters(), resolution=COARSE_RESOLUTION)
+    coarse = hotspot_view(counts, Filters(), resolution=COARSE_RESOLUTION)
     _emit(
         {
             "kind": "ours", "report_cells_s": cells_s,

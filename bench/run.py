@@ -12,8 +12,8 @@ into ``--work-dir`` and every figure comes from a fresh process:
 1. load and validate through ``FolderSource`` (the same for both approaches), with the
    peak memory of that process;
 2. a filter change (district, or period county-wide) to a finished map, once warm:
-   ours is ``analyse_hotspots`` with cell ids worked out once, as the dashboard caches
-   them, then ``hotspot_layer``, ``hotspot_map`` and the HTML; naive is a folium
+   ours is ``analyse_hotspots`` on ``FrameCounts``, whose codes are worked out once as in
+   the dashboard, then ``hotspot_layer``, ``hotspot_map`` and the HTML; naive is a folium
    MarkerCluster with one Marker per selected report, and its HTML;
 3. the bytes of the map's HTML, all reports;
 4. the time from navigation until the map's layer is in the streamlit-folium iframe, in
@@ -512,8 +512,8 @@ def warmup_table(records: list[dict[str, Any]], imports_s: float) -> list[str]:
         size, ours, load = record["size"], record["ours"], record["load"]
         lines.append(_row("Load and validate the data (st.cache_resource)", f"{size:,}",
                           _s(load["seconds"]), "0 s (cached)", "-"))
-        lines.append(_row("H3 cell of every report (cached per dataset)", f"{size:,}",
-                          _s(ours["report_cells_s"]), "0 s (cached)", "-"))
+        lines.append(_row("Cell, time and reason codes of every report (once per dataset)",
+                          f"{size:,}", _s(ours["report_cells_s"]), "0 s (cached)", "-"))
         first, again = ours["first"]["analyse_s"], ours["again"]["analyse_s"]
         lines.append(_row("analyse_hotspots, all reports, same filter again", f"{size:,}",
                           _s(first), _s(again), _ratio(first, again)))

@@ -28,7 +28,12 @@ class SourceError(ValueError):
 
 @dataclass
 class Dataset:
-    """The three inputs, validated, with what a user must be told about them."""
+    """The three inputs, validated, with what a user must be told about them.
+
+    ``reports_in_store`` is True when the StreetSafe reports were left in a store to be
+    counted there: ``streetsafe.frame`` is then empty, and ``streetsafe``'s files and
+    problems are what was ingested and refused.
+    """
 
     streetsafe: LoadResult
     survey: LoadResult
@@ -36,6 +41,7 @@ class Dataset:
     synthetic: bool
     origin: str
     notices: list[str] = field(default_factory=list)
+    reports_in_store: bool = False
 
     def results(self) -> list[LoadResult]:
         """Return the three load results in contract order."""

@@ -11,8 +11,8 @@ from safetymap.analysis.exports import (
     to_geojson_bytes,
     to_xlsx_bytes,
 )
-from safetymap.analysis.filters import filter_reports, filter_survey
-from safetymap.ui import app
+from safetymap.analysis.filters import filter_survey
+from safetymap.ui import app, cached
 from safetymap.ui.quality import quality_panel
 
 #: Rows shown on screen; downloads hold every row of the selection.
@@ -30,7 +30,9 @@ if role == "partner":
 else:
     dataset = context.dataset
     kinds = {
-        "StreetSafe reports": filter_reports(dataset.streetsafe.frame, context.filters),
+        "StreetSafe reports": cached.selected_reports(
+            context.reports, context.reports.key, context.filters
+        ),
         "Survey responses": filter_survey(dataset.survey.frame, context.filters),
     }
     for tab, (title, frame) in zip(st.tabs(list(kinds)), kinds.items(), strict=True):

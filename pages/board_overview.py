@@ -4,18 +4,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from safetymap.analysis.filters import filter_reports
-from safetymap.analysis.rates import district_rates
-from safetymap.present import tables
-from safetymap.reports.board_pack import (
-    board_pack_pdf,
-    build_board_pack,
-    headline_figures,
-    monthly_trend,
-    top_reasons,
-)
-from safetymap.roles import count_text, suppressed_counts
-from safetymap.ui import app
+from safetymap.reports.board_pack import board_pack_pdf
+from safetymap.roles import count_text
+from safetymap.ui import app, cached
 
 #: Large type and no sidebar for a big screen; static CSS, no input text in it.
 PRESENTATION_CSS = """
@@ -41,7 +32,8 @@ elif "present" in st.query_params:
     del st.query_params["present"]
 
 st.title("Feeling safe in Hertfordshire: the county picture")
-figures = headline_figures(dataset, context.filters, role=role)
+pack = cached.board_pack(dataset, context.reports, context.reports.key, context.filters, role)
+figures = pack.headline
 period = figures["period"]
 if period is not None:
     st.caption(f"{period[0]:%d %b %Y} to {period[1]:%d %b %Y}, compared with the period of "
@@ -62,14 +54,13 @@ for tile, (label, value, words) in zip(tiles, short, strict=True):
     tile.metric(label, value)
     tile.caption(words)
 
-reports = filter_reports(dataset.streetsafe.frame, context.filters)
 #: Axis text size: larger on a big screen.
 AXIS_FONT = 16 if presenting else 11
 trend_col, rank_col = st.columns(2, gap="large")
 with trend_col:
     st.subheader("Reports per month")
-    trend = monthly_trend(reports, period=period)
-    trend["shown"] = suppressed_counts(trend["reports"].tolist(), role)
+    trend = pack.trend.copy()
+    trend["shown"] = pack.trend_shown
     trend["label"] = [f"{pd.Timestamp(str(month)):%b %Y}" for month in trend["month"]]
     visible = trend[[text[0].isdigit() for text in trend["shown"]]]
     st.altair_chart(
@@ -87,11 +78,8 @@ with trend_col:
                      hide_index=True, width="stretch")
 with rank_col:
     st.subheader("Districts by reports per 1,000 residents")
-    _, population = app.geography()
-    rates = district_rates(reports, population)
-    if context.filters.districts:
-        rates = rates[rates["district_code"].isin(context.filters.districts)]
-    table = tables.district_rate_table(rates, role)
+    rates = pack.districts
+    table = pack.district_table
     shown_rates = rates.assign(text=table["Per 1,000 residents"].astype(str).to_numpy())
     shown_rates = shown_rates[[t[0].isdigit() for t in shown_rates["text"]]]
     st.altair_chart(
@@ -109,7 +97,7 @@ with rank_col:
         st.dataframe(table, hide_index=True, width="stretch")
 
 st.subheader("Reasons people gave")
-reasons = top_reasons(reports)
+reasons = pack.reasons
 st.dataframe(
     pd.DataFrame(
         {
@@ -125,7 +113,7 @@ st.download_button(
     "Download the board pack (PDF)",
     app.audited_download(
         context, "Board pack PDF",
-        lambda: board_pack_pdf(build_board_pack(dataset, filters=context.filters, role=role)),
+        lambda: board_pack_pdf(pack),
     ),
     file_name="board_pack.pdf", mime="application/pdf", on_click="ignore",
     key="board.pack",

@@ -3,17 +3,18 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from safetymap.analysis.filters import filter_reports
-from safetymap.analysis.rates import district_rates, rate_classes
+from safetymap.analysis.rates import rate_classes, rates_of_counts
 from safetymap.maps.districts import RATE_UNIT, district_rate_map, rate_legend_rows
 from safetymap.present import tables
 from safetymap.present.wording import reports_headline
-from safetymap.ui import app
+from safetymap.ui import app, cached
 
 context = app.context()
 districts, population = app.geography()
-reports = filter_reports(context.dataset.streetsafe.frame, context.filters)
-rates = district_rates(reports, population)
+per_district = cached.counts(
+    context.reports, context.reports.key, context.filters, ("district_code",)
+)
+rates = rates_of_counts(per_district, population)
 selected = context.filters.districts
 shown = rates[rates["district_code"].isin(selected)] if selected else rates
 

@@ -12,7 +12,6 @@ from safetymap.analysis.coverage import (
     SCORE_NOTE,
     hour_of_week_chart_data,
 )
-from safetymap.analysis.filters import filter_reports
 from safetymap.maps.services import services_map
 from safetymap.present import tables
 from safetymap.roles import suppressed_counts
@@ -29,7 +28,7 @@ if services.empty:
     st.stop()
 
 table, ranking, lsoa_ranking = cached.coverage_results(
-    context.dataset, cached.data_key(context.dataset), context.filters, role=role
+    context.dataset, context.reports, context.reports.key, context.filters, role=role
 )
 
 st.subheader("Districts ranked by need against access")
@@ -63,7 +62,7 @@ st.dataframe(
 st.caption(DISTANCE_NOTE)
 
 st.subheader(f"Reports through the week against opening hours: {DISTRICTS[district]}")
-reports = filter_reports(context.dataset.streetsafe.frame, context.filters)
+reports = cached.selected_reports(context.reports, context.reports.key, context.filters)
 chart = hour_of_week_chart_data(reports, services, district)
 open_columns = [c for c in chart.columns if c.startswith("open_")]
 bars = (

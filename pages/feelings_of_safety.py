@@ -124,7 +124,7 @@ if sees_personal(role):
 
 st.subheader("Places people named as unsafe, against StreetSafe hot spots")
 analysis = cached.hotspot_analysis(
-    context.dataset, cached.data_key(context.dataset), context.filters, DEFAULT_RESOLUTION, None
+    context.reports, context.reports.key, context.filters, DEFAULT_RESOLUTION, None
 )
 cells = analysis.result.cells
 hot = set(cells.loc[cells["hotspot"].str.startswith("hot"), "cell_id"])

@@ -5,7 +5,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from safetymap.analysis.hotspots import CHANGE_DEFINITIONS, HOTSPOT_DEFINITION, WEEKDAYS
-from safetymap.analysis.patrol import Slot, heat_points, slot_reports
+from safetymap.analysis.patrol import Slot, heat_points
 from safetymap.maps.hotspots import (
     MAX_PLAIN_CELLS,
     MAX_POINTS,
@@ -28,7 +28,7 @@ context = app.context()
 role = context.role
 districts, _ = app.geography()
 dataset = context.dataset
-key = cached.data_key(dataset)
+reports = context.reports
 
 st.title("Hotspots: where and when people feel unsafe")
 # A click on the day-by-hour chart (further down) picks the slot: apply a new pick to the
@@ -51,7 +51,7 @@ slot = (
 if (day == ANY) != (hour == ANY):
     st.caption("Choose both a day and an hour to narrow the map to that slot.")
 
-analysis = cached.hotspot_analysis(dataset, key, context.filters, resolution, slot)
+analysis = cached.hotspot_analysis(reports, reports.key, context.filters, resolution, slot)
 result = analysis.result
 if not result.reliable:
     st.warning(result.message)
@@ -60,7 +60,7 @@ drawable = analysis.result.cells
 layer = hotspot_layer(drawable, analysis.profiles, role=role, reliable=result.reliable)
 points = None
 if sees_points(role) and analysis.selected_reports <= MAX_POINTS:
-    points = slot_reports(dataset.streetsafe.frame, context.filters, slot)
+    points = cached.selected_reports(reports, reports.key, context.filters, slot)
 m = hotspot_map(
     layer, districts, style=context.style, role=role, reliable=result.reliable,
     heat_points=heat_points(result.cells) if show_heat else None, report_points=points,
@@ -140,7 +140,8 @@ else:
 
     def _briefing() -> Briefing:
         return build_briefing(dataset, district=district, since=context.filters.start,
-                              until=context.filters.end, role=role, resolution=resolution)
+                              until=context.filters.end, role=role, resolution=resolution,
+                              reports=reports)
 
     st.caption("One or two printable pages: map, top places, when, what changed, data note.")
     pdf_col, html_col = st.columns(2)

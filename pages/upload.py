@@ -90,7 +90,7 @@ if st.button("Add to the store", type="primary", key=Keys.ADD,
         settings.audit_path(), "ingest", user=context.viewer.user, role=context.role,
         detail=f"{kind}: {summary.files[0].line()}",
     )
-    app.load_dataset.clear()  # every page reads the store again on its next run
+    app.load_data.clear()  # every page reads the store again on its next run
     line = summary.files[0].line()
     (st.warning if summary.refused else st.success)(line)
     st.caption(

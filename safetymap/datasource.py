@@ -5,10 +5,16 @@ from __future__ import annotations
 import shutil
 import tempfile
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
+import pandas as pd
+
+from loaders.counts import ReportCounts, Slot
 from loaders.source import Dataset, DataSource, FolderSource, read_header_map
 from loaders.store import Store, open_store
+from loaders.store.base import Selection
+from safetymap.analysis.counts import FrameCounts
 from safetymap.demo import write_demo_data
 from safetymap.settings import Settings
 
@@ -78,10 +84,53 @@ class StoreSource:
     notices: tuple[str, ...] = ()
 
     def load(self) -> Dataset:
-        """Load everything the store holds."""
-        dataset = self.store.load()
+        """Load the survey, the services and what was ingested; not the reports themselves.
+
+        StreetSafe reports stay in the store and are counted there (:class:`StoreReports`):
+        the dataset's report frame is empty, its files and refusals are the store's.
+        """
+        dataset = self.store.load(reports=False)
         dataset.notices = [*self.notices, *dataset.notices]
         return dataset
+
+
+@dataclass(frozen=True)
+class StoreReports:
+    """The store's StreetSafe reports at one revision, counted in the store."""
+
+    store: Store
+    revision: int
+
+    @property
+    def key(self) -> str:
+        """Return the store and its revision: an ingest changes it."""
+        return f"{self.store.description}@{self.revision}"
+
+    def count(
+        self,
+        filters: Selection,
+        by: tuple[str, ...] = (),
+        *,
+        resolution: int = 9,
+        slot: Slot | None = None,
+    ) -> pd.DataFrame:
+        """Return the selected reports counted by ``by``, counted in the store."""
+        return self.store.count(filters, by, resolution=resolution, slot=slot)
+
+    def span(self, filters: Selection) -> tuple[date, date] | None:
+        """Return the first and last local day of the selection, from the store."""
+        return self.store.span(filters)
+
+    def rows(self, filters: Selection, *, slot: Slot | None = None) -> pd.DataFrame:
+        """Return the selected reports, read from the store."""
+        return self.store.rows(filters, slot=slot)
+
+
+def report_counts(source: DataSource, dataset: Dataset) -> ReportCounts:
+    """Return where a source's reports are counted: in the store, or in the loaded frame."""
+    if isinstance(source, StoreSource):
+        return StoreReports(source.store, source.revision)
+    return FrameCounts(dataset.streetsafe.frame, key=f"{id(dataset)}:{dataset.origin}")
 
 
 def source_from_settings(settings: Settings) -> DataSource:

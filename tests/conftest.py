@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from browser import CHROMIUM_ARGS, BrowserLog, StreamlitApp, find_chromium, run_streamlit
+from pg import PostgresCluster, PostgresMissing, postgres_cluster
 from playwright.sync_api import sync_playwright
 
 if TYPE_CHECKING:
@@ -91,3 +92,16 @@ def browser_log(browser_context: BrowserContext) -> BrowserLog:
 def browser_page(browser_context: BrowserContext, browser_log: BrowserLog) -> Page:
     """Give a new playwright ``Page`` whose requests ``browser_log`` records."""
     return browser_context.new_page()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresCluster]:
+    """Run one throwaway PostgreSQL with PostGIS for the session; skip if not installed."""
+    try:
+        with postgres_cluster() as cluster:
+            print(f"PostgreSQL with PostGIS started in {cluster.started_in_s:.2f} s")
+            yield cluster
+    except PostgresMissing as missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"{missing} CI is set, and CI must run them.")
+        pytest.skip(str(missing))

@@ -2,11 +2,12 @@
 
 The PostGIS tests start a throwaway PostgreSQL with PostGIS on 127.0.0.1 once per session
 (tests/pg.py) and give each test a fresh database. Expected values are worked out by hand
-from the rows written in each test, or by the pandas functions the pages use today.
+from the rows written in each test, or by ``FrameCounts``, which counts a loaded frame.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -15,7 +16,6 @@ import struct
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -26,14 +26,16 @@ import psycopg
 import pyogrio
 import pytest
 from browser import free_port
-from pg import PostgresCluster, PostgresMissing, postgres_cluster
+from pg import PostgresCluster
 from pyproj import Transformer
 
 from loaders import KINDS, load_kind
+from loaders.counts import DIMENSIONS, Slot, empty_counts
 from loaders.source import SourceError
-from loaders.store import Store, StoreError, StoreUnavailable, open_store
-from safetymap.analysis.filters import Filters, filter_reports
-from safetymap.analysis.hotspots import report_cells
+from loaders.store import Store, StoreError, StoreUnavailable, open_store, sql
+from loaders.store.records import TIME_COLUMNS
+from safetymap.analysis.counts import FrameCounts
+from safetymap.analysis.filters import Filters
 from safetymap.demo import write_demo_data
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,19 +69,6 @@ def same_text_dtype(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 # ============================================================================ fixtures
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[PostgresCluster]:
-    """Run one throwaway PostgreSQL with PostGIS for the session; skip if not installed."""
-    try:
-        with postgres_cluster() as cluster:
-            print(f"PostgreSQL with PostGIS started in {cluster.started_in_s:.2f} s")
-            yield cluster
-    except PostgresMissing as missing:
-        if os.environ.get("CI"):
-            pytest.fail(f"{missing} CI is set, and CI must run them.")
-        pytest.skip(str(missing))
-
-
 @pytest.fixture(params=["gpkg", "postgis"])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """Give the address of a new, empty store of each kind."""
@@ -304,75 +293,274 @@ def test_confidential_locations_never_reach_the_store(
 
 
 # ============================================================================ counting
-def test_counts_by_district_and_hexagon_by_hand(store: Store, exports: Path) -> None:
-    path = write(exports, "streetsafe.csv", HEADER
-                 + report("W1", WATFORD, "2026-06-30 23:30", environment="other")
-                 + report("W2", WATFORD, "2026-07-01 00:30", behaviour="other")  # BST
-                 + report("W3", WATFORD, "2026-07-01 21:00", environment="poor_lighting")
-                 + report("D1", HEMEL, "2026-07-02 23:00", behaviour="followed")
-                 + report("D2", HEMEL, "2026-07-03 12:00"))
-    store.ingest("streetsafe", [path])
-
-    def by_district(filters: Filters) -> dict[str, int]:
-        table = store.district_counts(filters)
-        assert len(table) == 10
-        return {name: n for name, n in zip(table["district_name"], table["reports"],
-                                           strict=True) if n}
-
-    assert by_district(Filters()) == {"Watford": 3, "Dacorum": 2}
-    # 1 July, local days: W2 at 00:30 BST is 23:30 UTC on 30 June, and still counts
-    assert by_district(Filters(start=date(2026, 7, 1), end=date(2026, 7, 1))) == {"Watford": 2}
-    assert by_district(Filters(times_of_day=("night",))) == {"Watford": 2, "Dacorum": 1}
-    # "other" is both an environment and a behaviour code
-    assert by_district(Filters(reasons=("other",))) == {"Watford": 2}
-    assert by_district(Filters(reasons=("poor_lighting", "followed"))) == {
-        "Watford": 1, "Dacorum": 1}
-    assert by_district(Filters(districts=("E07000096",), times_of_day=("afternoon",))) == {
-        "Dacorum": 1}
-    assert store.district_counts(Filters())["district_code"].tolist()[:2] == [
-        "E07000095", "E07000096"]
-
-    cells = store.hex_counts(Filters(), resolution=9)
-    watford_cell = h3.latlng_to_cell(WATFORD[0], WATFORD[1], 9)
-    hemel_cell = h3.latlng_to_cell(HEMEL[0], HEMEL[1], 9)
-    assert dict(zip(cells["cell_id"], cells["reports"], strict=True)) == {
-        watford_cell: 3, hemel_cell: 2}
-    assert cells["cell_id"].tolist() == sorted([watford_cell, hemel_cell])
-    night = store.hex_counts(Filters(times_of_day=("night",)), resolution=10)
-    assert dict(zip(night["cell_id"], night["reports"], strict=True)) == {
-        h3.latlng_to_cell(WATFORD[0], WATFORD[1], 10): 2,
-        h3.latlng_to_cell(HEMEL[0], HEMEL[1], 10): 1,
-    }
-    with pytest.raises(ValueError, match="`resolution` must be one of 8, 9, 10"):
-        store.hex_counts(Filters(), resolution=7)
+DACORUM, WATFORD_CODE, STEVENAGE_CODE = "E07000096", "E07000103", "E07000243"
 
 
-@pytest.mark.parametrize(
-    "filters",
-    [
-        Filters(),
-        Filters(districts=("E07000103", "E07000242")),
-        Filters(start=date(2025, 12, 1), end=date(2026, 2, 28)),
-        Filters(times_of_day=("evening", "night"), reasons=("poor_lighting", "followed")),
-        Filters(districts=("E07000240",), start=date(2026, 1, 15), reasons=("other",)),
-    ],
-)
-def test_counts_in_the_store_equal_the_pages_pandas_counts(
-    store: Store, tmp_path: Path, filters: Filters
-) -> None:
-    write_demo_data(tmp_path / "demo", reports=1500, responses=10, seed=11)
+def counting_exports(folder: Path) -> Path:
+    """Seven reports whose local (Europe/London) days, hours and months are worked out by hand.
+
+    ==  =========  ===================================  ==  =======  ====  =======  ==============
+    id  district   event_at, local                      wd  month    slot  band     reasons
+    ==  =========  ===================================  ==  =======  ====  =======  ==============
+    A1  Watford    Wed 2026-07-01 00:30 BST (UTC Tue    2   2026-07  2,0   night    other (as env
+                   30 June 23:30, another month)                                    and behaviour)
+    A2  Watford    Wed 2026-07-01 21:00 BST             2   2026-07  2,21  evening  poor_lighting,
+                                                                                    followed
+    A3  Dacorum    Sun 2026-03-01 10:00 GMT, submitted  6   2026-03  -     unknown  isolated
+                   (no occurred_at)
+    A4  Dacorum    Sun 2026-03-29 02:30 BST, the clock  6   2026-03  6,2   night    followed
+                   change (UTC 01:30)
+    A5  Stevenage  Sun 2026-10-25 23:15 GMT, the day    6   2026-10  6,23  night    (none)
+                   the clocks go back
+    A6  Watford    Sat 2026-08-01 00:10 BST (UTC Fri    5   2026-08  5,0   night    poor_lighting,
+                   31 July 23:10)                                                   isolated
+    A7  Watford    Sat 2026-07-04 00:45 BST (UTC Fri    5   2026-07  5,0   night    no_cctv, other
+                   3 July 23:45)
+    ==  =========  ===================================  ==  =======  ====  =======  ==============
+    """
+    submitted = "2026-11-01 10:00"
+    return write(folder, "streetsafe.csv", HEADER
+                 + report("A1", WATFORD, "2026-06-30T23:30:00Z", environment="other",
+                          behaviour="other", submitted=submitted)
+                 + report("A2", WATFORD, "2026-07-01 21:00", environment="poor_lighting",
+                          behaviour="followed", submitted=submitted)
+                 + report("A3", HEMEL, environment="isolated", submitted="2026-03-01 10:00")
+                 + report("A4", HEMEL, "2026-03-29T01:30:00Z", behaviour="followed",
+                          submitted=submitted)
+                 + report("A5", STEVENAGE, "2026-10-25 23:15", submitted=submitted)
+                 + report("A6", WATFORD, "2026-07-31T23:10:00Z",
+                          environment="poor_lighting;isolated", submitted=submitted)
+                 + report("A7", WATFORD, "2026-07-04 00:45", environment="no_cctv",
+                          behaviour="other", submitted=submitted))
+
+
+def table(by: tuple[str, ...], *rows: tuple[object, ...]) -> pd.DataFrame:
+    """Return the expected result of ``count``: the dimensions ``by``, then ``reports``."""
+    names = [*by, "reports"]
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+    return pd.DataFrame({
+        name: pd.Series(values, dtype=object if name in TEXT_DIMENSIONS else "int64")
+        for name, values in zip(names, columns, strict=True)
+    })
+
+
+TEXT_DIMENSIONS = {"district_code", "lsoa_code", "cell", "event_month", "time_of_day", "reason"}
+
+
+def test_counts_by_hand(store: Store, exports: Path) -> None:
+    summary = store.ingest("streetsafe", [counting_exports(exports)])
+    assert (summary.added, summary.refused) == (7, 0)
+
+    def count(by: tuple[str, ...] = (), filters: Filters | None = None, *,
+              resolution: int = 9, slot: Slot | None = None) -> pd.DataFrame:
+        return store.count(filters or Filters(), by, resolution=resolution, slot=slot)
+
+    def check(result: pd.DataFrame, expected: pd.DataFrame) -> None:
+        pd.testing.assert_frame_equal(result, expected)
+
+    check(count(), table((), (7,)))
+    check(count(("district_code",)), table(
+        ("district_code",), (DACORUM, 2), (WATFORD_CODE, 4), (STEVENAGE_CODE, 1)))
+    # A3 has no occurred_at: left out. In UTC A1 would be Tuesday 23h, A6 and A7 Friday 23h.
+    check(count(("occurred_weekday", "occurred_hour")), table(
+        ("occurred_weekday", "occurred_hour"),
+        (2, 0, 1), (2, 21, 1), (5, 0, 2), (6, 2, 1), (6, 23, 1)))
+    # the columns come in DIMENSIONS order whatever the order asked for
+    check(count(("occurred_hour", "occurred_weekday")), count(("occurred_weekday",
+                                                               "occurred_hour")))
+    # in UTC A1 would be in June and A6 in July
+    check(count(("event_month",)), table(
+        ("event_month",), ("2026-03", 2), ("2026-07", 3), ("2026-08", 1), ("2026-10", 1)))
+    check(count(("event_weekday",)), table(("event_weekday",), (2, 2), (5, 2), (6, 3)))
+    check(count(("time_of_day",)), table(
+        ("time_of_day",), ("evening", 1), ("night", 5), ("unknown", 1)))
+    # A1 gives `other` twice and counts once under it; A5 gives none
+    check(count(("reason",)), table(
+        ("reason",), ("no_cctv", 1), ("poor_lighting", 2), ("isolated", 2), ("followed", 2),
+        ("other", 2)))
+    check(count(("district_code", "event_month")), table(
+        ("district_code", "event_month"), (DACORUM, "2026-03", 2),
+        (WATFORD_CODE, "2026-07", 3), (WATFORD_CODE, "2026-08", 1),
+        (STEVENAGE_CODE, "2026-10", 1)))
+
+    # a reason filter keeps A2, A4 and A6, which still count under every reason they give
+    lighting_or_followed = Filters(reasons=("poor_lighting", "followed"))
+    check(count(filters=lighting_or_followed), table((), (3,)))
+    check(count(("district_code", "reason"), lighting_or_followed), table(
+        ("district_code", "reason"), (DACORUM, "followed", 1),
+        (WATFORD_CODE, "poor_lighting", 2), (WATFORD_CODE, "isolated", 1),
+        (WATFORD_CODE, "followed", 1)))
+    check(count(("district_code",), Filters(reasons=("other",))), table(
+        ("district_code",), (WATFORD_CODE, 2)))
+    check(count(filters=Filters(reasons=("not_a_reason",))), table((), (0,)))
+
+    # local days: 1 July holds A1 (30 June in UTC) and A2; 1 August holds A6
+    check(count(filters=Filters(start=date(2026, 7, 1), end=date(2026, 7, 1))), table((), (2,)))
+    check(count(("reason",), Filters(start=date(2026, 8, 1), end=date(2026, 8, 1))), table(
+        ("reason",), ("poor_lighting", 1), ("isolated", 1)))
+    check(count(("district_code",), Filters(times_of_day=("night",), districts=(
+        DACORUM, STEVENAGE_CODE))), table(("district_code",), (DACORUM, 1), (STEVENAGE_CODE, 1)))
+
+    # a slot: Saturday 00:00-00:59 local is A6 and A7; Tuesday 23h (UTC's A1) is nobody
+    saturday = Slot(weekday=5, hour=0)
+    check(count(slot=saturday), table((), (2,)))
+    check(count(("reason",), slot=saturday), table(
+        ("reason",), ("no_cctv", 1), ("poor_lighting", 1), ("isolated", 1), ("other", 1)))
+    check(count(("event_month",), Filters(reasons=("other",)), slot=saturday), table(
+        ("event_month",), ("2026-07", 1)))
+    check(count(slot=Slot(weekday=1, hour=23)), table((), (0,)))
+    check(count(("district_code", "reason"), slot=Slot(weekday=1, hour=23)),
+          table(("district_code", "reason")))
+
+    # cells: the H3 cells stored at ingest
+    watford_cell = h3.latlng_to_cell(WATFORD[0], WATFORD[1], 10)
+    hemel_cell = h3.latlng_to_cell(HEMEL[0], HEMEL[1], 10)
+    stevenage_cell = h3.latlng_to_cell(STEVENAGE[0], STEVENAGE[1], 10)
+    check(count(("cell",), resolution=10), table(("cell",), *sorted(
+        [(watford_cell, 4), (hemel_cell, 2), (stevenage_cell, 1)])))
+    with pytest.raises(ValueError, match=r"`resolution` must be one of 8, 9, 10 .*got 7"):
+        count(("cell",), resolution=7)
+    check(count(("district_code",), resolution=7), count(("district_code",)))  # no cell
+    with pytest.raises(ValueError, match="cannot count reports by 'weekday'"):
+        count(("weekday",))
+
+    assert store.span(Filters()) == (date(2026, 3, 1), date(2026, 10, 25))
+    # A1 is 30 June and A6 31 July in UTC
+    assert store.span(Filters(districts=(WATFORD_CODE,))) == (date(2026, 7, 1), date(2026, 8, 1))
+    assert store.span(Filters(reasons=("poor_layout",))) is None
+    rows = store.rows(Filters(), slot=saturday)
+    assert rows["report_id"].tolist() == ["A6", "A7"]
+    assert rows.crs == "EPSG:27700"
+    assert store.rows(Filters(reasons=("followed",)))["report_id"].tolist() == ["A2", "A4"]
+    assert store.rows(Filters(reasons=("poor_layout",))).empty
+
+
+EQUIVALENCE_FILTERS = [
+    Filters(),
+    Filters(districts=("E07000103", "E07000242")),
+    Filters(start=date(2026, 3, 25), end=date(2026, 4, 2)),  # the clocks go forward
+    Filters(start=date(2026, 10, 20)),  # and back
+    Filters(times_of_day=("evening", "night", "unknown")),
+    Filters(reasons=("poor_lighting", "other")),
+    Filters(districts=("E07000240",), end=date(2026, 6, 30), reasons=("followed",)),
+    Filters(reasons=("not_a_reason",)),
+]
+SINGLES = tuple((name,) for name in DIMENSIONS)
+
+
+def as_object_text(counts: pd.DataFrame) -> pd.DataFrame:
+    """Return a ``FrameCounts`` result with its text dimensions as ``object``.
+
+    Under pandas 3 ``FrameCounts`` builds its frame from object arrays, which pandas turns
+    into its ``str`` dtype, while the contract (and ``empty_counts``) says ``object``.
+    """
+    return counts.astype({name: object for name in counts.columns if name in TEXT_DIMENSIONS})
+PAIRS = tuple(itertools.combinations(DIMENSIONS, 2))
+
+
+def test_counts_in_the_store_equal_the_frame_counts(store: Store, tmp_path: Path) -> None:
+    write_demo_data(tmp_path / "demo", reports=2000, responses=0, seed=11)
     store.ingest("streetsafe", [tmp_path / "demo" / "streetsafe_demo.csv"])
-    reports = filter_reports(store.load().streetsafe.frame, filters)
-    assert len(reports) > 0
+    frame = store.load().streetsafe.frame
+    counts = FrameCounts(frame)
+    assert frame["occurred_at"].isna().any()  # reports without an hour are left out
+    evening = Slot(weekday=4, hour=21)
+    cases = [(filters, None) for filters in EQUIVALENCE_FILTERS] + [
+        (Filters(), evening), (Filters(reasons=("isolated",)), evening),
+        (Filters(start=date(2026, 3, 29), end=date(2026, 3, 29)), Slot(weekday=6, hour=2)),
+    ]
+    compared = nonempty = 0
+    for filters, slot in cases:
+        for by in ((), *SINGLES, *PAIRS):
+            for resolution in ((8, 9, 10) if "cell" in by else (9,)):
+                result = store.count(filters, by, resolution=resolution, slot=slot)
+                expected = counts.count(filters, by, resolution=resolution, slot=slot)
+                try:
+                    # the contract's types: text dimensions object, numbers int64
+                    pd.testing.assert_series_equal(result.dtypes, empty_counts(by).dtypes)
+                    pd.testing.assert_frame_equal(result, as_object_text(expected))
+                except AssertionError as error:
+                    raise AssertionError(f"{filters}, by {by}, resolution {resolution}, "
+                                         f"slot {slot}: {error}") from None
+                compared += 1
+                nonempty += bool(len(result)) and bool(result["reports"].sum())
+        assert store.span(filters) == counts.span(filters)
+        pd.testing.assert_frame_equal(store.rows(filters, slot=slot),
+                                      counts.rows(filters, slot=slot).reset_index(drop=True))
+    assert compared == len(cases) * (1 + len(SINGLES) + len(PAIRS) + 2 * 9)
+    assert nonempty > 0.75 * compared  # the selections are not all empty
+    assert store.span(Filters()) == (frame["event_at"].min().date(),
+                                     frame["event_at"].max().date())
+    print(f"{compared} counts compared, {nonempty} with reports")
 
-    expected = reports["district_code"].value_counts()
-    counts = store.district_counts(filters).set_index("district_code")["reports"]
-    assert counts[counts > 0].sort_index().to_dict() == expected.sort_index().to_dict()
-    assert counts.sum() == len(reports)
-    for resolution in (8, 9, 10):
-        cells = report_cells(reports, resolution=resolution).value_counts().sort_index()
-        table = store.hex_counts(filters, resolution=resolution)
-        assert dict(zip(table["cell_id"], table["reports"], strict=True)) == cells.to_dict()
+
+# ============================================================================ migration
+def make_version_1(store_url: str) -> None:
+    """Turn a store back into what version 1 made: no local-time columns, version 1."""
+    statements = [
+        "DROP INDEX streetsafe_occurred_slot",
+        *(f"ALTER TABLE streetsafe DROP COLUMN {column.name}" for column in TIME_COLUMNS),
+        "UPDATE store_meta SET value = '1' WHERE key = 'schema_version'",
+    ]
+    if store_url.endswith(".gpkg"):
+        with sqlite3.connect(store_url) as connection:
+            for statement in statements:
+                connection.execute(statement)
+    else:
+        with psycopg.connect(store_url, autocommit=True) as connection:
+            connection.execute("SET search_path = safetymap, public")
+            for statement in statements:
+                connection.execute(statement)
+
+
+def stored_times(store_url: str) -> list[tuple[object, ...]]:
+    names = ", ".join(column.name for column in TIME_COLUMNS)
+    statement = f"SELECT report_id, {names} FROM streetsafe ORDER BY fid"
+    if store_url.endswith(".gpkg"):
+        with sqlite3.connect(store_url) as connection:
+            return [tuple(row) for row in connection.execute(statement)]
+    with psycopg.connect(store_url, autocommit=True) as connection:
+        connection.execute("SET search_path = safetymap, public")
+        return [tuple(row) for row in connection.execute(statement)]
+
+
+def schema_version(store_url: str) -> str:
+    statement = "SELECT value FROM store_meta WHERE key = 'schema_version'"
+    if store_url.endswith(".gpkg"):
+        with sqlite3.connect(store_url) as connection:
+            return str(connection.execute(statement).fetchone()[0])
+    with psycopg.connect(store_url, autocommit=True) as connection:
+        connection.execute("SET search_path = safetymap, public")
+        row = connection.execute(statement).fetchone()
+        return str(row[0])
+
+
+def test_a_version_1_store_gains_the_local_times_when_opened(
+    store: Store, store_url: str, exports: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.ingest("streetsafe", [counting_exports(exports)])
+    ingested = stored_times(store_url)
+    assert ingested[0] == ("A1", 2, "2026-07", 2, 0)
+    assert ingested[2] == ("A3", 6, "2026-03", None, None)  # no occurred_at
+    loaded = store.load().streetsafe.frame
+    make_version_1(store_url)
+    with pytest.raises(StoreError):  # what counting needs is gone: the store is version 1
+        store.count(Filters(), ("event_month",))
+
+    monkeypatch.setattr(sql, "_MIGRATE_BATCH", 3)  # 7 reports: three batches
+    reopened = open_store(store_url)
+    assert schema_version(store_url) == "2"
+    assert stored_times(store_url) == ingested
+    pd.testing.assert_frame_equal(reopened.load().streetsafe.frame, loaded)
+    pd.testing.assert_frame_equal(reopened.count(Filters(), ("event_month",)), table(
+        ("event_month",), ("2026-03", 2), ("2026-07", 3), ("2026-08", 1), ("2026-10", 1)))
+    assert reopened.count(Filters(), slot=Slot(weekday=5, hour=0))["reports"].tolist() == [2]
+    # opening it again changes nothing, and new reports get their times at ingest
+    open_store(store_url)
+    more = write(exports, "streetsafe_more.csv", HEADER + report(
+        "B1", HEMEL, "2026-12-31 23:59", environment="isolated", submitted="2027-01-01 09:00"))
+    assert reopened.ingest("streetsafe", [more]).added == 1
+    assert stored_times(store_url) == [*ingested, ("B1", 3, "2026-12", 3, 23)]
 
 
 # ============================================================================ nothing lost

@@ -14,10 +14,12 @@ from browser import free_port
 from streamlit.testing.v1 import AppTest
 
 from loaders.store import open_store
+from safetymap.analysis.filters import Filters
 from safetymap.cli import main
-from safetymap.datasource import StoreSource, source_from_settings
+from safetymap.datasource import StoreReports, StoreSource, report_counts, source_from_settings
+from safetymap.demo import write_demo_data
 from safetymap.settings import SettingsError, load_settings
-from safetymap.ui.app import load_dataset
+from safetymap.ui.app import load_data
 
 ROOT = Path(__file__).resolve().parents[1]
 WATFORD = "51.65531,-0.39602"
@@ -165,7 +167,13 @@ def test_the_dashboard_source_follows_the_store_revision(
         f"SAFETYMAP_DATA ({tmp_path}) is not read while SAFETYMAP_STORE is set; add its "
         "files to the store with `safetymap ingest`."
     ]
-    assert len(dataset.streetsafe.frame) == 5
+    # The reports stay in the store and are counted there, not loaded.
+    assert dataset.reports_in_store
+    assert len(dataset.streetsafe.frame) == 0
+    assert len(dataset.survey.frame) > 0
+    reports = report_counts(source, dataset)
+    assert isinstance(reports, StoreReports)
+    assert int(reports.count(Filters())["reports"].iloc[0]) == 5
     open_store(store_path).ingest("streetsafe", [exports["streetsafe"]])
     assert source_from_settings(settings) != source  # another cache key: pages reload
 
@@ -260,7 +268,7 @@ def test_an_analyst_checks_then_adds_an_upload(
     assert not open_store(store_path).load().streetsafe.frame["report_id"].eq("N1").any()
 
     cleared = []
-    monkeypatch.setattr(load_dataset, "clear", lambda: cleared.append(True))
+    monkeypatch.setattr(load_data, "clear", lambda: cleared.append(True))
     app.button(key="upload.add").click().run()
     assert not app.exception, [e.value for e in app.exception]
     assert app.warning[0].value == (
@@ -293,3 +301,61 @@ def test_the_upload_page_explains_how_to_configure_a_store(
     app = run_upload()
     assert app.info[0].value.startswith("No store is configured")
     assert "SAFETYMAP_STORE" in app.info[0].value
+
+
+# ============================================================================ store = folder
+@pytest.fixture(scope="module")
+def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Give 3,000 demo reports as a folder of exports."""
+    folder = tmp_path_factory.mktemp("same") / "exports"
+    write_demo_data(folder, reports=3_000, responses=600, seed=11)
+    return folder
+
+
+@pytest.fixture(scope="module", params=["gpkg", "postgis"])
+def demo_exports(
+    request: pytest.FixtureRequest, demo_folder: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, str]:
+    """Give the demo folder, and a store of each kind holding its files."""
+    if request.param == "gpkg":
+        url = str(tmp_path_factory.mktemp("gpkg") / "store.gpkg")
+    else:
+        url = request.getfixturevalue("postgres").new_database()
+    store = open_store(url)
+    for kind in ("streetsafe", "survey", "services"):
+        store.ingest(kind, sorted(demo_folder.glob(f"{kind}*")))
+    return demo_folder, url
+
+
+def page_tables(page: str, monkeypatch: pytest.MonkeyPatch, **settings: str) -> list[object]:
+    for name in ("SAFETYMAP_STORE", "SAFETYMAP_DATA"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("SAFETYMAP_ROLE", "analyst")
+    monkeypatch.setenv("SAFETYMAP_MAP_ASSETS", "cdn")
+    app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    app.switch_page(page)
+    # Mid-March 2026 to mid-June: a period with a previous period to compare with.
+    app.query_params.update({"from": "2026-03-15", "to": "2026-06-14"})
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return [frame.value.to_numpy().tolist() for frame in app.dataframe] + [
+        metric.value for metric in app.metric
+    ] + [text.value for text in app.markdown if not text.value.startswith("<style>")] + [
+        text.value for text in app.caption if not text.value.startswith("Data:")
+    ]
+
+
+@pytest.mark.parametrize("page", ["pages/county_map.py", "pages/hotspots.py",
+                                  "pages/board_overview.py", "pages/coverage_gaps.py",
+                                  "pages/feelings_of_safety.py"])
+def test_a_page_shows_the_same_figures_from_the_store_as_from_the_exports(
+    demo_exports: tuple[Path, str], monkeypatch: pytest.MonkeyPatch, page: str
+) -> None:
+    """The store counts in SQL; the folder counts in pandas: every table must agree."""
+    folder, store = demo_exports
+    from_store = page_tables(page, monkeypatch, SAFETYMAP_STORE=str(store))
+    from_folder = page_tables(page, monkeypatch, SAFETYMAP_DATA=str(folder))
+    assert len(from_store) >= 2
+    assert from_store == from_folder

@@ -8,8 +8,9 @@ Open a store with :func:`open_store` (a ``.gpkg`` path or a ``postgresql://`` UR
   table with their reasons (file, row, field, expected, found), and records each file's
   checksum so that ingesting the same file again adds nothing;
 - ``store.load()`` returns the :class:`~loaders.source.Dataset` the dashboard shows;
-- ``store.district_counts(filters)`` and ``store.hex_counts(filters, resolution=9)`` count
-  reports in the database rather than pulling every row;
+- ``store.count(filters, by, resolution=9, slot=None)``, ``store.span(filters)`` and
+  ``store.rows(filters)`` count and select reports in the database rather than pulling
+  every row (the store's answer to ``loaders.counts.ReportCounts``);
 - ``store.summary()`` says what the store holds.
 
 Confidential services reach the store without a location: the loaders drop it first.

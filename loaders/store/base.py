@@ -6,12 +6,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 import pandas as pd
 
 from loaders.problems import Problem
 from loaders.source import KIND_NAMES, Dataset, SourceError
+
+if TYPE_CHECKING:  # loaders.counts imports this module
+    from loaders.counts import Slot
 
 #: H3 resolutions whose cell of each report is stored at ingest (large, medium, small).
 HEX_RESOLUTIONS = (8, 9, 10)
@@ -191,8 +194,12 @@ class Store(Protocol):
         """Validate files of one kind and add their new rows to the store, in one transaction."""
         ...
 
-    def load(self) -> Dataset:
-        """Return everything the store holds, in the shapes the loaders give."""
+    def load(self, *, reports: bool = True) -> Dataset:
+        """Return what the store holds, in the shapes the loaders give.
+
+        With ``reports=False`` the StreetSafe reports stay in the store (to be counted
+        there): their frame is empty and the dataset says ``reports_in_store``.
+        """
         ...
 
     def summary(self) -> StoreSummary:
@@ -203,10 +210,25 @@ class Store(Protocol):
         """Return a number that changes whenever anything is ingested."""
         ...
 
-    def district_counts(self, filters: Selection) -> pd.DataFrame:
-        """Return the reports of a selection in each of the ten districts, counted in the store."""
+    def count(
+        self,
+        filters: Selection,
+        by: tuple[str, ...] = (),
+        *,
+        resolution: int = 9,
+        slot: Slot | None = None,
+    ) -> pd.DataFrame:
+        """Return the reports of a selection counted by dimensions, in the store.
+
+        As ``loaders.counts.ReportCounts.count``; ``resolution`` must be one of
+        :data:`HEX_RESOLUTIONS` when ``by`` holds ``cell``.
+        """
         ...
 
-    def hex_counts(self, filters: Selection, *, resolution: int = 9) -> pd.DataFrame:
-        """Return the reports of a selection in each H3 cell, counted in the store."""
+    def span(self, filters: Selection) -> tuple[date, date] | None:
+        """Return the first and last local day of ``event_at`` selected; None when none is."""
+        ...
+
+    def rows(self, filters: Selection, *, slot: Slot | None = None) -> pd.DataFrame:
+        """Return the selected StreetSafe reports, as the loaders give them, in store order."""
         ...

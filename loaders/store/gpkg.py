@@ -204,6 +204,8 @@ class GeoPackageStore(SQLStore):
     def ensure_schema(self) -> None:
         """Create the GeoPackage and the store's tables unless they are there.
 
+        A store made by an older version is brought up to this one (``_migrate``).
+
         Raises
         ------
         StoreUnavailable
@@ -216,11 +218,13 @@ class GeoPackageStore(SQLStore):
                 with contextlib.suppress(sqlite3.OperationalError):
                     cursor.execute("PRAGMA journal_mode = WAL")
                     cursor.fetchall()
-            if self._ready(cursor):
+            if self._ready(cursor) and not self._outdated(cursor):
                 return
-            # Only a new store takes the write lock: opening never waits for an ingest.
+            # Only a new or older store takes the write lock: opening an up-to-date one
+            # never waits for an ingest.
             with self._write(connection):
                 if self._ready(cursor):
+                    self._migrate(cursor)
                     return
                 cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
                 tables = {name for (name,) in cursor.fetchall()}

@@ -4,7 +4,7 @@ The tables live in the schema ``safetymap`` (created on first use, with PostGIS 
 ``public`` when the user may install it). Every operation opens its own connection; an
 ingest is one transaction holding a transaction-level advisory lock, so ingests from any
 number of processes queue and each lands whole, and one whose process dies is rolled
-back by the server. Counting per district and per H3 cell runs in the database.
+back by the server. Reports are counted in the database (``store.count``).
 """
 
 from __future__ import annotations
@@ -157,6 +157,8 @@ class PostGISStore(SQLStore):
     def ensure_schema(self) -> None:
         """Create PostGIS (when missing and allowed), the schema and the tables.
 
+        A store made by an older version is brought up to this one (``_migrate``).
+
         Raises
         ------
         StoreUnavailable
@@ -166,10 +168,11 @@ class PostGISStore(SQLStore):
         """
         with self._connect() as connection:
             cursor = connection.cursor()
-            if self._ready(cursor):
+            if self._ready(cursor) and not self._outdated(cursor):
                 return
             with self._write(connection):
                 if self._ready(cursor):
+                    self._migrate(cursor)
                     return
                 self._create_schema(cursor)
 

@@ -2,9 +2,11 @@
 
 A stored record holds the kind's output columns (``KindSpec.output_columns``) plus what
 the store needs: ``content_digest`` (to tell a repeated record from a conflicting one)
-and, for StreetSafe reports, the report's H3 cell at each of :data:`HEX_RESOLUTIONS`
-(so a database can count reports per hexagon with a ``GROUP BY``). Times are stored in
-UTC; frames come back in Europe/London, as the loaders give them.
+and, for StreetSafe reports, the report's H3 cell at each of :data:`HEX_RESOLUTIONS` and
+the local (Europe/London) weekday and month of ``event_at`` and weekday and hour of
+``occurred_at`` (:data:`TIME_COLUMNS`), so a database can count reports per hexagon,
+weekday, hour or month with a ``GROUP BY``. Times are stored in UTC; frames come back in
+Europe/London, as the loaders give them.
 """
 
 from __future__ import annotations
@@ -65,9 +67,21 @@ class Column:
     type: ColumnType
 
 
+#: Local times of a StreetSafe report stored for counting (see ``loaders.counts``): weekday
+#: (0 = Monday) and ``YYYY-MM`` month of ``event_at``, weekday and hour of ``occurred_at``
+#: (missing when the report has no ``occurred_at``).
+TIME_COLUMNS: tuple[Column, ...] = (
+    Column("event_weekday", "integer"),
+    Column("event_month", "text"),
+    Column("occurred_weekday", "integer"),
+    Column("occurred_hour", "integer"),
+)
+
+
 def hex_column(resolution: int) -> str:
     """Return the stored column holding each report's H3 cell at ``resolution``."""
-    if resolution not in HEX_RESOLUTIONS:
+    if (isinstance(resolution, bool) or not isinstance(resolution, int)
+            or resolution not in HEX_RESOLUTIONS):
         raise ValueError(
             f"`resolution` must be one of {', '.join(map(str, HEX_RESOLUTIONS))} (the H3 cells "
             f"stored at ingest), got {resolution!r}."
@@ -95,6 +109,7 @@ def store_columns(kind: str) -> tuple[Column, ...]:
     extra = [Column("content_digest", "text")]
     if kind == "streetsafe":
         extra += [Column(hex_column(r), "text") for r in HEX_RESOLUTIONS]
+        extra += TIME_COLUMNS
     return (*record_columns(kind), *extra)
 
 
@@ -157,6 +172,40 @@ def report_hex_cells(frame: pd.DataFrame, resolution: int) -> list[str]:
     return [names.get(cell) or names.setdefault(cell, h3.int_to_str(cell)) for cell in ids]
 
 
+def local_times(values: pd.Series) -> pd.Series:
+    """Return times as Europe/London wall-clock times (naive times are already local).
+
+    As ``safetymap.analysis.counts.local_times``, which counts a loaded frame.
+    """
+    times = pd.to_datetime(values)
+    if times.dt.tz is None:
+        return times
+    return times.dt.tz_convert(LONDON)
+
+
+def _whole_numbers(values: pd.Series) -> list[object]:
+    """Return whole numbers as ints, missing ones as None."""
+    return [None if pd.isna(v) else int(v) for v in values.tolist()]
+
+
+def time_columns(event_at: pd.Series, occurred_at: pd.Series) -> dict[str, list[object]]:
+    """Return the :data:`TIME_COLUMNS` of reports, from their ``event_at`` and ``occurred_at``.
+
+    Local (Europe/London) weekday (0 = Monday) and ``YYYY-MM`` month of ``event_at``,
+    weekday and hour of ``occurred_at``; None where the time is missing.
+    """
+    event = local_times(event_at)
+    occurred = local_times(occurred_at)
+    month = event.dt.strftime("%Y-%m")
+    return {
+        "event_weekday": _whole_numbers(event.dt.day_of_week),
+        "event_month": [None if pd.isna(m) else str(m)
+                        for m in month.astype(object).where(event.notna(), None).tolist()],
+        "occurred_weekday": _whole_numbers(occurred.dt.day_of_week),
+        "occurred_hour": _whole_numbers(occurred.dt.hour),
+    }
+
+
 def storage_values(values: pd.Series, column: Column) -> list[object]:
     """Return a column as plain Python values a database driver takes (None for missing)."""
     if column.type == "datetime":
@@ -182,6 +231,7 @@ def storage_columns(kind: str, frame: pd.DataFrame) -> dict[str, list[object]]:
     if kind == "streetsafe":
         for resolution in HEX_RESOLUTIONS:
             columns[hex_column(resolution)] = list(report_hex_cells(frame, resolution))
+        columns.update(time_columns(frame["event_at"], frame["occurred_at"]))
     return columns
 
 

@@ -11,6 +11,11 @@ transaction that holds the store's write lock, for each file:
 
 A process killed anywhere in that leaves no trace: the transaction is never committed.
 Subclasses say how to connect, lock, bulk-copy and encode geometries in their dialect.
+
+Reports are counted in the database (:meth:`SQLStore.count`, the store's answer to
+``loaders.counts.ReportCounts``) with a ``GROUP BY`` over columns stored at ingest: the H3
+cells and the local weekday, month and hour of each report. A store made by an older
+version (:data:`SCHEMA_VERSION`) gains those columns when it is opened (:meth:`SQLStore._migrate`).
 """
 
 from __future__ import annotations
@@ -29,7 +34,9 @@ from zoneinfo import ZoneInfo
 import geopandas as gpd
 import pandas as pd
 
-from geodata import DISTRICTS
+# A module import, not names: ``loaders.counts`` imports this package (for ``Selection``),
+# so it may still be loading when this module is.
+import loaders.counts as report_counts
 from loaders.fields import LONDON
 from loaders.kinds import KINDS
 from loaders.pipeline import FileReport, LoadResult, load_kind
@@ -45,6 +52,8 @@ from loaders.store.base import (
     StoreSummary,
 )
 from loaders.store.records import (
+    TIME_COLUMNS,
+    Column,
     ColumnType,
     hex_column,
     record_columns,
@@ -52,11 +61,22 @@ from loaders.store.records import (
     spec_of,
     storage_columns,
     store_columns,
+    time_columns,
+    typed_series,
     utc_text,
 )
 
-#: Version of the tables below; a store made by a newer version is not touched.
-SCHEMA_VERSION = 1
+#: Version of the tables below; a store made by a newer version is not touched, one made
+#: by an older version is brought up to this one when opened (:meth:`SQLStore._migrate`).
+#: 1: the first; 2: StreetSafe reports gain the local times of :data:`TIME_COLUMNS`.
+SCHEMA_VERSION = 2
+#: Index for the squares of the day-by-hour chart (a slot selects about 1 report in 168).
+_SLOT_INDEX = ("CREATE INDEX IF NOT EXISTS streetsafe_occurred_slot "
+               "ON streetsafe (occurred_weekday, occurred_hour)")
+#: A report's reason codes as ``;env;...;beh;...;``: it gives ``code`` when ``;code;`` is in it.
+_GIVEN = "';' || coalesce(environment, '') || ';' || coalesce(behaviour, '') || ';'"
+#: Rows of reports read per batch when a store's new columns are filled in.
+_MIGRATE_BATCH = 50_000
 #: Any DB-API connection or cursor (sqlite3 or psycopg).
 Connection = Any
 Cursor = Any
@@ -201,28 +221,88 @@ class SQLStore(ABC):
   quarantined_at {when} NOT NULL)""",
             "CREATE INDEX IF NOT EXISTS streetsafe_event_at ON streetsafe (event_at)",
             "CREATE INDEX IF NOT EXISTS streetsafe_district ON streetsafe (district_code)",
+            _SLOT_INDEX,
         ]
 
     def _schema_statements(self) -> list[str]:
         return [self._record_table_ddl(kind) for kind in KINDS] + self._meta_ddl()
 
-    def _check_version(self, cursor: Cursor) -> bool:
-        """Return whether the store's tables exist; refuse a store made by a newer version."""
+    def _stored_version(self, cursor: Cursor) -> int | None:
+        """Return the version of the store's tables (None: not made yet); refuse a newer one."""
         cursor.execute(self._sql("SELECT value FROM store_meta WHERE key = ?"),
                        ("schema_version",))
         row = first_row(cursor)
         if row is None:
-            return False
+            return None
         if int(row[0]) > SCHEMA_VERSION:
             raise StoreError(
                 f"The store {self.description} was made by a newer version of the safety map "
                 f"(store version {row[0]}, this version reads {SCHEMA_VERSION}); upgrade it."
             )
-        return True
+        return int(row[0])
+
+    def _check_version(self, cursor: Cursor) -> bool:
+        """Return whether the store's tables exist; refuse a store made by a newer version."""
+        return self._stored_version(cursor) is not None
+
+    def _outdated(self, cursor: Cursor) -> bool:
+        """Return whether the store's tables were made by an older version (see ``_migrate``)."""
+        version = self._stored_version(cursor)
+        return version is not None and version < SCHEMA_VERSION
 
     def _write_version(self, cursor: Cursor) -> None:
         cursor.execute(self._sql("INSERT INTO store_meta (key, value) VALUES (?, ?)"),
                        ("schema_version", str(SCHEMA_VERSION)))
+
+    def _migrate(self, cursor: Cursor) -> None:
+        """Bring tables made by an older version up to :data:`SCHEMA_VERSION`.
+
+        Call it inside the transaction that holds the store's write lock (``_write``), so
+        that one process migrates and a killed one leaves the store as it was. Nothing is
+        done to a store that is up to date.
+        """
+        version = self._stored_version(cursor)
+        if version is None or version >= SCHEMA_VERSION:
+            return
+        if version < 2:
+            self._add_time_columns(cursor)
+        cursor.execute(self._sql("UPDATE store_meta SET value = ? WHERE key = ?"),
+                       (str(SCHEMA_VERSION), "schema_version"))
+
+    def _add_time_columns(self, cursor: Cursor) -> None:
+        """Version 1 to 2: add :data:`TIME_COLUMNS` to StreetSafe reports and fill them in.
+
+        The local times are worked out in pandas as at ingest (``time_columns``), a batch
+        of reports at a time, copied into a temporary table and set with one ``UPDATE``.
+        """
+        names = [column.name for column in TIME_COLUMNS]
+        for column in TIME_COLUMNS:
+            cursor.execute(f"ALTER TABLE streetsafe ADD COLUMN {column.name} "
+                           f"{self.column_types[column.type]}")
+        cursor.execute(_SLOT_INDEX)
+        definitions = ", ".join(f"{column.name} {self.column_types[column.type]}"
+                                for column in TIME_COLUMNS)
+        cursor.execute(f"CREATE TEMPORARY TABLE migrate_times (fid INTEGER, {definitions})")
+        when = Column("event_at", "datetime")
+        last = 0  # fids count from 1
+        while True:
+            cursor.execute(self._sql(
+                "SELECT fid, event_at, occurred_at FROM streetsafe WHERE fid > ? "
+                "ORDER BY fid LIMIT ?"
+            ), (last, _MIGRATE_BATCH))
+            rows = cursor.fetchall()
+            if not rows:
+                break
+            fids, event_at, occurred_at = zip(*rows, strict=True)
+            values = time_columns(typed_series(event_at, when), typed_series(occurred_at, when))
+            self._copy_rows(cursor, "migrate_times", ["fid", *names],
+                            list(zip(fids, *(values[name] for name in names), strict=True)))
+            last = int(fids[-1])
+        cursor.execute(
+            f"UPDATE streetsafe SET {', '.join(f'{name} = m.{name}' for name in names)} "  # noqa: S608 - fixed column names
+            "FROM migrate_times m WHERE streetsafe.fid = m.fid"
+        )
+        cursor.execute("DROP TABLE migrate_times")
 
     # ------------------------------------------------------------------ ingest
     def _seen(self, cursor: Cursor, kind: str, checksum: str) -> tuple[Any, ...] | None:
@@ -431,39 +511,54 @@ class SQLStore(ABC):
             refused, loader_report.outside_county, loader_report.file_error, now))
 
     # ------------------------------------------------------------------ reading
-    def load(self) -> Dataset:
+    def load(self, *, reports: bool = True) -> Dataset:
         """Return everything the store holds, in the shapes the loaders give.
 
         Each kind's frame has the loader's columns, types and CRS (EPSG:27700); its
         problems are everything ever quarantined for the kind, and its files what each
         ingested file did (``loaded`` is rows added, ``duplicates`` rows already present).
+
+        With ``reports=False`` the StreetSafe reports stay in the store, to be counted there
+        (:meth:`count`): their frame is empty and the dataset says ``reports_in_store``.
         """
         with self._connect() as connection, self._read(connection):
             cursor = connection.cursor()
-            results = {kind: self._load_kind(cursor, kind) for kind in KINDS}
+            results = {kind: self._load_kind(cursor, kind, rows=reports or kind != "streetsafe")
+                       for kind in KINDS}
+            held = {}
+            for kind in KINDS:
+                cursor.execute(f"SELECT count(*) FROM {kind}")  # noqa: S608 - a kind's table
+                held[kind] = int(_value(cursor))
             cursor.execute("SELECT max(started_at) FROM store_ingests")
             last = _as_datetime(_value(cursor))
         notices = [
             f"No {KIND_NAMES[kind]} in the store yet: add them with `safetymap ingest --kind "
             f"{kind} FILE` or on the upload page."
-            for kind, result in results.items() if not len(result.frame)
+            for kind in KINDS if not held[kind]
         ]
         origin = f"the {self.description}"
         if last is not None:
             origin += f", last added to on {last.strftime('%d/%m/%Y %H:%M')} UTC"
         return Dataset(streetsafe=results["streetsafe"], survey=results["survey"],
                        services=results["services"], synthetic=False, origin=origin,
-                       notices=notices)
+                       notices=notices, reports_in_store=not reports)
 
-    def _load_kind(self, cursor: Cursor, kind: str) -> LoadResult:
+    def _records(
+        self, cursor: Cursor, kind: str, where: str = "", params: Sequence[object] = ()
+    ) -> gpd.GeoDataFrame:
+        """Return the records of a kind (those ``where`` selects) as the loader's frame, by fid."""
         names = [column.name for column in record_columns(kind)]
-        cursor.execute(
-            f"SELECT {', '.join(names)}, {self._geometry_select()} FROM {kind} ORDER BY fid"  # noqa: S608 - names from the kind specs; values are bound
-        )
+        cursor.execute(self._sql(
+            f"SELECT {', '.join(names)}, {self._geometry_select()} FROM {kind}{where} "  # noqa: S608 - names from the kind specs; values are bound
+            "ORDER BY fid"
+        ), list(params))
         rows = cursor.fetchall()
         values = list(zip(*rows, strict=True)) if rows else [() for _ in range(len(names) + 1)]
-        frame = records_frame(kind, dict(zip(names, values[:-1], strict=True)),
-                              self._wkb(values[-1]))
+        return records_frame(kind, dict(zip(names, values[:-1], strict=True)),
+                             self._wkb(values[-1]))
+
+    def _load_kind(self, cursor: Cursor, kind: str, *, rows: bool = True) -> LoadResult:
+        frame = self._records(cursor, kind, "" if rows else " WHERE 1 = 0")
         cursor.execute(self._sql(
             "SELECT file, file_row, field, expected, found FROM store_quarantine "
             "WHERE kind = ? ORDER BY quarantine_id"
@@ -508,8 +603,19 @@ class SQLStore(ABC):
             return int(_value(cursor))
 
     # ------------------------------------------------------------------ counting
-    def _where(self, filters: Selection) -> tuple[str, list[object]]:
-        """Return the WHERE clause of a selection of reports and its parameters."""
+    def _where(
+        self,
+        filters: Selection,
+        *,
+        slot: report_counts.Slot | None = None,
+        present: Sequence[str] = (),
+    ) -> tuple[str, list[object]]:
+        """Return the WHERE clause of a selection of reports and its parameters.
+
+        The same reports as ``safetymap.analysis.counts.FrameCounts.mask`` selects: reason
+        codes outside ``loaders.counts.REASON_CODES`` match nothing. ``present`` names
+        stored columns that must not be NULL (the dimensions counted by).
+        """
         conditions: list[str] = []
         params: list[object] = []
 
@@ -528,62 +634,137 @@ class SQLStore(ABC):
         if filters.times_of_day:
             among("time_of_day", filters.times_of_day)
         if filters.reasons:
-            given = "';' || coalesce(environment, '') || ';' || coalesce(behaviour, '') || ';'"
+            codes = [code for code in filters.reasons if code in report_counts.REASON_CODES]
             conditions.append(
-                "(" + " OR ".join(f"{self.find_function}({given}, ?) > 0"
-                                  for _ in filters.reasons) + ")"
+                "(" + " OR ".join(f"{self.find_function}({_GIVEN}, ?) > 0" for _ in codes) + ")"
+                if codes else "1 = 0"
             )
-            params.extend(f";{reason};" for reason in filters.reasons)
+            params.extend(f";{code};" for code in codes)
+        if slot is not None:
+            conditions.append("occurred_weekday = ? AND occurred_hour = ?")
+            params.extend([slot.weekday, slot.hour])
+        conditions += [f"{column} IS NOT NULL" for column in present]
         return (" WHERE " + " AND ".join(conditions)) if conditions else "", params
 
-    def district_counts(self, filters: Selection) -> pd.DataFrame:
-        """Return the reports of a selection in each of the ten districts, counted in the store.
+    def count(
+        self,
+        filters: Selection,
+        by: tuple[str, ...] = (),
+        *,
+        resolution: int = 9,
+        slot: report_counts.Slot | None = None,
+    ) -> pd.DataFrame:
+        """Return the reports of a selection counted by the dimensions ``by``, in the store.
 
-        Returns
-        -------
-        pandas.DataFrame
-            ``district_code``, ``district_name``, ``reports``: one row per district, in the
-            order of ``geodata.DISTRICTS``, 0 where the selection has none.
-        """
-        where, params = self._where(filters)
-        with self._connect() as connection:
-            cursor = connection.cursor()
-            cursor.execute(self._sql(
-                f"SELECT district_code, count(*) FROM streetsafe{where} GROUP BY district_code"  # noqa: S608 - names from the kind specs; values are bound
-            ), params)
-            counts = {code: int(n) for code, n in cursor.fetchall()}
-        return pd.DataFrame({
-            "district_code": list(DISTRICTS),
-            "district_name": list(DISTRICTS.values()),
-            "reports": pd.Series([counts.get(code, 0) for code in DISTRICTS], dtype="int64"),
-        })
-
-    def hex_counts(self, filters: Selection, *, resolution: int = 9) -> pd.DataFrame:
-        """Return the reports of a selection in each H3 cell, counted in the store.
+        The store's answer to ``loaders.counts.ReportCounts.count``: equal, to the row and
+        the type, to ``safetymap.analysis.counts.FrameCounts`` over the loaded reports.
 
         Parameters
         ----------
         filters
             The selection (``safetymap.analysis.filters.Filters``).
+        by
+            Dimensions of ``loaders.counts.DIMENSIONS``.
         resolution
-            H3 resolution: 8, 9 or 10, the cells stored with each report at ingest.
+            H3 resolution of the ``cell`` dimension: 8, 9 or 10, the cells stored at ingest.
+        slot
+            Keep only reports that occurred in this weekday and hour.
 
         Returns
         -------
         pandas.DataFrame
-            ``cell_id`` (H3 cell as text) and ``reports``, one row per cell with at least
-            one report, in cell order.
+            The dimensions of ``by`` in ``DIMENSIONS`` order, then ``reports``: one row per
+            group holding at least one report, sorted by the dimensions. With no
+            dimension, one row: the number of reports selected (0 included).
+
+        Raises
+        ------
+        ValueError
+            An unknown or repeated dimension, or a resolution that is not stored.
         """
-        column = hex_column(resolution)
+        by = tuple(by)
+        report_counts.check_dimensions(by)
+        by = report_counts.ordered(by)
+        plain = [name for name in by if name != "reason"]
+        columns = [hex_column(resolution) if name == "cell" else name for name in plain]
+        where, params = self._where(filters, slot=slot, present=columns)
+        group = f" GROUP BY {', '.join(columns)}" if columns else ""
+        if "reason" in by:
+            # One tally per reason code of the reports giving it, in each group. Reports
+            # are first grouped by their reasons as given (few distinct pairs), so each
+            # code is looked for once per pair and group rather than once per report.
+            tallies = [f"sum(CASE WHEN {self.find_function}(given, ?) > 0 THEN n ELSE 0 END)"
+                       for _ in report_counts.REASON_CODES]
+            keys = "".join(f"{column}, " for column in columns)
+            source = (f"(SELECT {keys}{_GIVEN} AS given, count(*) AS n FROM streetsafe"  # noqa: S608 - column names from the fixed lists; values are bound
+                      f"{where} GROUP BY {keys}environment, behaviour) AS pairs")
+            params = [f";{code};" for code in report_counts.REASON_CODES] + params
+        else:
+            tallies = ["count(*)"]
+            source = f"streetsafe{where}"
+        statement = f"SELECT {', '.join([*columns, *tallies])} FROM {source}{group}"  # noqa: S608 - column names from the fixed lists; values are bound
+        with self._connect() as connection, self._read(connection):
+            cursor = connection.cursor()
+            cursor.execute(self._sql(statement), params)
+            rows = [tuple(row) for row in cursor.fetchall()]
+        if not by:
+            return pd.DataFrame({"reports": pd.Series([int(rows[0][0])], dtype="int64")})
+        return _counts_frame(by, rows)
+
+    def span(self, filters: Selection) -> tuple[date, date] | None:
+        """Return the first and last local day of ``event_at`` selected; None when none is."""
         where, params = self._where(filters)
-        with self._connect() as connection:
+        with self._connect() as connection, self._read(connection):
             cursor = connection.cursor()
             cursor.execute(self._sql(
-                f"SELECT {column}, count(*) FROM streetsafe{where} "  # noqa: S608 - names from the kind specs; values are bound
-                f"GROUP BY {column} ORDER BY {column}"
+                f"SELECT min(event_at), max(event_at) FROM streetsafe{where}"  # noqa: S608 - values are bound
             ), params)
-            rows = cursor.fetchall()
-        return pd.DataFrame({
-            "cell_id": pd.Series([cell for cell, _ in rows], dtype=object),
-            "reports": pd.Series([int(n) for _, n in rows], dtype="int64"),
-        })
+            first, last = (_as_datetime(value) for value in first_row(cursor) or (None, None))
+        if first is None or last is None:
+            return None
+        zone = ZoneInfo(LONDON)
+        return first.astimezone(zone).date(), last.astimezone(zone).date()
+
+    def rows(
+        self, filters: Selection, *, slot: report_counts.Slot | None = None
+    ) -> gpd.GeoDataFrame:
+        """Return the selected reports themselves, as the loaders give them, in store order."""
+        where, params = self._where(filters, slot=slot)
+        with self._connect() as connection, self._read(connection):
+            return self._records(connection.cursor(), "streetsafe", where, params)
+
+
+def _counts_frame(by: tuple[str, ...], rows: list[tuple[Any, ...]]) -> pd.DataFrame:
+    """Return the groups a ``GROUP BY`` gave as a ``count`` result, sorted by the dimensions.
+
+    With ``reason`` the rows hold the other dimensions then one tally per reason code: each
+    non-zero tally becomes a group. Sorting happens here, not in SQL, so text sorts as
+    Python (and ``pandas.factorize``) sorts it, whatever the database's collation.
+    """
+    plain = [name for name in by if name != "reason"]
+    if "reason" in by:
+        groups = [
+            (*row[:len(plain)], code, int(tally))
+            for row in rows
+            for code, tally in zip(report_counts.REASON_CODES, row[len(plain):], strict=True)
+            if tally
+        ]
+    else:
+        groups = [(*row[:-1], int(row[-1])) for row in rows]
+    if not groups:
+        return report_counts.empty_counts(by)
+    values = list(zip(*groups, strict=True))
+    columns = {
+        name: pd.Series(
+            values[i], dtype="int64" if name in report_counts.NUMBER_DIMENSIONS else object
+        )
+        for i, name in enumerate(by)
+    }
+    columns["reports"] = pd.Series(values[-1], dtype="int64")
+    reason_order = {code: i for i, code in enumerate(report_counts.REASON_CODES)}
+
+    def sort_key(column: pd.Series) -> pd.Series:
+        return column.map(reason_order) if column.name == "reason" else column
+
+    return (pd.DataFrame(columns).sort_values(list(by), key=sort_key)
+            .reset_index(drop=True))

@@ -19,7 +19,6 @@ distances are in British National Grid (EPSG:27700), the CRS of :mod:`geodata`.
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -31,12 +30,21 @@ import h3
 import numpy as np
 import pandas as pd
 import shapely
-from h3.api import basic_int
 from libpysal.graph import Graph
-from scipy import sparse, stats
+from scipy import stats
 
 from geodata import ANALYSIS_CRS, MAP_CRS, load_county, load_districts, load_lsoas, load_towns
+from loaders.counts import REASON_CODES, ReportCounts, Slot
 from loaders.vocab import REASONS, TIME_OF_DAY
+from safetymap.analysis.counts import (  # noqa: F401 - LOCAL_TZ and report_cells re-exported
+    LOCAL_TZ,
+    FrameCounts,
+    check_columns,
+    check_resolution,
+    local_times,
+    report_cells,
+)
+from safetymap.analysis.filters import Filters
 
 #: H3 resolution of the grid: resolution 9 cells are about 350 m across, "a few hundred
 #: metres", small enough for a patrol and large enough to hold several reports.
@@ -96,35 +104,12 @@ WEEKDAYS: tuple[str, ...] = (
 )
 #: Time-of-day bands in the order of the day (``unknown`` left out).
 BANDS: tuple[str, ...] = tuple(band for band in TIME_OF_DAY if band != "unknown")
-#: Local time of every report, whatever the time zone of its timestamps.
-LOCAL_TZ = "Europe/London"
-
-#: Reason codes in the order that breaks ties: named reasons as in REASONS, then "other".
-_REASON_ORDER: tuple[str, ...] = (*(code for code in REASONS if code != "other"), "other")
+_check_resolution = check_resolution
+_check_columns = check_columns
+_local = local_times
 
 
 # ------------------------------------------------------------------------ validation
-def _check_resolution(resolution: int) -> None:
-    if isinstance(resolution, bool) or not isinstance(resolution, int) or not (
-        0 <= resolution <= 15  # H3's resolutions
-    ):
-        raise ValueError(
-            f"`resolution` must be an H3 resolution, a whole number from 0 to 15, "
-            f"got {resolution!r}."
-        )
-
-
-def _check_columns(frame: pd.DataFrame, name: str, columns: tuple[str, ...]) -> None:
-    if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"`{name}` should be a pandas DataFrame, got {type(frame)}.")
-    missing = [column for column in columns if column not in frame.columns]
-    if missing:
-        raise ValueError(
-            f"`{name}` must have the column(s) {', '.join(missing)}; "
-            f"it has {', '.join(map(str, frame.columns)) or 'none'}."
-        )
-
-
 def _check_area(area: shapely.Geometry) -> None:
     if not isinstance(area, shapely.Polygon | shapely.MultiPolygon) or area.is_empty:
         raise ValueError(
@@ -190,54 +175,20 @@ def cell_width_m(resolution: int = DEFAULT_RESOLUTION) -> float:
     return math.sqrt(3.0) * float(h3.average_hexagon_edge_length(resolution, unit="m"))
 
 
-def report_cells(reports: pd.DataFrame, *, resolution: int = DEFAULT_RESOLUTION) -> pd.Series:
-    """Return the H3 cell of each report, from its ``latitude`` and ``longitude``.
-
-    Parameters
-    ----------
-    reports
-        Reports with WGS84 ``latitude`` and ``longitude``.
-    resolution
-        H3 resolution of the cells.
-
-    Returns
-    -------
-    pandas.Series
-        Cell ids (strings), on the index of ``reports``.
-    """
-    _check_resolution(resolution)
-    _check_columns(reports, "reports", ("latitude", "longitude"))
-    latitude = reports["latitude"].to_numpy(dtype=float)
-    longitude = reports["longitude"].to_numpy(dtype=float)
-    unplaced = np.isnan(latitude) | np.isnan(longitude)
-    if unplaced.any():
-        raise ValueError(
-            f"`reports` has {int(unplaced.sum())} row(s) without latitude/longitude; "
-            "every report needs a place to be counted in a cell."
-        )
-    # The integer API skips formatting a string per report: the id is made once per cell.
-    ids = np.fromiter(
-        map(basic_int.latlng_to_cell, latitude.tolist(), longitude.tolist(),
-            itertools.repeat(resolution, len(latitude))),
-        dtype=np.uint64, count=len(latitude),
-    )
-    unique, inverse = np.unique(ids, return_inverse=True)
-    names = np.array([h3.int_to_str(int(cell)) for cell in unique], dtype=object)
-    return pd.Series(names[inverse], index=reports.index, dtype=object, name="cell_id")
-
-
-def _given_cells(
+def _frame_counts(
     reports: pd.DataFrame, cell_ids: pd.Series | None, resolution: int
-) -> pd.Series:
-    if cell_ids is None:
-        return report_cells(reports, resolution=resolution)
-    if len(cell_ids) != len(reports) or not cell_ids.index.equals(reports.index):
-        raise ValueError(
-            "`cell_ids` must be the cells of `reports`, on the same index "
-            f"({len(reports)} rows); got {len(cell_ids)} values. "
-            "Make them with `report_cells(reports, resolution=...)`."
-        )
-    return cell_ids
+) -> FrameCounts:
+    """Return counts of a frame of reports, using their cells when already known."""
+    counts = FrameCounts(reports)
+    if cell_ids is not None:
+        if len(cell_ids) != len(reports) or not cell_ids.index.equals(reports.index):
+            raise ValueError(
+                "`cell_ids` must be the cells of `reports`, on the same index "
+                f"({len(reports)} rows); got {len(cell_ids)} values. "
+                "Make them with `report_cells(reports, resolution=...)`."
+            )
+        counts.set_cells(resolution, cell_ids)
+    return counts
 
 
 def hex_counts(
@@ -249,11 +200,7 @@ def hex_counts(
 ) -> pd.DataFrame:
     """Count reports in every H3 cell of the study area, empty cells included.
 
-    Gi* compares each neighbourhood with the mean and spread of *all* cells of the study
-    area; counting only the cells that hold a report would leave out the many zeros, raise
-    the mean and hide real clusters. So every cell whose centre lies in ``area`` gets a row,
-    with 0 where there is no report. Cells holding reports but whose centre lies outside
-    ``area`` (reports near its edge) get a row too, with ``in_area`` False.
+    The row-based form of :func:`area_counts`: every report of ``reports`` is counted.
 
     Parameters
     ----------
@@ -267,6 +214,35 @@ def hex_counts(
         districts; the county when None.
     cell_ids
         The reports' cells from :func:`report_cells`, when already known.
+    """
+    _check_resolution(resolution)
+    counts = _frame_counts(reports, cell_ids, resolution)
+    per_cell = counts.count(Filters(), ("cell",), resolution=resolution)
+    return area_counts(per_cell, resolution=resolution, area=area)
+
+
+def area_counts(
+    per_cell: pd.DataFrame,
+    *,
+    resolution: int = DEFAULT_RESOLUTION,
+    area: shapely.Polygon | shapely.MultiPolygon | None = None,
+) -> pd.DataFrame:
+    """Spread counts per cell over every H3 cell of the study area, empty cells included.
+
+    Gi* compares each neighbourhood with the mean and spread of *all* cells of the study
+    area; counting only the cells that hold a report would leave out the many zeros, raise
+    the mean and hide real clusters. So every cell whose centre lies in ``area`` gets a row,
+    with 0 where there is no report. Cells holding reports but whose centre lies outside
+    ``area`` (reports near its edge) get a row too, with ``in_area`` False.
+
+    Parameters
+    ----------
+    per_cell
+        ``cell`` and ``reports``: a ``ReportCounts.count(filters, ("cell",))`` result.
+    resolution
+        H3 resolution of the cells.
+    area
+        Study area, a shapely polygon in EPSG:27700; the county when None.
 
     Returns
     -------
@@ -275,11 +251,11 @@ def hex_counts(
         nearest), ``in_area`` and ``reports``, one row per cell, sorted by ``cell_id``.
     """
     _check_resolution(resolution)
+    _check_columns(per_cell, "per_cell", ("cell", "reports"))
     if area is None:
         area = load_county().geometry.iloc[0]
     _check_area(area)
-    ids = _given_cells(reports, cell_ids, resolution)
-    counts = ids.value_counts()
+    counts = pd.Series(per_cell["reports"].to_numpy(), index=per_cell["cell"].to_numpy())
     area_cells, area_districts = _area_cells(shapely.to_wkb(area), resolution)
     table = pd.DataFrame(
         {"cell_id": area_cells, "district_code": area_districts, "in_area": True}
@@ -452,6 +428,18 @@ def hotspots(
         report.
     """
     counts = hex_counts(reports, resolution=resolution, area=area, cell_ids=cell_ids)
+    return classify(counts, resolution=resolution)
+
+
+def classify(counts: pd.DataFrame, *, resolution: int = DEFAULT_RESOLUTION) -> HotspotResult:
+    """Test cells counted over a study area (:func:`area_counts`) for hot and cold spots.
+
+    Returns
+    -------
+    HotspotResult
+        With every cell classed, or none when fewer than :data:`MIN_CELLS` cells hold a
+        report.
+    """
     cells = getis_ord(counts, resolution=resolution)
     occupied = int((cells["reports"] > 0).sum())
     if occupied >= MIN_CELLS:
@@ -483,14 +471,6 @@ def cell_polygons(cells: pd.DataFrame) -> gpd.GeoDataFrame:
 
 
 # ------------------------------------------------------------------------ why and when
-def _local(times: pd.Series) -> pd.Series:
-    """Return times as Europe/London wall-clock times (naive times are already local)."""
-    times = pd.to_datetime(times)
-    if times.dt.tz is None:
-        return times
-    return times.dt.tz_convert(LOCAL_TZ)
-
-
 def _weekday_codes(times: pd.Series) -> np.ndarray:
     """Return the local weekday of each time, 0 = Monday, and -1 where the time is missing."""
     day = _local(times).dt.day_of_week
@@ -525,37 +505,6 @@ def _peak(table: np.ndarray, labels: tuple[str, ...]) -> tuple[np.ndarray, np.nd
     return np.where(count > 0, names, ""), count
 
 
-def _reason_table(
-    cell: np.ndarray, environment: pd.Series, behaviour: pd.Series, cells: int
-) -> tuple[np.ndarray, list[str]]:
-    """Count, per cell, the reports giving each reason code (once per report).
-
-    Reports are grouped by their (environment, behaviour) pair first: there are few
-    distinct pairs, so each is split into codes once, not once per report.
-    """
-    env_code, env_uniques = pd.factorize(environment.fillna(""))
-    beh_code, beh_uniques = pd.factorize(behaviour.fillna(""))
-    env_values, beh_values = list(map(str, env_uniques)), list(map(str, beh_uniques))
-    width = max(len(beh_values), 1)
-    pair_of_report, pairs = pd.factorize(env_code.astype(np.int64) * width + beh_code)
-    code_sets = [
-        {code for code in f"{env_values[p // width]};{beh_values[p % width]}".split(";") if code}
-        for p in pairs.tolist()
-    ]
-    extra = sorted(set().union(*code_sets) - set(REASONS)) if code_sets else []
-    codes = [*_REASON_ORDER, *extra]
-    position = {code: i for i, code in enumerate(codes)}
-    indicator = np.zeros((len(pairs), len(codes)), dtype=np.int64)
-    for row, code_set in enumerate(code_sets):
-        indicator[row, [position[code] for code in code_set]] = 1
-    # Sparse: most cells see few of the pairs.
-    per_pair = sparse.csr_array(
-        (np.ones(len(cell), dtype=np.int64), (cell, pair_of_report.reshape(-1))),
-        shape=(cells, len(pairs)),
-    )
-    return np.asarray(per_pair @ indicator, dtype=np.int64), codes
-
-
 def cell_profiles(
     reports: pd.DataFrame,
     cells: pd.DataFrame,
@@ -564,6 +513,8 @@ def cell_profiles(
     cell_ids: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Say why and when people felt unsafe in each cell, for tooltips and top places.
+
+    The row-based form of :func:`profiles_of_counts`: every report of ``reports`` counts.
 
     Parameters
     ----------
@@ -576,6 +527,37 @@ def cell_profiles(
         H3 resolution of ``cells``.
     cell_ids
         The reports' cells from :func:`report_cells`, when already known.
+    """
+    _check_columns(cells, "cells", ("cell_id",))
+    _check_columns(
+        reports, "reports", ("event_at", "time_of_day", "environment", "behaviour")
+    )
+    _check_resolution(resolution)
+    return profiles_of_counts(
+        cells, _frame_counts(reports, cell_ids, resolution), Filters(), resolution=resolution
+    )
+
+
+def profiles_of_counts(
+    cells: pd.DataFrame,
+    reports: ReportCounts,
+    filters: Filters,
+    *,
+    resolution: int = DEFAULT_RESOLUTION,
+    slot: Slot | None = None,
+) -> pd.DataFrame:
+    """Say why and when people felt unsafe in each cell, from counts of a selection.
+
+    Parameters
+    ----------
+    cells
+        The cells to describe (``cell_id``), e.g. ``HotspotResult.cells``.
+    reports
+        Where the reports are counted: a loaded frame or the store.
+    filters, slot
+        The selection.
+    resolution
+        H3 resolution of ``cells``.
 
     Returns
     -------
@@ -583,42 +565,40 @@ def cell_profiles(
         One row per cell of ``cells``, in order: ``cell_id``; ``main_reasons``, the three
         most given reason codes (a report counts once per code; ties in the order of
         :data:`loaders.vocab.REASONS`, ``other`` last) joined by ``;``, and
-        ``main_reason_counts`` their
-        counts joined the same way; ``peak_day`` (weekday name of ``event_at`` in local
-        time with most reports; ties to the earlier day) and ``peak_day_reports``;
-        ``peak_time`` (time-of-day band with most reports, ``unknown`` left out; ties to
-        the earlier band) and ``peak_time_reports``. Text is "" where a cell has nothing.
-        There is no ``reports`` column, so that the table merges onto the cells.
+        ``main_reason_counts`` their counts joined the same way; ``peak_day`` (weekday
+        name of ``event_at`` in local time with most reports; ties to the earlier day) and
+        ``peak_day_reports``; ``peak_time`` (time-of-day band with most reports,
+        ``unknown`` left out; ties to the earlier band) and ``peak_time_reports``. Text is
+        "" where a cell has nothing. There is no ``reports`` column, so that the table
+        merges onto the cells.
     """
     _check_columns(cells, "cells", ("cell_id",))
-    _check_columns(
-        reports, "reports", ("event_at", "time_of_day", "environment", "behaviour")
-    )
-    ids = _given_cells(reports, cell_ids, resolution)
     wanted = pd.Index(cells["cell_id"].to_numpy(dtype=object))
     if wanted.has_duplicates:
         raise ValueError("`cells` has duplicate cell ids; give each cell once.")
-    position = _positions(ids, wanted)
-    keep = position >= 0
-    cell = position[keep]
-    chosen = reports.loc[keep, ["event_at", "time_of_day", "environment", "behaviour"]]
-    n = len(wanted)
 
-    reasons, codes = _reason_table(cell, chosen["environment"], chosen["behaviour"], n)
+    def table(dimension: str, labels: tuple[str, ...] | tuple[int, ...]) -> np.ndarray:
+        counted = reports.count(filters, ("cell", dimension), resolution=resolution, slot=slot)
+        rows = wanted.get_indexer(pd.Index(counted["cell"], dtype=object))
+        columns = pd.Index(labels).get_indexer(pd.Index(counted[dimension]))
+        keep = (rows >= 0) & (columns >= 0)
+        dense = np.zeros((len(wanted), len(labels)), dtype=np.int64)
+        dense[rows[keep], columns[keep]] = counted["reports"].to_numpy(dtype=np.int64)[keep]
+        return dense
+
+    reasons = table("reason", REASON_CODES)
     # Columns are in tie-break order, so a stable sort keeps that order among ties.
     top = np.argsort(-reasons, axis=1, kind="stable")[:, :3]
     top_counts = np.take_along_axis(reasons, top, axis=1)
     main = [
-        ";".join(codes[c] for c, k in zip(row, counts, strict=True) if k > 0)
+        ";".join(REASON_CODES[c] for c, k in zip(row, counts, strict=True) if k > 0)
         for row, counts in zip(top.tolist(), top_counts.tolist(), strict=True)
     ]
     main_counts = [
         ";".join(str(k) for k in counts if k > 0) for counts in top_counts.tolist()
     ]
-    days = _tally(cell, _weekday_codes(chosen["event_at"]), (n, len(WEEKDAYS)))
-    peak_day, peak_day_reports = _peak(days, WEEKDAYS)
-    bands = _tally(cell, _band_codes(chosen["time_of_day"]), (n, len(BANDS)))
-    peak_time, peak_time_reports = _peak(bands, BANDS)
+    peak_day, peak_day_reports = _peak(table("event_weekday", tuple(range(7))), WEEKDAYS)
+    peak_time, peak_time_reports = _peak(table("time_of_day", BANDS), BANDS)
     return pd.DataFrame(
         {
             "cell_id": wanted.to_numpy(dtype=object),
@@ -649,10 +629,16 @@ def when_matrix(reports: pd.DataFrame) -> pd.DataFrame:
         ``hour``) of counts.
     """
     _check_columns(reports, "reports", ("occurred_at",))
-    local = _local(reports["occurred_at"])
-    weekday = local.dt.day_of_week.fillna(-1).to_numpy(dtype=np.int64)
-    hour = local.dt.hour.fillna(-1).to_numpy(dtype=np.int64)
-    return _matrix(_tally(weekday, hour, (7, 24)), pd.Index(range(24), name="hour"))
+    return when_matrix_of_counts(FrameCounts(reports), Filters())
+
+
+def when_matrix_of_counts(reports: ReportCounts, filters: Filters) -> pd.DataFrame:
+    """Count a selection by local weekday and hour of ``occurred_at`` (see :func:`when_matrix`)."""
+    counted = reports.count(filters, ("occurred_weekday", "occurred_hour"))
+    table = np.zeros((7, 24), dtype=np.int64)
+    table[counted["occurred_weekday"].to_numpy(dtype=np.int64),
+          counted["occurred_hour"].to_numpy(dtype=np.int64)] = counted["reports"].to_numpy()
+    return _matrix(table, pd.Index(range(24), name="hour"))
 
 
 def band_matrix(reports: pd.DataFrame) -> pd.DataFrame:

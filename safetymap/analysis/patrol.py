@@ -15,27 +15,24 @@ import pandas as pd
 import shapely
 
 from geodata import load_county, load_districts
-from safetymap.analysis.filters import Filters, filter_reports
+from loaders.counts import ReportCounts, Slot
+from safetymap.analysis.counts import FrameCounts
+from safetymap.analysis.filters import Filters
 from safetymap.analysis.hotspots import (
     DEFAULT_RESOLUTION,
     HotspotResult,
+    area_counts,
     cell_polygons,
-    cell_profiles,
+    classify,
     compare_periods,
-    hotspots,
     previous_period,
-    slot_mask,
+    profiles_of_counts,
     top_places,
-    when_matrix,
+    when_matrix_of_counts,
 )
 
-
-@dataclass(frozen=True)
-class Slot:
-    """One cell of the when-matrix: a weekday (0 = Monday) and an hour (0-23)."""
-
-    weekday: int
-    hour: int
+__all__ = ["HotspotAnalysis", "Slot", "analyse_hotspots", "heat_points", "slot_reports",
+           "study_area"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,72 +81,75 @@ def study_area(districts: tuple[str, ...]) -> shapely.Geometry:
     return shapely.union_all(shapes[shapes["code"].isin(districts)].geometry.to_numpy())
 
 
-def _period(reports: pd.DataFrame, filters: Filters) -> tuple[date, date] | None:
-    """Return the period looked at: the filter's dates, else the span of the reports."""
-    if filters.start is not None and filters.end is not None:
-        return filters.start, filters.end
-    times = reports["event_at"].dropna()
-    if times.empty:
-        return None
-    start = filters.start or times.min().date()
-    end = filters.end or times.max().date()
-    return start, end
+def _counts(reports: ReportCounts | pd.DataFrame) -> ReportCounts:
+    return FrameCounts(reports) if isinstance(reports, pd.DataFrame) else reports
 
 
-def slot_reports(reports: pd.DataFrame, filters: Filters, slot: Slot | None) -> pd.DataFrame:
+def slot_reports(
+    reports: ReportCounts | pd.DataFrame, filters: Filters, slot: Slot | None
+) -> pd.DataFrame:
     """Return the reports of the selection, narrowed to the slot when one is chosen."""
-    selected = filter_reports(reports, filters)
-    if slot is not None:
-        selected = selected[slot_mask(selected, slot.weekday, hour=slot.hour)]
-    return selected
+    return _counts(reports).rows(filters, slot=slot)
 
 
 def analyse_hotspots(
-    reports: pd.DataFrame,
+    reports: ReportCounts | pd.DataFrame,
     filters: Filters,
     *,
     resolution: int = DEFAULT_RESOLUTION,
     slot: Slot | None = None,
-    cell_ids: pd.Series | None = None,
     places: int = 10,
 ) -> HotspotAnalysis:
     """Test the selected reports for hot spots and compare with the period before.
 
+    Every figure is a count of a selection, so with a store the counting runs in the
+    database and no report leaves it.
+
     Parameters
     ----------
     reports
-        Every StreetSafe report (unfiltered): the previous period is cut from them too.
+        Where every StreetSafe report is counted (a loaded frame, its
+        :class:`~safetymap.analysis.counts.FrameCounts`, or the store): the previous
+        period is counted from them too.
     filters
         The selection; its districts are the study area.
     resolution
         H3 resolution of the hexagons.
     slot
         A weekday and hour of the when-matrix to narrow both periods to, or None.
-    cell_ids
-        :func:`safetymap.analysis.hotspots.report_cells` of ``reports``, if already known.
     places
         How many top places to list.
     """
-    selected = slot_reports(reports, filters, slot)
-    when = when_matrix(filter_reports(reports, filters))
+    counts = _counts(reports)
     area = study_area(filters.districts)
-    ids = cell_ids.loc[selected.index] if cell_ids is not None else None
-    result = hotspots(selected, resolution=resolution, area=area, cell_ids=ids)
-    profiles = cell_profiles(selected, result.cells, resolution=resolution, cell_ids=ids)
 
-    period = _period(selected, filters)
+    def tested(selection: Filters) -> HotspotResult:
+        per_cell = counts.count(selection, ("cell",), resolution=resolution, slot=slot)
+        return classify(area_counts(per_cell, resolution=resolution, area=area),
+                        resolution=resolution)
+
+    result = tested(filters)
+    selected = int(result.cells["reports"].sum())
+    profiles = profiles_of_counts(result.cells, counts, filters, resolution=resolution,
+                                  slot=slot)
+    when = when_matrix_of_counts(counts, filters)
+
+    period: tuple[date, date] | None = None
+    if filters.start is not None and filters.end is not None:
+        period = (filters.start, filters.end)
+    else:
+        span = counts.span(filters)
+        if span is not None:
+            period = (filters.start or span[0], filters.end or span[1])
     previous = previous_period(*period) if period is not None else None
-    before = selected.iloc[0:0]
     if previous is not None:
-        earlier = replace(filters, start=previous[0], end=previous[1])
-        before = filter_reports(reports, earlier)
-        if slot is not None:
-            before = before[slot_mask(before, slot.weekday, hour=slot.hour)]
-    before_ids = cell_ids.loc[before.index] if cell_ids is not None else None
-    before_result = hotspots(before, resolution=resolution, area=area, cell_ids=before_ids)
-    changes = compare_periods(result.cells, before_result.cells)
+        before = tested(replace(filters, start=previous[0], end=previous[1])).cells
+    else:  # nothing selected has a time: nothing to compare with
+        before = result.cells.assign(reports=0, hotspot="none")
+    changes = compare_periods(result.cells, before)
     listed = top_places(result, profiles, changes, limit=places)
     return HotspotAnalysis(
-        result=result, selected_reports=len(selected), profiles=profiles, changes=changes,
-        places=listed, when=when, period=period, previous=previous, previous_reports=len(before),
+        result=result, selected_reports=selected, profiles=profiles, changes=changes,
+        places=listed, when=when, period=period, previous=previous,
+        previous_reports=int(before["reports"].sum()),
     )

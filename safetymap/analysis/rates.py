@@ -27,6 +27,23 @@ def district_rates(reports: pd.DataFrame, population: pd.DataFrame) -> pd.DataFr
         one row per district (districts with no report have 0), highest rate first.
     """
     counts = reports["district_code"].value_counts()
+    return rates_of_counts(
+        pd.DataFrame({"district_code": counts.index, "reports": counts.to_numpy()}), population
+    )
+
+
+def rates_of_counts(per_district: pd.DataFrame, population: pd.DataFrame) -> pd.DataFrame:
+    """Return :func:`district_rates` from reports counted per district.
+
+    Parameters
+    ----------
+    per_district
+        ``district_code`` and ``reports``, e.g. ``ReportCounts.count(filters,
+        ("district_code",))``; districts left out have no report.
+    population
+        ``code`` and ``population`` (usual residents) of each district.
+    """
+    counts = per_district.set_index("district_code")["reports"]
     table = pd.DataFrame(
         {"district_code": list(DISTRICTS), "district_name": list(DISTRICTS.values())}
     )

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
+    from loaders.counts import ReportCounts
     from loaders.source import Dataset
     from safetymap.analysis.filters import Filters
 
@@ -102,12 +103,22 @@ def add_role_option(parser: argparse.ArgumentParser) -> None:
 
 def load_dataset(data: Path | None) -> Dataset:
     """Load ``--data DIR``, else the source the settings name; say what was refused."""
+    return load_data(data)[0]
+
+
+def load_data(data: Path | None) -> tuple[Dataset, ReportCounts]:
+    """Load ``--data DIR``, else the source the settings name, and where reports are counted.
+
+    With a store, the reports stay in it and are counted there. What was refused, and
+    whether the data is synthetic, is said on standard error.
+    """
     from loaders.source import FolderSource
-    from safetymap.datasource import source_from_settings
+    from safetymap.datasource import report_counts, source_from_settings
     from safetymap.settings import load_settings
 
-    dataset = (FolderSource(data) if data is not None
-               else source_from_settings(load_settings())).load()
+    source = FolderSource(data) if data is not None else source_from_settings(load_settings())
+    dataset = source.load()
+    reports = report_counts(source, dataset)
     for notice in dataset.notices:
         print(f"notice: {notice}", file=sys.stderr)
     refused = sum(len(result.problems) for result in dataset.results())
@@ -116,7 +127,7 @@ def load_dataset(data: Path | None) -> Dataset:
               "them.", file=sys.stderr)
     if dataset.synthetic:
         print("notice: SYNTHETIC DEMO DATA (no --data and no SAFETYMAP_DATA).", file=sys.stderr)
-    return dataset
+    return dataset, reports
 
 
 def write_table(table: pd.DataFrame, *, fmt: str, out: Path | None) -> None:

@@ -17,7 +17,7 @@ from safetymap.commands import (
     add_data_option,
     district_or_error,
     iso_date,
-    load_dataset,
+    load_data,
 )
 
 
@@ -61,9 +61,9 @@ def run(args: argparse.Namespace) -> int:
             codes.append(code)
     if args.since is not None and args.until is not None and args.since > args.until:
         raise CommandError(f"--since {args.since} is after --until {args.until}.")
-    dataset = load_dataset(args.data)
+    dataset, reports = load_data(args.data)
     filters = Filters(districts=tuple(codes), start=args.since, end=args.until)
-    pack = build_board_pack(dataset, filters=filters, role="partner")
+    pack = build_board_pack(dataset, filters=filters, role="partner", reports=reports)
     out.write_bytes(board_pack_pdf(pack))
     label = " (synthetic demo data)" if pack.synthetic else ""
     print(f"Wrote the board pack for {pack.selection}{label} to {out}.")

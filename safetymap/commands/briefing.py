@@ -18,7 +18,7 @@ from safetymap.commands import (
     add_data_option,
     district_or_error,
     iso_date,
-    load_dataset,
+    load_data,
 )
 
 if TYPE_CHECKING:
@@ -73,9 +73,9 @@ def run(args: argparse.Namespace) -> int:
 
     kind = output_format(args.out)
     code = district_or_error(args.district)
-    dataset = load_dataset(args.data)
+    dataset, reports = load_data(args.data)
     briefing = build_briefing(dataset, district=code, since=args.since, until=args.until,
-                              role=args.role)
+                              role=args.role, reports=reports)
     if kind == "pdf":
         args.out.write_bytes(briefing_pdf(briefing))
     else:

@@ -11,7 +11,7 @@ from safetymap.commands import (
     add_data_option,
     add_output_options,
     add_role_option,
-    load_dataset,
+    load_data,
     write_table,
 )
 from safetymap.roles import SMALL_COUNT
@@ -64,8 +64,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Write the coverage table as CSV or JSON to ``--out`` or stdout."""
     from safetymap.analysis.coverage import coverage_table
+    from safetymap.analysis.filters import Filters
 
-    dataset = load_dataset(args.data)
+    dataset, reports = load_data(args.data)
     services = dataset.services.frame
     if services.empty:
         refused = len(dataset.services.problems)
@@ -77,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
         )
         message = f"No support services to measure coverage against in {dataset.origin}: {hint}."
         raise CommandError(message)
-    table = coverage_table(dataset.streetsafe.frame, services)[list(COLUMNS)].round(DECIMALS)
+    table = coverage_table(reports.rows(Filters()), services)[list(COLUMNS)].round(DECIMALS)
     if args.format == "csv":
         table["covered"] = table["covered"].map({True: "true", False: "false"})
     if args.role == "partner":

@@ -14,7 +14,7 @@ from safetymap.commands import (
     add_role_option,
     add_selection_options,
     filters_from_args,
-    load_dataset,
+    load_data,
     write_table,
 )
 
@@ -57,8 +57,8 @@ def run_hotspots(args: argparse.Namespace) -> int:
     from safetymap.roles import SMALL_COUNT
 
     filters = filters_from_args(args)
-    dataset = load_dataset(args.data)
-    analysis = analyse_hotspots(dataset.streetsafe.frame, filters, resolution=args.resolution)
+    _, reports = load_data(args.data)
+    analysis = analyse_hotspots(reports, filters, resolution=args.resolution)
     cells = analysis.result.cells
     if not analysis.result.reliable:
         print(f"notice: {analysis.result.message}", file=sys.stderr)
@@ -99,8 +99,8 @@ def run_map(args: argparse.Namespace) -> int:
     if args.out.suffix.lower() not in (".html", ".htm"):
         raise CommandError(f"--out {args.out}: expected a file ending in .html")
     filters = filters_from_args(args)
-    dataset = load_dataset(args.data)
-    analysis = analyse_hotspots(dataset.streetsafe.frame, filters, resolution=args.resolution)
+    dataset, reports = load_data(args.data)
+    analysis = analyse_hotspots(reports, filters, resolution=args.resolution)
     layer = hotspot_layer(analysis.result.cells, analysis.profiles, role=args.role,
                           reliable=analysis.result.reliable)
     districts = load_districts()

@@ -32,11 +32,13 @@ import numpy as np
 import pandas as pd
 
 from geodata import DISTRICTS, load_population
+from loaders.counts import ReportCounts
 from loaders.vocab import REASONS, TIME_OF_DAY
+from safetymap.analysis.counts import FrameCounts, counts_of, local_times
 from safetymap.analysis.coverage import COVERAGE_CATEGORIES, coverage_matrix
-from safetymap.analysis.filters import Filters, filter_reports, filter_survey
-from safetymap.analysis.hotspots import LOCAL_TZ, previous_period
-from safetymap.analysis.rates import district_rates
+from safetymap.analysis.filters import Filters, filter_survey
+from safetymap.analysis.hotspots import previous_period
+from safetymap.analysis.rates import rates_of_counts
 from safetymap.analysis.survey import county_indicators
 from safetymap.present.tables import district_rate_table
 from safetymap.present.wording import HIDDEN_BASE, pct_with_ci
@@ -103,7 +105,9 @@ def _check_role(role: str) -> None:
         raise ValueError(f"`role` must be one of {', '.join(ROLES)}, got {role!r}.")
 
 
-def selection_period(reports: pd.DataFrame, filters: Filters) -> tuple[date, date] | None:
+def selection_period(
+    reports: ReportCounts | pd.DataFrame, filters: Filters
+) -> tuple[date, date] | None:
     """Return the period looked at: the filters' dates, else the span of the reports.
 
     A missing start or end is taken from the earliest or latest report of the selection;
@@ -111,10 +115,18 @@ def selection_period(reports: pd.DataFrame, filters: Filters) -> tuple[date, dat
     """
     if filters.start is not None and filters.end is not None:
         return filters.start, filters.end
-    times = filter_reports(reports, filters)["event_at"].dropna()
-    if times.empty:
+    span = _counts(reports).span(filters)
+    if span is None:
         return None
-    return filters.start or times.min().date(), filters.end or times.max().date()
+    return filters.start or span[0], filters.end or span[1]
+
+
+def _counts(reports: ReportCounts | pd.DataFrame) -> ReportCounts:
+    return FrameCounts(reports) if isinstance(reports, pd.DataFrame) else reports
+
+
+def _total(reports: ReportCounts, filters: Filters) -> int:
+    return int(reports.count(filters)["reports"].iloc[0])
 
 
 def report_change_words(now: int, before: int) -> str:
@@ -158,7 +170,9 @@ def _coverage_gaps(services: pd.DataFrame, districts: tuple[str, ...]) -> tuple[
     return int((~matrix["covered"]).sum()), len(matrix)
 
 
-def headline_figures(dataset: Dataset, filters: Filters, *, role: Role) -> HeadlineFigures:
+def headline_figures(
+    dataset: Dataset, filters: Filters, *, role: Role, reports: ReportCounts | None = None
+) -> HeadlineFigures:
     """Return the headline figures of a selection, as the role may see them.
 
     Parameters
@@ -170,6 +184,8 @@ def headline_figures(dataset: Dataset, filters: Filters, *, role: Role) -> Headl
         districts and dates narrow the survey; districts narrow the coverage gaps.
     role
         Who will see the figures; ``partner`` gets the disclosure rules of CONTRACT §5.
+    reports
+        Where the reports are counted (the store, or the dataset's frame when None).
 
     Returns
     -------
@@ -183,15 +199,14 @@ def headline_figures(dataset: Dataset, filters: Filters, *, role: Role) -> Headl
         services list has.
     """
     _check_role(role)
-    everything = dataset.streetsafe.frame
-    chosen = filter_reports(everything, filters)
-    period = selection_period(everything, filters)
+    counts = counts_of(dataset, reports)
+    period = selection_period(counts, filters)
     previous = previous_period(*period) if period is not None else None
-    before = (
-        filter_reports(everything, replace(filters, start=previous[0], end=previous[1]))
-        if previous is not None else chosen.iloc[0:0]
+    now_count = _total(counts, filters)
+    before_count = (
+        _total(counts, replace(filters, start=previous[0], end=previous[1]))
+        if previous is not None else 0
     )
-    now_count, before_count = len(chosen), len(before)
     now_shown, before_shown = _shown(now_count, role), _shown(before_count, role)
 
     population = load_population().set_index("code")["population"]
@@ -253,23 +268,43 @@ def headline_figures(dataset: Dataset, filters: Filters, *, role: Role) -> Headl
     )
 
 
-def _local_months(times: pd.Series) -> pd.Series:
-    """Return the first day of each time's month in local time, as naive timestamps."""
-    times = pd.to_datetime(times)
-    if times.dt.tz is not None:
-        times = times.dt.tz_convert(LOCAL_TZ).dt.tz_localize(None)
-    return pd.Series(times.dt.to_period("M").dt.to_timestamp(), index=times.index)
-
-
 def monthly_trend(
     reports: pd.DataFrame, *, period: tuple[date, date] | None = None
 ) -> pd.DataFrame:
     """Count reports per calendar month of ``event_at`` (local time), empty months as 0.
 
+    The row-based form of :func:`trend_of_counts`.
+
     Parameters
     ----------
     reports
         Reports with ``event_at`` (already filtered to the selection).
+    period
+        First and last day looked at: every month they touch gets a row, reports or not.
+        By default the months from the first report to the last.
+    """
+    months = local_times(reports["event_at"].dropna())
+    labels = pd.Series(
+        [f"{year:04d}-{month:02d}" for year, month in
+         zip(months.dt.year.tolist(), months.dt.month.tolist(), strict=True)], dtype=object
+    )
+    counts = labels.value_counts()
+    return trend_of_counts(
+        pd.DataFrame({"event_month": counts.index, "reports": counts.to_numpy()}),
+        period=period,
+    )
+
+
+def trend_of_counts(
+    per_month: pd.DataFrame, *, period: tuple[date, date] | None = None
+) -> pd.DataFrame:
+    """Return reports per calendar month, empty months as 0, from counts per month.
+
+    Parameters
+    ----------
+    per_month
+        ``event_month`` (``YYYY-MM``, local time) and ``reports``, e.g.
+        ``ReportCounts.count(filters, ("event_month",))``.
     period
         First and last day looked at: every month they touch gets a row, reports or not.
         By default the months from the first report to the last.
@@ -280,12 +315,14 @@ def monthly_trend(
         ``month`` (first day of the month, a naive timestamp) and ``reports`` (int64),
         oldest first.
     """
-    months = _local_months(reports["event_at"].dropna())
-    counts = months.value_counts()
+    counts = pd.Series(
+        per_month["reports"].to_numpy(dtype="int64"),
+        index=pd.to_datetime(per_month["event_month"].astype(str), format="%Y-%m"),
+    )
     if period is not None:
         first, last = pd.Timestamp(period[0]), pd.Timestamp(period[1])
-    elif len(months):
-        first, last = months.min(), months.max()
+    elif len(counts):
+        first, last = counts.index.min(), counts.index.max()
     else:
         return pd.DataFrame({"month": pd.Series(dtype="datetime64[ns]"),
                              "reports": pd.Series(dtype="int64")})
@@ -314,22 +351,35 @@ def top_reasons(reports: pd.DataFrame, limit: int = TOP_REASONS) -> pd.DataFrame
         reasons, so shares add up to more than 100). Most given first; ties in the order
         of :data:`loaders.vocab.REASONS`. Reasons given by no report are left out.
     """
+    counts = FrameCounts(reports)
+    return reasons_of_counts(counts.count(Filters(), ("reason",)), len(reports), limit=limit)
+
+
+def reasons_of_counts(
+    per_reason: pd.DataFrame, reports: int, *, limit: int = TOP_REASONS
+) -> pd.DataFrame:
+    """Return :func:`top_reasons` from reports counted per reason.
+
+    Parameters
+    ----------
+    per_reason
+        ``reason`` and ``reports``: ``ReportCounts.count(filters, ("reason",))``.
+    reports
+        How many reports the selection holds (the base of ``share_pct``).
+    limit
+        Most reasons to return.
+    """
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
         raise ValueError(f"`limit` must be a whole number of 1 or more, got {limit!r}.")
-    given = (reports["environment"].fillna("").astype(str) + ";"
-             + reports["behaviour"].fillna("").astype(str))
-    # get_dummies marks a code once per report, even when given as both kinds.
-    flags = given.str.get_dummies(sep=";")
-    flags = flags.drop(columns=[c for c in flags.columns if not c.strip()])
-    counts = flags.sum().astype("int64") if len(flags.columns) else pd.Series(dtype="int64")
     order = {code: i for i, code in enumerate(REASONS)}
-    table = pd.DataFrame({"reason": counts.index.astype(str), "reports": counts.to_numpy()})
+    table = pd.DataFrame({"reason": per_reason["reason"].astype(str).to_numpy(),
+                          "reports": per_reason["reports"].to_numpy(dtype="int64")})
     table = table[table["reports"] > 0]
     table["_order"] = table["reason"].map(order).fillna(len(order))
     table = table.sort_values(["reports", "_order", "reason"], ascending=[False, True, True])
     table = table.head(limit).drop(columns="_order").reset_index(drop=True)
     table.insert(1, "label", [REASONS.get(code, code) for code in table["reason"]])
-    table["share_pct"] = table["reports"] / len(reports) * 100 if len(reports) else np.nan
+    table["share_pct"] = table["reports"] / reports * 100 if reports else np.nan
     return table.astype({"reason": object, "label": object, "reports": "int64",
                          "share_pct": float})
 
@@ -439,6 +489,7 @@ def build_board_pack(
     filters: Filters,
     role: Role = "partner",
     generated: date | None = None,
+    reports: ReportCounts | None = None,
 ) -> BoardPack:
     """Work out the board pack of a selection.
 
@@ -452,15 +503,17 @@ def build_board_pack(
         Who the pack is for; by default ``partner``, with small numbers suppressed.
     generated
         Date to print as the date made; today by default.
+    reports
+        Where the reports are counted (the store, or the dataset's frame when None).
     """
     _check_role(role)
-    headline = headline_figures(dataset, filters, role=role)
-    chosen = filter_reports(dataset.streetsafe.frame, filters)
-    trend = monthly_trend(chosen, period=headline["period"])
-    rates = district_rates(chosen, load_population())
+    counts = counts_of(dataset, reports)
+    headline = headline_figures(dataset, filters, role=role, reports=counts)
+    trend = trend_of_counts(counts.count(filters, ("event_month",)), period=headline["period"])
+    rates = rates_of_counts(counts.count(filters, ("district_code",)), load_population())
     if filters.districts:
         rates = rates[rates["district_code"].isin(filters.districts)].reset_index(drop=True)
-    reasons = top_reasons(chosen)
+    reasons = reasons_of_counts(counts.count(filters, ("reason",)), _total(counts, filters))
     notes = [
         f"Source: {dataset.origin}",
         (f"Period: {period_text(headline['period'])}; compared with "

@@ -25,6 +25,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from geodata import DISTRICTS, district_code, load_districts
+from loaders.counts import ReportCounts
+from safetymap.analysis.counts import counts_of
 from safetymap.analysis.filters import Filters
 from safetymap.analysis.hotspots import (
     CHANGE_DEFINITIONS,
@@ -167,7 +169,8 @@ def _check_role(role: str) -> None:
 
 
 def briefing_period(
-    dataset: Dataset, *, since: date | None, until: date | None
+    dataset: Dataset, *, since: date | None, until: date | None,
+    reports: ReportCounts | None = None,
 ) -> tuple[date, date]:
     """Return the period a briefing covers.
 
@@ -180,13 +183,14 @@ def briefing_period(
         ``since`` is after ``until``, or a date is needed from reports and there is none.
     """
     if until is None:
-        times = dataset.streetsafe.frame["event_at"].dropna()
-        if times.empty:
+        counts = counts_of(dataset, reports)
+        span = counts.span(Filters())
+        if span is None:
             raise ValueError(
                 f"No StreetSafe report with a date in {dataset.origin}, so there is no "
                 "latest report to end the briefing on; give `until` (--until DATE)."
             )
-        until = times.max().date()
+        until = span[1]
     if since is None:
         since = until - timedelta(days=DEFAULT_DAYS - 1)
     if since > until:
@@ -217,6 +221,7 @@ def build_briefing(
     role: Role = "police",
     resolution: int = DEFAULT_RESOLUTION,
     generated: date | None = None,
+    reports: ReportCounts | None = None,
 ) -> Briefing:
     """Work out a district's patrol briefing: hot spots, top places, when, what changed.
 
@@ -235,6 +240,8 @@ def build_briefing(
         H3 resolution of the hexagons (9 is about 350 m across).
     generated
         Date to print as the date made; today by default.
+    reports
+        Where the reports are counted (the store, or the dataset's frame when None).
 
     Returns
     -------
@@ -250,11 +257,10 @@ def build_briefing(
     """
     _check_role(role)
     code, name = _district(district)
-    period = briefing_period(dataset, since=since, until=until)
+    counts = counts_of(dataset, reports)
+    period = briefing_period(dataset, since=since, until=until, reports=counts)
     filters = Filters(districts=(code,), start=period[0], end=period[1])
-    analysis = analyse_hotspots(
-        dataset.streetsafe.frame, filters, resolution=resolution, places=PLACES
-    )
+    analysis = analyse_hotspots(counts, filters, resolution=resolution, places=PLACES)
     previous = analysis.previous or period
     made = generated or date.today()
     note = [

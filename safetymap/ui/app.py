@@ -11,11 +11,12 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from geodata import DISTRICTS, load_districts, load_population
+from loaders.counts import ReportCounts
 from loaders.source import Dataset, DataSource, SourceError
 from loaders.vocab import REASONS, TIME_OF_DAY
 from safetymap import audit
 from safetymap.analysis.filters import QUERY_KEYS, Filters, filters_from_query
-from safetymap.datasource import SYNTHETIC_LABEL, source_from_settings
+from safetymap.datasource import SYNTHETIC_LABEL, report_counts, source_from_settings
 from safetymap.maps.assets import AssetsError
 from safetymap.maps.base import MapStyle
 from safetymap.roles import Role
@@ -26,11 +27,17 @@ from safetymap.ui.state import Keys
 
 @dataclass(frozen=True)
 class PageContext:
-    """What every page reads: settings, map style, the data and the chosen filters."""
+    """What every page reads: settings, map style, the data and the chosen filters.
+
+    ``reports`` is where StreetSafe reports are counted: the loaded frame, or the store
+    (whose reports are not loaded: ``dataset.streetsafe.frame`` is then empty). Pages
+    count and select reports through it, never through the dataset's frame.
+    """
 
     settings: Settings
     style: MapStyle
     dataset: Dataset
+    reports: ReportCounts
     filters: Filters
     viewer: Viewer
 
@@ -42,9 +49,10 @@ class PageContext:
 
 # Two entries: a store's source changes with every ingest, and the old data must go.
 @st.cache_resource(show_spinner="Loading and checking the data…", max_entries=2)
-def load_dataset(source: DataSource) -> Dataset:
+def load_data(source: DataSource) -> tuple[Dataset, ReportCounts]:
     """Load the data source once per server process; every session shares the result."""
-    return source.load()
+    dataset = source.load()
+    return dataset, report_counts(source, dataset)
 
 
 @st.cache_resource
@@ -58,12 +66,12 @@ def _fail(message: str) -> None:
     st.stop()
 
 
-def _event_range(dataset: Dataset) -> tuple[date, date]:
-    times = dataset.streetsafe.frame["event_at"] if len(dataset.streetsafe.frame) else None
-    if times is None or times.isna().all():
+def _event_range(reports: ReportCounts) -> tuple[date, date]:
+    span = reports.span(Filters())
+    if span is None:
         today = date.today()
         return today, today
-    return times.min().date(), times.max().date()
+    return span
 
 
 def _initialise_from_link(bounds: tuple[date, date]) -> None:
@@ -82,9 +90,9 @@ def _initialise_from_link(bounds: tuple[date, date]) -> None:
     st.session_state[Keys.INITIALISED] = True
 
 
-def sidebar_filters(dataset: Dataset) -> Filters:
+def sidebar_filters(reports: ReportCounts) -> Filters:
     """Draw the shared filters once, keep them in the URL, and return them."""
-    bounds = _event_range(dataset)
+    bounds = _event_range(reports)
     _initialise_from_link(bounds)
     with st.sidebar:
         st.header("Filters")
@@ -143,14 +151,15 @@ def start() -> PageContext:
         signed_in = signed_in_viewer(settings)
         style = MapStyle.from_settings(settings)
         source = source_from_settings(settings)
-        dataset = load_dataset(source)
+        dataset, reports = load_data(source)
+        filters = sidebar_filters(reports)
     except (SettingsError, SourceError, AssetsError, ValueError) as error:
         _fail(str(error))
         raise  # unreachable: st.stop() ends the run
-    filters = sidebar_filters(dataset)
     viewer = signed_in or local_viewer(settings, dataset)
     context = PageContext(
-        settings=settings, style=style, dataset=dataset, filters=filters, viewer=viewer
+        settings=settings, style=style, dataset=dataset, reports=reports, filters=filters,
+        viewer=viewer,
     )
     st.session_state[Keys.CONTEXT] = context
     return context

@@ -1,8 +1,9 @@
-"""Cache the heavier pure computations at the page edge, keyed by what they depend on.
+"""Cache the heavier computations at the page edge, keyed by what they depend on.
 
-The dataset is shared by every session (``st.cache_resource``) and is not hashed: its key
-is ``data_key``, the identity of the loaded dataset, which changes when it is reloaded.
-Every other input is an argument, so the cache key never lies.
+The dataset and the reports (a loaded frame, or the store at one revision) are shared by
+every session (``st.cache_resource``) and are not hashed: their key is ``ReportCounts.key``,
+which changes when the data does (a reload, an ingest). Every other input is an argument,
+so the cache key never lies. With a store, a cached answer saves a query per rerun.
 """
 
 from __future__ import annotations
@@ -11,29 +12,42 @@ import pandas as pd
 import streamlit as st
 
 from geodata import DISTRICTS
+from loaders.counts import ReportCounts, Slot
 from loaders.source import Dataset
 from safetymap.analysis.coverage import coverage_table, gap_ranking, lsoa_gap_ranking
-from safetymap.analysis.filters import Filters, filter_reports, filter_survey
-from safetymap.analysis.hotspots import report_cells
-from safetymap.analysis.patrol import HotspotAnalysis, Slot, analyse_hotspots
+from safetymap.analysis.filters import Filters, filter_survey
+from safetymap.analysis.patrol import HotspotAnalysis, analyse_hotspots
+from safetymap.reports.board_pack import BoardPack, build_board_pack
 from safetymap.roles import SMALL_BASE, Role
 
 
-def data_key(dataset: Dataset) -> str:
-    """Return the cache key of a loaded dataset."""
-    return f"{id(dataset)}:{dataset.origin}"
+@st.cache_data(show_spinner=False, max_entries=256)
+def counts(
+    _reports: ReportCounts, key: str, filters: Filters, by: tuple[str, ...],
+    resolution: int = 9, slot: Slot | None = None,
+) -> pd.DataFrame:
+    """Return ``ReportCounts.count`` of a selection (shared by every session)."""
+    return _reports.count(filters, by, resolution=resolution, slot=slot)
+
+
+@st.cache_data(show_spinner="Reading the selected reports…", max_entries=16)
+def selected_reports(
+    _reports: ReportCounts, key: str, filters: Filters, slot: Slot | None = None
+) -> pd.DataFrame:
+    """Return the selected reports themselves (shared by every session)."""
+    return _reports.rows(filters, slot=slot)
 
 
 @st.cache_data(show_spinner="Working out coverage…", max_entries=32)
 def coverage_results(
-    _dataset: Dataset, key: str, filters: Filters, *, role: Role
+    _dataset: Dataset, _reports: ReportCounts, key: str, filters: Filters, *, role: Role
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Return the coverage table, the district gap ranking and the LSOA gap ranking.
 
     For partners the survey counts in the ranking only when every district's base is at
     least 50: its reasons quote after-dark percentages, which partners may not see below.
     """
-    reports = filter_reports(_dataset.streetsafe.frame, filters)
+    reports = selected_reports(_reports, key, filters)
     survey = filter_survey(_dataset.survey.frame, filters)
     services = _dataset.services.frame
     table = coverage_table(reports, services)
@@ -46,18 +60,17 @@ def coverage_results(
     return table, ranking, lsoas
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def report_cell_ids(_dataset: Dataset, key: str, resolution: int) -> pd.Series:
-    """Return the H3 cell of every report, worked out once per dataset and resolution."""
-    return report_cells(_dataset.streetsafe.frame, resolution=resolution)
-
-
 @st.cache_data(show_spinner="Testing for hot spots…", max_entries=64)
 def hotspot_analysis(
-    _dataset: Dataset, key: str, filters: Filters, resolution: int, slot: Slot | None
+    _reports: ReportCounts, key: str, filters: Filters, resolution: int, slot: Slot | None
 ) -> HotspotAnalysis:
     """Return the hotspot analysis of a selection (shared by every session)."""
-    return analyse_hotspots(
-        _dataset.streetsafe.frame, filters, resolution=resolution, slot=slot,
-        cell_ids=report_cell_ids(_dataset, key, resolution),
-    )
+    return analyse_hotspots(_reports, filters, resolution=resolution, slot=slot)
+
+
+@st.cache_data(show_spinner="Working out the county picture…", max_entries=32)
+def board_pack(
+    _dataset: Dataset, _reports: ReportCounts, key: str, filters: Filters, role: Role
+) -> BoardPack:
+    """Return the board pack of a selection for a role (shared by every session)."""
+    return build_board_pack(_dataset, filters=filters, role=role, reports=_reports)
