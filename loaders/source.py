@@ -7,6 +7,7 @@ generated demo data, later a database) stays behind the :class:`DataSource` prot
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -46,6 +47,26 @@ class Dataset:
     def results(self) -> list[LoadResult]:
         """Return the three load results in contract order."""
         return [self.streetsafe, self.survey, self.services]
+
+
+#: Every identifier in the safety map's synthetic demo data begins with this.
+DEMO_ID_PREFIX = "DEMO-"
+#: The identifier field of each kind.
+ID_FIELDS = {"streetsafe": "report_id", "survey": "response_id", "services": "service_id"}
+
+
+def demo_origin(origin: str) -> str:
+    """Return a source's origin with the warning that it holds synthetic demo records."""
+    return (f"{origin}. It holds the safety map's synthetic demo records (identifiers "
+            f"beginning {DEMO_ID_PREFIX}): not real reports, not real people")
+
+
+def holds_demo_records(results: Mapping[str, LoadResult]) -> bool:
+    """Return whether any loaded record has a demo identifier (see :data:`DEMO_ID_PREFIX`)."""
+    return any(
+        result.frame[ID_FIELDS[kind]].astype(str).str.startswith(DEMO_ID_PREFIX).any()
+        for kind, result in results.items() if ID_FIELDS[kind] in result.frame.columns
+    )
 
 
 class DataSource(Protocol):
@@ -120,11 +141,13 @@ class FolderSource:
         }
         for result in results.values():
             notices += result.notices
+        origin = self.origin or f"Exports in {self.data_dir}"
+        demo = not self.synthetic and holds_demo_records(results)
         return Dataset(
             streetsafe=results["streetsafe"],
             survey=results["survey"],
             services=results["services"],
-            synthetic=self.synthetic,
-            origin=self.origin or f"Exports in {self.data_dir}",
+            synthetic=self.synthetic or demo,
+            origin=demo_origin(origin) if demo else origin,
             notices=notices,
         )

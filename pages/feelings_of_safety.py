@@ -154,6 +154,7 @@ else:
         st_folium(
             hotspot_map(layer, districts, style=context.style, role=role,
                         reliable=analysis.result.reliable, report_points=points,
+                        focus=context.filters.districts,
                         points_name="Places named in the survey"),
             height=520, use_container_width=True, returned_objects=[], key="concern_map",
         )

@@ -64,6 +64,7 @@ if sees_points(role) and analysis.selected_reports <= MAX_POINTS:
 m = hotspot_map(
     layer, districts, style=context.style, role=role, reliable=result.reliable,
     heat_points=heat_points(result.cells) if show_heat else None, report_points=points,
+    focus=context.filters.districts,
 )
 st_folium(m, height=620, use_container_width=True, returned_objects=[], key="hotspot_map")
 slot_words = f", {day}s {int(hour):02d}:00-{int(hour):02d}:59" if slot else ""

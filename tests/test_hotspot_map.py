@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import geopandas as gpd
 import h3
@@ -99,3 +100,26 @@ def test_many_plain_cells_are_left_off_but_spots_stay() -> None:
     # below the limit every occupied hexagon is drawn
     small = frame.iloc[: MAX_PLAIN_CELLS - 1]
     assert len(hotspot_layer(small, profiles(), role="analyst", reliable=True)) == len(small)
+
+
+def _fitted_bounds(html: str) -> list[list[float]]:
+    found = re.search(r"fitBounds\(\s*(\[\[[^\]]+\],\s*\[[^\]]+\]\])", html)
+    assert found, "the map fits no bounds"
+    return json.loads(found.group(1))
+
+
+def test_the_map_opens_on_the_chosen_district() -> None:
+    layer = hotspot_layer(cells(), profiles(), role="police", reliable=True)
+    districts = load_districts()
+    watford = hotspot_map(layer, districts, style=OFFLINE, role="police", focus=("E07000103",))
+    (south, west), (north, east) = _fitted_bounds(watford.get_root().render())
+    # Watford borough lies within about 51.62-51.72 N and 0.46-0.35 W.
+    assert 51.6 < south < north < 51.73
+    assert -0.47 < west < east < -0.34
+    county = hotspot_map(layer, districts, style=OFFLINE, role="police")
+    (south, west), (north, east) = _fitted_bounds(county.get_root().render())
+    # Hertfordshire: about 51.60-52.08 N, 0.75 W-0.20 E.
+    assert south < 51.61
+    assert north > 52.05
+    assert west < -0.7
+    assert east > 0.18

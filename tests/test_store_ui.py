@@ -359,3 +359,32 @@ def test_a_page_shows_the_same_figures_from_the_store_as_from_the_exports(
     from_folder = page_tables(page, monkeypatch, SAFETYMAP_DATA=str(folder))
     assert len(from_store) >= 2
     assert from_store == from_folder
+
+
+def test_demo_records_are_labelled_synthetic_in_a_store_or_a_folder(
+    demo_exports: tuple[Path, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Demo exports added to a store or named as a folder still say they are synthetic.
+
+    But only the built-in demo offers the role switcher: a store or folder may hold real
+    records beside the demo ones, so its role is the setting's.
+    """
+    folder, store = demo_exports
+    for name, value in (("SAFETYMAP_STORE", store), ("SAFETYMAP_DATA", str(folder))):
+        for other in ("SAFETYMAP_STORE", "SAFETYMAP_DATA"):
+            monkeypatch.delenv(other, raising=False)
+        monkeypatch.setenv(name, value)
+        monkeypatch.setenv("SAFETYMAP_ROLE", "partner")
+        app = run_dashboard()
+        banner = app.info[0].value
+        assert banner.startswith("**Synthetic demo data.**"), name
+        assert "synthetic demo records (identifiers beginning DEMO-)" in banner
+        assert not [radio for radio in app.radio if radio.label.startswith("View as")]
+        # Partners see counts, never points: the setting's role holds.
+        assert app.markdown[0].value.startswith("**3,000** StreetSafe reports")
+
+
+def test_a_store_without_demo_records_is_not_labelled_synthetic(store_path: Path) -> None:
+    dataset = open_store(store_path).load(reports=False)
+    assert not dataset.synthetic
+    assert "DEMO-" not in dataset.origin

@@ -41,7 +41,7 @@ from loaders.fields import LONDON
 from loaders.kinds import KINDS
 from loaders.pipeline import FileReport, LoadResult, load_kind
 from loaders.problems import Problem, quote_found
-from loaders.source import KIND_NAMES, Dataset
+from loaders.source import DEMO_ID_PREFIX, ID_FIELDS, KIND_NAMES, Dataset, demo_origin
 from loaders.store.base import (
     FileSummary,
     IngestProgress,
@@ -525,10 +525,15 @@ class SQLStore(ABC):
             cursor = connection.cursor()
             results = {kind: self._load_kind(cursor, kind, rows=reports or kind != "streetsafe")
                        for kind in KINDS}
-            held = {}
+            held, demo = {}, False
             for kind in KINDS:
                 cursor.execute(f"SELECT count(*) FROM {kind}")  # noqa: S608 - a kind's table
                 held[kind] = int(_value(cursor))
+                cursor.execute(self._sql(
+                    f"SELECT count(*) FROM (SELECT 1 FROM {kind} "  # noqa: S608 - a kind's table and id field; the value is bound
+                    f"WHERE substr({ID_FIELDS[kind]}, 1, ?) = ? LIMIT 1) AS found"
+                ), (len(DEMO_ID_PREFIX), DEMO_ID_PREFIX))
+                demo = demo or bool(_value(cursor))
             cursor.execute("SELECT max(started_at) FROM store_ingests")
             last = _as_datetime(_value(cursor))
         notices = [
@@ -540,7 +545,8 @@ class SQLStore(ABC):
         if last is not None:
             origin += f", last added to on {last.strftime('%d/%m/%Y %H:%M')} UTC"
         return Dataset(streetsafe=results["streetsafe"], survey=results["survey"],
-                       services=results["services"], synthetic=False, origin=origin,
+                       services=results["services"], synthetic=demo,
+                       origin=demo_origin(origin) if demo else origin,
                        notices=notices, reports_in_store=not reports)
 
     def _records(

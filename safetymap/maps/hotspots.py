@@ -106,6 +106,7 @@ def hotspot_map(
     role: Role = "analyst",
     reliable: bool = True,
     points_name: str = "Reports (one dot each)",
+    focus: tuple[str, ...] = (),
 ) -> folium.Map:
     """Return the hotspot map.
 
@@ -128,8 +129,12 @@ def hotspot_map(
         False when the test had too few cells: cells are then grey, by count only.
     points_name
         What the dots are, for the layer control and the legend.
+    focus
+        District codes (``code``) the map opens on, e.g. the districts chosen; the whole of
+        ``districts`` when empty (or when none of them is there).
     """
-    m = new_map(districts, style)
+    chosen = districts[districts["code"].isin(focus)] if focus and "code" in districts else None
+    m = new_map(chosen if chosen is not None and len(chosen) else districts, style)
     outlines = districts[["name", "geometry"]].to_crs(MAP_CRS)
     outlines["name"] = outlines["name"].map(html.escape)
     folium.GeoJson(

@@ -82,8 +82,14 @@ def signed_in_viewer(settings: Settings) -> Viewer | None:
 
 
 def local_viewer(settings: Settings, dataset: Dataset) -> Viewer:
-    """Return the local user: a role switcher with demo data, the setting with real data."""
-    if not dataset.synthetic:
+    """Return the local user: a role switcher on the built-in demo data, else the setting.
+
+    Only the built-in demo (no data folder, no store) offers the switcher: a folder or store
+    found to hold demo records is labelled synthetic but may hold real ones too, so its role
+    comes from ``SAFETYMAP_ROLE`` like any real data.
+    """
+    built_in_demo = settings.data_dir is None and settings.store is None
+    if not (dataset.synthetic and built_in_demo):
         return Viewer(user="local user", role=settings.role, signed_in=False)
     with st.sidebar:
         st.divider()
