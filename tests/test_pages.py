@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -277,3 +278,20 @@ def test_a_pick_on_the_when_chart_narrows_the_hotspot_map(
     assert app.selectbox(key="hotspots.hour").value == 21
     assert any(c.value.startswith("1 report in the selection, Sundays 21:00-21:59")
                for c in app.caption)
+
+
+def test_quick_periods_end_on_the_latest_report(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SAFETYMAP_ROLE", "analyst")
+    app = run()
+    # The latest report is W3, submitted (no incident time) on 3 March 2026.
+    assert app.date_input(key="filters.dates").value == (date(2026, 3, 1), date(2026, 3, 3))
+    app.button(key="filters.quick.7").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    # 7 days ending on 3 March: 25 February to 3 March, not cut at the first report.
+    assert app.session_state["filters.dates"] == (date(2026, 2, 25), date(2026, 3, 3))
+    assert app.query_params["from"] in ("2026-02-25", ["2026-02-25"])
+    assert app.query_params["to"] in ("2026-03-03", ["2026-03-03"])
+    app.button(key="filters.quick.all").click().run()
+    assert app.session_state["filters.dates"] == (date(2026, 3, 1), date(2026, 3, 3))

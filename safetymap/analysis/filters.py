@@ -49,6 +49,29 @@ class Filters:
         return {QUERY_KEYS[name]: value for name, value in values.items() if value}
 
 
+#: Quick periods offered beside the dates: days ending on the latest report's day (None:
+#: from the first report to the last).
+QUICK_PERIODS: dict[str, int | None] = {
+    "Last 7 days": 7, "Last 28 days": 28, "Last 3 months": 91, "All dates": None,
+}
+
+
+def quick_period(span: tuple[date, date], days: int | None) -> tuple[date, date]:
+    """Return the ``days`` days ending on the last day of ``span``; ``span`` when None.
+
+    The period is not cut at the first report: its length is what the user asked for,
+    and the comparison with the period before has that length too.
+
+    >>> quick_period((date(2026, 1, 1), date(2026, 3, 31)), 7)
+    (datetime.date(2026, 3, 25), datetime.date(2026, 3, 31))
+    """
+    if days is None:
+        return span
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+        raise ValueError(f"`days` must be a whole number of 1 or more, or None; got {days!r}.")
+    return span[1] - timedelta(days=days - 1), span[1]
+
+
 def _split(value: str | list[str] | None) -> list[str]:
     if value is None:
         return []

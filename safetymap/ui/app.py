@@ -15,7 +15,13 @@ from loaders.counts import ReportCounts
 from loaders.source import Dataset, DataSource, SourceError
 from loaders.vocab import REASONS, TIME_OF_DAY
 from safetymap import audit
-from safetymap.analysis.filters import QUERY_KEYS, Filters, filters_from_query
+from safetymap.analysis.filters import (
+    QUERY_KEYS,
+    QUICK_PERIODS,
+    Filters,
+    filters_from_query,
+    quick_period,
+)
 from safetymap.datasource import SYNTHETIC_LABEL, report_counts, source_from_settings
 from safetymap.maps.assets import AssetsError
 from safetymap.maps.base import MapStyle
@@ -90,6 +96,10 @@ def _initialise_from_link(bounds: tuple[date, date]) -> None:
     st.session_state[Keys.INITIALISED] = True
 
 
+def _set_period(period: tuple[date, date]) -> None:
+    st.session_state[Keys.DATES] = period
+
+
 def sidebar_filters(reports: ReportCounts) -> Filters:
     """Draw the shared filters once, keep them in the URL, and return them."""
     bounds = _event_range(reports)
@@ -104,6 +114,13 @@ def sidebar_filters(reports: ReportCounts) -> Filters:
             "Period (when people felt unsafe)", key=Keys.DATES, format="DD/MM/YYYY",
             help="Reports whose time falls in these days, first and last included.",
         )
+        quick = st.columns(2, gap="small")
+        for number, (label, days) in enumerate(QUICK_PERIODS.items()):
+            quick[number % 2].button(
+                label, key=f"filters.quick.{days or 'all'}", width="stretch",
+                on_click=_set_period, args=(quick_period(bounds, days),),
+                help=f"Up to {bounds[1]:%d/%m/%Y}, the day of the latest report.",
+            )
         st.multiselect(
             "Time of day", options=list(TIME_OF_DAY), format_func=TIME_OF_DAY.__getitem__,
             key=Keys.TIMES, placeholder="Any time",
