@@ -58,7 +58,7 @@ ID_FIELDS = {"streetsafe": "report_id", "survey": "response_id", "services": "se
 def demo_origin(origin: str) -> str:
     """Return a source's origin with the warning that it holds synthetic demo records."""
     return (f"{origin}. It holds the safety map's synthetic demo records (identifiers "
-            f"beginning {DEMO_ID_PREFIX}): not real reports, not real people")
+            f"beginning {DEMO_ID_PREFIX}): not real reports, not real people.")
 
 
 def holds_demo_records(results: Mapping[str, LoadResult]) -> bool:

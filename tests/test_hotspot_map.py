@@ -76,10 +76,14 @@ def test_points_only_for_roles_that_may_see_them() -> None:
                          report_points=points).get_root().render()
     partner = hotspot_map(layer, load_districts(), style=OFFLINE, role="partner",
                           report_points=points).get_root().render()
-    assert police.count("L.circleMarker(") == 1
+    # One GeoJSON layer of dots, drawn as circle markers, with one point feature per report.
+    assert police.count("new L.CircleMarker(") == 1
+    assert police.count('"type": "Point"') == 1
     assert "<script>alert(1)</script>" not in police
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in police
-    assert partner.count("L.circleMarker(") == 0
+    # Escaped once by us (&lt;), then written as JSON that is safe inside HTML (\u0026).
+    assert "\\u0026lt;script\\u0026gt;alert(1)\\u0026lt;/script\\u0026gt;" in police
+    assert "CircleMarker(" not in partner
+    assert '"type": "Point"' not in partner
 
 
 def test_heat_layer_is_labelled_as_not_a_test() -> None:

@@ -145,6 +145,40 @@ def test_service_text_shows_literally_in_the_map_tooltip(
     assert dialogs == []
 
 
+#: Count the map's dots (circle markers) and show the first one's tooltip.
+COUNT_DOTS = """() => {
+  const map = Object.values(window).find((value) => value instanceof L.Map);
+  let dots = 0;
+  map.eachLayer((layer) => { if (layer instanceof L.CircleMarker) { dots += 1; } });
+  return dots;
+}"""
+HOVER_FIRST_DOT = """() => {
+  const map = Object.values(window).find((value) => value instanceof L.Map);
+  let first = null;
+  map.eachLayer((layer) => { if (!first && layer instanceof L.CircleMarker) { first = layer; } });
+  first.fire("mouseover", {latlng: first.getLatLng()}, true);
+}"""
+
+
+def test_analysts_see_one_dot_per_report_with_its_label_as_text(
+    hostile_apps: dict[str, tuple[str, Path]], chromium: Browser
+) -> None:
+    url, _ = hostile_apps["analyst"]
+    dialogs: list[str] = []
+    page = _open(chromium, f"{url}/hotspots?district=E07000103", dialogs)
+    frame = wait_for_map_frame(page, timeout_ms=60_000)
+    frame.wait_for_function("() => typeof L !== 'undefined'", timeout=30_000)
+    # Watford: the 20 odd-numbered hostile reports (BAD1 was refused).
+    assert frame.evaluate(COUNT_DOTS) == 20
+    frame.evaluate(HOVER_FIRST_DOT)
+    tooltip = frame.locator(".leaflet-tooltip").first
+    tooltip.wait_for()
+    assert tooltip.inner_text().strip() in PAYLOADS  # the label as text, not markup
+    assert frame.locator(".leaflet-tooltip img, .leaflet-tooltip script").count() == 0
+    page.context.close()
+    assert dialogs == []
+
+
 def test_partner_gets_no_points_and_small_counts_as_under_5(
     hostile_apps: dict[str, tuple[str, Path]], chromium: Browser
 ) -> None:
@@ -152,7 +186,8 @@ def test_partner_gets_no_points_and_small_counts_as_under_5(
     dialogs: list[str] = []
     page = _open(chromium, f"{url}/hotspots?district=E07000103", dialogs)
     frame = wait_for_map_frame(page, timeout_ms=60_000)
-    assert "L.circleMarker(" not in frame.content()
+    assert frame.evaluate(COUNT_DOTS) == 0
+    assert "Reports (one dot each)" not in frame.content()
     page.goto(f"{url}/?district=E07000243")
     page.get_by_text("<5", exact=False).first.wait_for(timeout=60_000)
     assert "StreetSafe reports in the selection, across 1 district" in page.content()

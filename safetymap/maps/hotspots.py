@@ -166,17 +166,23 @@ def hotspot_map(
             name=HEAT_LABEL, radius=12, blur=15, min_opacity=0.3, show=True,
         ).add_to(m)
     if report_points is not None and sees_points(role) and 0 < len(report_points) <= MAX_POINTS:
-        points = folium.FeatureGroup(name=points_name)
-        for lat, lon, label in zip(
-            report_points["latitude"], report_points["longitude"],
-            report_points.get("location_label", pd.Series("", index=report_points.index)),
-            strict=True,
-        ):
-            folium.CircleMarker(
-                [lat, lon], radius=3, color="#000000", weight=1, fill=True,
-                fill_opacity=0.8, tooltip=html.escape(str(label or "Report")),
-            ).add_to(points)
-        points.add_to(m)
+        # One GeoJSON layer, not a marker object per dot: 2,000 dots make about 0.3 MB of
+        # page instead of 2.3 MB. Labels are escaped here: tooltips render HTML.
+        labels = report_points.get("location_label", pd.Series("", index=report_points.index))
+        dots = gpd.GeoDataFrame(
+            {"label": [html.escape(str(label or "Report")) for label in labels.tolist()]},
+            geometry=gpd.points_from_xy(
+                report_points["longitude"].to_numpy(dtype=float).round(6),
+                report_points["latitude"].to_numpy(dtype=float).round(6),
+            ),
+            crs=MAP_CRS,
+        )
+        folium.GeoJson(
+            dots, name=points_name,
+            marker=folium.CircleMarker(radius=3, color="#000000", weight=1, fill=True,
+                                       fill_opacity=0.8),
+            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+        ).add_to(m)
     # Only the classes on the map: a legend offering cold spots where none can be found
     # (sparse counts rarely allow one) would suggest otherwise.
     drawn = set(layer["class_text"]) if len(layer) else set()
