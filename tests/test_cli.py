@@ -119,7 +119,9 @@ def test_hotspots_command_writes_the_cells(
     assert any(p["hotspot"] == "hot_99" for p in props)
     # every written cell holds a report or a class (empty, insignificant ones left out)
     assert all(p["reports"] > 0 or p["hotspot"] != "none" for p in props)
-    assert "notice: SYNTHETIC DEMO DATA" not in capsys.readouterr().err  # --data given
+    # --data names a folder of demo exports: still labelled, and why.
+    assert ("notice: SYNTHETIC DEMO DATA (the data holds the safety map's demo records, "
+            "identifiers beginning DEMO-)." in capsys.readouterr().err)
 
 
 def test_hotspots_command_csv_for_a_partner(demo_folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -148,3 +150,16 @@ def test_map_command_writes_a_page_that_needs_no_network(
 def test_unknown_district_is_a_clear_error(demo_folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["hotspots", "--data", str(demo_folder), "--district", "Luton"]) == 1
     assert "--district 'Luton': expected a Hertfordshire district" in capsys.readouterr().err
+
+
+def test_the_built_in_demo_is_labelled_on_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("SAFETYMAP_DATA", "SAFETYMAP_STORE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SAFETYMAP_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("SAFETYMAP_DEMO_REPORTS", "500")
+    monkeypatch.setenv("SAFETYMAP_DEMO_RESPONSES", "300")
+    assert main(["survey", "--out", str(tmp_path / "survey.csv")]) == 0
+    assert ("notice: SYNTHETIC DEMO DATA (no --data, no SAFETYMAP_DATA and no "
+            "SAFETYMAP_STORE)." in capsys.readouterr().err)

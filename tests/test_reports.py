@@ -476,7 +476,9 @@ def test_board_pack_command_writes_the_pdf(
                      "--since", "2026-04-01", "--until", "2026-09-30"])
     assert code == 0
     assert out.read_bytes().startswith(b"%PDF")
-    assert "Wrote the board pack for Watford, St Albans to" in capsys.readouterr().out
+    # The folder holds demo exports (identifiers DEMO-): the output says so.
+    assert ("Wrote the board pack for Watford, St Albans (synthetic demo data) to"
+            in capsys.readouterr().out)
 
 
 @pytest.mark.usefixtures("with_report_commands")

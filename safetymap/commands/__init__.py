@@ -113,7 +113,7 @@ def load_data(data: Path | None) -> tuple[Dataset, ReportCounts]:
     whether the data is synthetic, is said on standard error.
     """
     from loaders.source import FolderSource
-    from safetymap.datasource import report_counts, source_from_settings
+    from safetymap.datasource import DemoSource, report_counts, source_from_settings
     from safetymap.settings import load_settings
 
     source = FolderSource(data) if data is not None else source_from_settings(load_settings())
@@ -126,7 +126,10 @@ def load_data(data: Path | None) -> tuple[Dataset, ReportCounts]:
         print(f"notice: {refused:,} row(s) or file(s) refused; `safetymap validate` lists "
               "them.", file=sys.stderr)
     if dataset.synthetic:
-        print("notice: SYNTHETIC DEMO DATA (no --data and no SAFETYMAP_DATA).", file=sys.stderr)
+        why = ("no --data, no SAFETYMAP_DATA and no SAFETYMAP_STORE"
+               if isinstance(source, DemoSource)
+               else "the data holds the safety map's demo records, identifiers beginning DEMO-")
+        print(f"notice: SYNTHETIC DEMO DATA ({why}).", file=sys.stderr)
     return dataset, reports
 
 
