@@ -19,8 +19,9 @@ Dimensions (:data:`DIMENSIONS`); times are local (Europe/London):
 ``event_weekday`` and ``event_month``
     weekday (0 = Monday) and month (``YYYY-MM``) of ``event_at``, when the person felt
     unsafe, else when they reported it;
-``occurred_weekday`` and ``occurred_hour``
-    weekday and hour (0-23) of ``occurred_at``; reports without it have neither;
+``occurred_weekday``, ``occurred_hour`` and ``occurred_minute``
+    weekday, hour (0-23) and minute (0-59) of ``occurred_at``; reports without it have
+    none (the minute is the same in UTC and in UK time, whose offsets are whole hours);
 ``reason``
     each reason code the report gives (environment or behaviour): a report counts once
     under every reason it gives, so these counts add up to more than the reports.
@@ -44,13 +45,15 @@ from loaders.vocab import REASONS
 #: Every dimension reports can be counted by, in the order a result's columns take.
 DIMENSIONS: tuple[str, ...] = (
     "district_code", "lsoa_code", "cell", "event_weekday", "event_month",
-    "occurred_weekday", "occurred_hour", "time_of_day", "reason",
+    "occurred_weekday", "occurred_hour", "occurred_minute", "time_of_day", "reason",
 )
 #: Values of the ``reason`` dimension, in the order that breaks ties between reasons:
 #: named reasons as in ``loaders.vocab.REASONS``, then ``other``.
 REASON_CODES: tuple[str, ...] = (*(code for code in REASONS if code != "other"), "other")
 #: Dimensions whose values are whole numbers; the others are text.
-NUMBER_DIMENSIONS = frozenset({"event_weekday", "occurred_weekday", "occurred_hour"})
+NUMBER_DIMENSIONS = frozenset(
+    {"event_weekday", "occurred_weekday", "occurred_hour", "occurred_minute"}
+)
 
 
 @dataclass(frozen=True)

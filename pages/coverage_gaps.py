@@ -62,7 +62,7 @@ st.dataframe(
 st.caption(DISTANCE_NOTE)
 
 st.subheader(f"Reports through the week against opening hours: {DISTRICTS[district]}")
-reports = cached.selected_reports(context.reports, context.reports.key, context.filters)
+reports = cached.report_summary(context.reports, context.reports.key, context.filters)
 chart = hour_of_week_chart_data(reports, services, district)
 open_columns = [c for c in chart.columns if c.startswith("open_")]
 bars = (

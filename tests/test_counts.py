@@ -72,6 +72,8 @@ def test_times_are_counted_in_local_time(counts: FrameCounts) -> None:
     assert records(counts.count(Filters(), ("occurred_weekday", "occurred_hour"))) == [
         (2, 21, 1), (5, 23, 1), (6, 2, 1)
     ]
+    # Minutes: r1 23:30, r2 02:30, r4 21:00 (r3 has no occurred time).
+    assert records(counts.count(Filters(), ("occurred_minute",))) == [(0, 1), (30, 2)]
     # event_at: r3 falls back to its submission, 00:30 BST on Wednesday 1 July.
     assert records(counts.count(Filters(), ("event_weekday",))) == [(2, 2), (5, 1), (6, 1)]
     assert records(counts.count(Filters(), ("event_month",))) == [("2026-03", 2), ("2026-07", 2)]

@@ -18,6 +18,7 @@ from shapely.geometry import Point, box
 
 from geodata import ANALYSIS_CRS, DISTRICTS
 from loaders import load_services, load_streetsafe, load_survey
+from safetymap.analysis.counts import FrameCounts
 from safetymap.analysis.coverage import (
     COVERAGE_CATEGORIES,
     coverage_matrix,
@@ -29,9 +30,13 @@ from safetymap.analysis.coverage import (
     lsoa_population_centroids,
     nearest_km,
     reports_when_closed_pct,
+    summary_of_counts,
+    weighted_median,
 )
+from safetymap.analysis.filters import Filters
 from safetymap.commands import CommandError
 from safetymap.commands import coverage as coverage_command
+from safetymap.demo import write_demo_data
 
 BROXBOURNE, DACORUM, STEVENAGE = "E07000095", "E07000096", "E07000243"
 THREE_RIVERS, WATFORD = "E07000102", "E07000103"
@@ -654,3 +659,67 @@ def test_command_hides_small_timed_counts_from_partners(
     assert rows["analyst"][watford]["reports_when_closed_pct"] == "50.0"
     assert rows["partner"][watford]["reports_with_time"] == "<5"
     assert rows["partner"][watford]["reports_when_closed_pct"] == ""
+
+
+# ------------------------------------------------------------------ from counts
+def test_weighted_median_repeats_each_value_by_its_weight() -> None:
+    assert weighted_median(np.array([3.0, 1.0, 2.0]), np.array([1, 1, 2])) == 2.0  # 1,2,2,3
+    assert weighted_median(np.array([1.0, 2.0, 3.0, 4.0]), np.ones(4, dtype=int)) == 2.5
+    assert weighted_median(np.array([1.0, 10.0]), np.array([3, 1])) == 1.0  # 1,1,1,10
+    assert weighted_median(np.array([np.nan, 5.0]), np.array([4, 1])) == 5.0
+    assert np.isnan(weighted_median(np.array([np.nan]), np.array([2])))
+
+
+def test_a_summary_from_counts_keeps_each_reports_minute() -> None:
+    # Watford: Saturday 28 March 2026 23:30 GMT, Sunday 29 March 02:30 BST (01:30 UTC),
+    # Wednesday 1 July 21:00 BST; a Dacorum report without a time.
+    frame = gpd.GeoDataFrame({
+        "report_id": ["a", "b", "c", "d"],
+        "district_code": [WATFORD, WATFORD, WATFORD, DACORUM],
+        "lsoa_code": ["L1", "L1", "L2", "L3"],
+        "latitude": [51.6565, 51.6565, 51.66, 51.75],
+        "longitude": [-0.3903, -0.3903, -0.40, -0.45],
+        "occurred_at": pd.Series(
+            [pd.Timestamp("2026-03-28 23:30", tz="UTC"), pd.Timestamp("2026-03-29 01:30", tz="UTC"),
+             pd.Timestamp("2026-07-01 20:00", tz="UTC"), pd.NaT], dtype="datetime64[us, UTC]",
+        ).dt.tz_convert("Europe/London"),
+    }, geometry=[Point(X0, Y0)] * 4, crs=ANALYSIS_CRS)
+    frame["event_at"] = frame["occurred_at"]
+    summary = summary_of_counts(FrameCounts(frame), Filters())
+    watford = summary.timed[summary.timed["district_code"] == WATFORD]
+    # minute of the week: Saturday 5 x 1440 + 23:30; Sunday 6 x 1440 + 02:30; Wed 2 x 1440 + 21:00
+    assert sorted(zip(watford["minute_of_week"], watford["reports"], strict=True)) == [
+        (4140, 1), (8610, 1), (8790, 1)
+    ]
+    assert summary.timed["reports"].sum() == 3  # the Dacorum report has no time
+    assert summary.per_district.to_dict() == {WATFORD: 3, DACORUM: 1}
+    assert summary.per_lsoa.to_dict() == {"L1": 2, "L2": 1, "L3": 1}
+    # a and b share a place: one resolution-10 hexagon holding two reports
+    assert sorted(summary.places["reports"]) == [1, 1, 2]
+
+
+def test_coverage_from_counts_equals_coverage_from_rows_but_for_report_distances(
+    tmp_path: Path,
+) -> None:
+    """The page counts (in the store or the frame); rows give the exact figures to check."""
+    write_demo_data(tmp_path, reports=3_000, responses=0, seed=3)
+    reports = load_streetsafe([tmp_path / "streetsafe_demo.csv"]).frame
+    services = load_services([tmp_path / "services_demo.csv"]).frame
+    exact = coverage_table(reports, services)
+    counted = coverage_table(summary_of_counts(FrameCounts(reports), Filters()), services)
+    distance = "report_nearest_km_median"
+    assert_frame_equal(counted.drop(columns=distance), exact.drop(columns=distance))
+    difference = (counted[distance] - exact[distance]).abs()
+    assert exact[distance].notna().sum() >= 10  # 13 district and category pairs with a place
+    # Hexagon centres are within about 80 m of each report's point.
+    assert difference.max() < 0.08
+    assert_frame_equal(
+        lsoa_gap_ranking(summary_of_counts(FrameCounts(reports), Filters()), services),
+        lsoa_gap_ranking(reports, services),
+    )
+    for district in (WATFORD, DACORUM):
+        assert_frame_equal(
+            hour_of_week_chart_data(summary_of_counts(FrameCounts(reports), Filters()),
+                                    services, district),
+            hour_of_week_chart_data(reports, services, district),
+        )

@@ -487,7 +487,8 @@ def test_counts_in_the_store_equal_the_frame_counts(store: Store, tmp_path: Path
         assert store.span(filters) == counts.span(filters)
         pd.testing.assert_frame_equal(store.rows(filters, slot=slot),
                                       counts.rows(filters, slot=slot).reset_index(drop=True))
-    assert compared == len(cases) * (1 + len(SINGLES) + len(PAIRS) + 2 * 9)
+    # every combination with "cell" is compared at two more resolutions
+    assert compared == len(cases) * (1 + len(SINGLES) + len(PAIRS) + 2 * len(DIMENSIONS))
     assert nonempty > 0.75 * compared  # the selections are not all empty
     assert store.span(Filters()) == (frame["event_at"].min().date(),
                                      frame["event_at"].max().date())

@@ -101,6 +101,8 @@ class GeoPackageStore(SQLStore):
     #: how long to wait for another process's ingest to finish, in seconds
     timeout_s: float = 120.0
 
+    #: times are stored as ``2026-03-14T21:30:00.000Z``: the minute is characters 15-16
+    minute_expression = "CAST(substr(occurred_at, 15, 2) AS INTEGER)"
     column_types: ClassVar[dict[ColumnType, str]] = {
         "text": "TEXT", "real": "REAL", "answer": "REAL", "integer": "INTEGER",
         "boolean": "BOOLEAN", "datetime": "DATETIME",

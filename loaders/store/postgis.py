@@ -57,6 +57,8 @@ class PostGISStore(SQLStore):
     #: seconds to wait for the server to answer a new connection
     connect_timeout_s: int = 5
 
+    #: in UTC, whatever the session's time zone (some have offsets of half an hour)
+    minute_expression = "CAST(extract(minute FROM occurred_at AT TIME ZONE 'UTC') AS integer)"
     column_types: ClassVar[dict[ColumnType, str]] = {
         "text": "text", "real": "double precision", "answer": "double precision",
         "integer": "bigint", "boolean": "boolean", "datetime": "timestamptz",

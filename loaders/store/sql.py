@@ -141,6 +141,8 @@ class SQLStore(ABC):
     serial_key: ClassVar[str]
     #: the function giving the position of a substring (``instr`` or ``strpos``)
     find_function: ClassVar[str]
+    #: the minute (0-59) of ``occurred_at``: the same in UTC as in UK time
+    minute_expression: ClassVar[str]
 
     # ------------------------------------------------------------------ dialect
     @property
@@ -692,22 +694,24 @@ class SQLStore(ABC):
         report_counts.check_dimensions(by)
         by = report_counts.ordered(by)
         plain = [name for name in by if name != "reason"]
-        columns = [hex_column(resolution) if name == "cell" else name for name in plain]
+        columns = [self._dimension_sql(name, resolution) for name in plain]
         where, params = self._where(filters, slot=slot, present=columns)
-        group = f" GROUP BY {', '.join(columns)}" if columns else ""
         if "reason" in by:
             # One tally per reason code of the reports giving it, in each group. Reports
             # are first grouped by their reasons as given (few distinct pairs), so each
             # code is looked for once per pair and group rather than once per report.
             tallies = [f"sum(CASE WHEN {self.find_function}(given, ?) > 0 THEN n ELSE 0 END)"
                        for _ in report_counts.REASON_CODES]
+            inner = "".join(f"{column} AS k{i}, " for i, column in enumerate(columns))
             keys = "".join(f"{column}, " for column in columns)
-            source = (f"(SELECT {keys}{_GIVEN} AS given, count(*) AS n FROM streetsafe"  # noqa: S608 - column names from the fixed lists; values are bound
+            source = (f"(SELECT {inner}{_GIVEN} AS given, count(*) AS n FROM streetsafe"  # noqa: S608 - column names from the fixed lists; values are bound
                       f"{where} GROUP BY {keys}environment, behaviour) AS pairs")
             params = [f";{code};" for code in report_counts.REASON_CODES] + params
+            columns = [f"k{i}" for i in range(len(columns))]
         else:
             tallies = ["count(*)"]
             source = f"streetsafe{where}"
+        group = f" GROUP BY {', '.join(columns)}" if columns else ""
         statement = f"SELECT {', '.join([*columns, *tallies])} FROM {source}{group}"  # noqa: S608 - column names from the fixed lists; values are bound
         with self._connect() as connection, self._read(connection):
             cursor = connection.cursor()
@@ -716,6 +720,14 @@ class SQLStore(ABC):
         if not by:
             return pd.DataFrame({"reports": pd.Series([int(rows[0][0])], dtype="int64")})
         return _counts_frame(by, rows)
+
+    def _dimension_sql(self, name: str, resolution: int) -> str:
+        """Return the stored column, or the expression, that gives a dimension's values."""
+        if name == "cell":
+            return hex_column(resolution)
+        if name == "occurred_minute":
+            return self.minute_expression
+        return name
 
     def span(self, filters: Selection) -> tuple[date, date] | None:
         """Return the first and last local day of ``event_at`` selected; None when none is."""

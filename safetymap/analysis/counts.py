@@ -219,11 +219,13 @@ class FrameCounts:
             if name == "event_month":
                 return _month_codes(local)
             return _number_codes(local.dt.day_of_week, 7)
-        if name in ("occurred_weekday", "occurred_hour"):
+        if name in ("occurred_weekday", "occurred_hour", "occurred_minute"):
             check_columns(frame, "reports", ("occurred_at",))
             local = local_times(frame["occurred_at"])
             if name == "occurred_hour":
                 return _number_codes(local.dt.hour, 24)
+            if name == "occurred_minute":
+                return _number_codes(local.dt.minute, 60)
             return _number_codes(local.dt.day_of_week, 7)
         check_columns(frame, "reports", (name,))
         return _text_codes(frame[name])

@@ -35,21 +35,25 @@ coordinates filled in.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import geopandas as gpd
+import h3
 import numpy as np
 import pandas as pd
 import shapely
 
 from geodata import ANALYSIS_CRS, DISTRICTS, district_code, load_lsoas, load_population
+from loaders.counts import ReportCounts
 from loaders.opening_hours import (
     MINUTES_PER_DAY,
     WeeklyHours,
     parse_opening_hours,
     union,
 )
+from loaders.store.base import Selection
 from loaders.vocab import CONFIDENTIAL_CATEGORIES, SERVICE_CATEGORIES
-from safetymap.analysis.rates import district_rates
+from safetymap.analysis.rates import rates_of_counts
 
 __all__ = [
     "CATEGORY_WORDS",
@@ -57,6 +61,7 @@ __all__ = [
     "DISTANCE_NOTE",
     "HOURS_NOTE",
     "SCORE_NOTE",
+    "ReportSummary",
     "coverage_matrix",
     "coverage_table",
     "gap_ranking",
@@ -66,6 +71,8 @@ __all__ = [
     "lsoa_population_centroids",
     "nearest_km",
     "reports_when_closed_pct",
+    "summary_of_counts",
+    "summary_of_rows",
 ]
 
 #: Categories compared by default: every contract category but ``other``, a catch-all
@@ -79,8 +86,14 @@ DISTANCE_NOTE = (
     "(its representative point), each LSOA counted once: LSOA populations are not shipped, so "
     "the median is not weighted by residents; LSOAs are drawn to hold 1,000 to 3,000 "
     "residents each, so it is close to a median over people. Confidential services (refuges, "
-    "the SARC) are never measured: their locations are not used."
+    "the SARC) are never measured: their locations are not used. 'From reports' is measured "
+    "from the centre of the small hexagon (H3 resolution 10, about 130 m across) that holds "
+    "each report, weighted by its reports, so each distance is within about 80 m of the "
+    "report's own point: the counts come from the store without reading every report."
 )
+
+#: H3 resolution of the places reports are measured from when they are counted.
+PLACE_RESOLUTION = 10
 
 HOURS_NOTE = (
     "Hours open per week are those of the union of the opening hours of every service of "
@@ -127,6 +140,124 @@ CATEGORY_WORDS: dict[str, str] = {
     "housing": "housing service",
     "other": "other service",
 }
+
+
+# ---------------------------------------------------------------- the reports, summed up
+@dataclass(frozen=True, eq=False)
+class ReportSummary:
+    """What coverage needs to know about a selection of StreetSafe reports.
+
+    Attributes
+    ----------
+    places
+        ``district_code`` and ``reports``, with points in EPSG:27700: where the reports
+        are, and how many at each place.
+    timed
+        ``district_code``, ``minute_of_week`` (0 = Monday 00:00 local time, to 10079) and
+        ``reports``: the reports with a known ``occurred_at``.
+    per_district
+        Reports per district code.
+    per_lsoa
+        Reports per LSOA code.
+    """
+
+    places: gpd.GeoDataFrame
+    timed: pd.DataFrame
+    per_district: pd.Series
+    per_lsoa: pd.Series
+
+
+def summary_of_rows(reports: pd.DataFrame) -> ReportSummary:
+    """Return the summary of report rows, each at its own point and minute.
+
+    Parameters
+    ----------
+    reports
+        StreetSafe reports (``district_code``, ``occurred_at``, ``geometry``; ``lsoa_code``
+        for the LSOA ranking).
+    """
+    _require(reports, ("district_code", "occurred_at"), name="reports")
+    reports = reports.reset_index(drop=True)
+    located = reports if "geometry" in reports.columns else reports.iloc[0:0].assign(
+        geometry=None)
+    points = _points(located, name="reports")
+    places = gpd.GeoDataFrame(
+        {"district_code": located["district_code"].to_numpy(dtype=object),
+         "reports": np.ones(len(located), dtype="int64")},
+        geometry=points.to_numpy(), crs=ANALYSIS_CRS,
+    )
+    times = _local_times(reports)
+    timed = pd.DataFrame({
+        "district_code": reports.loc[times.index, "district_code"].to_numpy(dtype=object),
+        "minute_of_week": (times.dt.day_of_week * MINUTES_PER_DAY + times.dt.hour * 60
+                           + times.dt.minute).to_numpy(dtype="int64"),
+        "reports": np.ones(len(times), dtype="int64"),
+    })
+    lsoas = (reports["lsoa_code"].value_counts() if "lsoa_code" in reports.columns
+             else pd.Series(dtype="int64"))
+    return ReportSummary(places, timed, reports["district_code"].value_counts(), lsoas)
+
+
+def summary_of_counts(reports: ReportCounts, filters: Selection) -> ReportSummary:
+    """Return the summary of a selection from counts (in the store, or of a loaded frame).
+
+    Reports are placed at the centre of their H3 cell at :data:`PLACE_RESOLUTION` (see
+    :data:`DISTANCE_NOTE`); their minutes are exact.
+    """
+    cells = reports.count(filters, ("district_code", "cell"), resolution=PLACE_RESOLUTION)
+    centres = np.array([h3.cell_to_latlng(cell) for cell in cells["cell"]],
+                       dtype=float).reshape(-1, 2)
+    places = gpd.GeoDataFrame(
+        {"district_code": cells["district_code"].to_numpy(dtype=object),
+         "reports": cells["reports"].to_numpy(dtype="int64")},
+        geometry=gpd.points_from_xy(centres[:, 1], centres[:, 0]), crs="EPSG:4326",
+    ).to_crs(ANALYSIS_CRS)
+    minutes = reports.count(
+        filters, ("district_code", "occurred_weekday", "occurred_hour", "occurred_minute")
+    )
+    timed = pd.DataFrame({
+        "district_code": minutes["district_code"].to_numpy(dtype=object),
+        "minute_of_week": (minutes["occurred_weekday"] * MINUTES_PER_DAY
+                           + minutes["occurred_hour"] * 60
+                           + minutes["occurred_minute"]).to_numpy(dtype="int64"),
+        "reports": minutes["reports"].to_numpy(dtype="int64"),
+    })
+    districts = reports.count(filters, ("district_code",))
+    lsoas = reports.count(filters, ("lsoa_code",))
+    return ReportSummary(
+        places, timed,
+        pd.Series(districts["reports"].to_numpy(), index=districts["district_code"].to_numpy()),
+        pd.Series(lsoas["reports"].to_numpy(), index=lsoas["lsoa_code"].to_numpy()),
+    )
+
+
+def _summary(reports: pd.DataFrame | ReportSummary) -> ReportSummary:
+    return reports if isinstance(reports, ReportSummary) else summary_of_rows(reports)
+
+
+def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    """Return the median of values each repeated ``weights`` times (NaN values left out).
+
+    With every weight 1 this is the ordinary median, the middle two averaged.
+
+    >>> weighted_median(np.array([3.0, 1.0, 2.0]), np.array([1, 1, 2]))
+    2.0
+    """
+    keep = ~np.isnan(values) & (weights > 0)
+    if not keep.any():
+        return float("nan")
+    order = np.argsort(values[keep], kind="stable")
+    ordered, counts = values[keep][order], weights[keep][order]
+    cumulative = np.cumsum(counts)
+    total = int(cumulative[-1])
+    lower = ordered[np.searchsorted(cumulative, (total - 1) // 2, side="right")]
+    upper = ordered[np.searchsorted(cumulative, total // 2, side="right")]
+    return float((lower + upper) / 2)
+
+
+def _in_district(summary: ReportSummary, district: str) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    return (summary.places.loc[summary.places["district_code"].eq(district).to_numpy()],
+            summary.timed.loc[summary.timed["district_code"].eq(district).to_numpy()])
 
 
 # ---------------------------------------------------------------- checks and helpers
@@ -207,13 +338,6 @@ def _local_times(reports: pd.DataFrame) -> pd.Series:
     else:
         times = times.dt.tz_convert(_LOCAL_TZ)
     return times.dropna()
-
-
-def _open_at_times(hours: WeeklyHours, times: pd.Series) -> np.ndarray:
-    """Return whether ``hours`` are open at each of ``times`` (local)."""
-    weekday = times.dt.day_of_week.to_numpy(dtype=np.intp)
-    minute = (times.dt.hour * 60 + times.dt.minute).to_numpy(dtype=np.intp)
-    return hours.open_at(weekday, minute)
 
 
 def _latest_close(hours: WeeklyHours) -> str:
@@ -398,6 +522,17 @@ def _points(frame: pd.DataFrame, *, name: str) -> gpd.GeoSeries:
     return gpd.GeoSeries(frame["geometry"].to_numpy(), index=frame.index, crs=crs or ANALYSIS_CRS)
 
 
+def _weighted_median_km(
+    places: gpd.GeoDataFrame, services: pd.DataFrame, category: str, *, serving: str
+) -> float:
+    """Return the median over reports of :func:`nearest_km`, each place weighted by its reports."""
+    if places.empty:
+        return float("nan")
+    kilometres = nearest_km(places.geometry, services, category, serving=serving)
+    return weighted_median(kilometres.to_numpy(dtype=float),
+                           places["reports"].to_numpy(dtype="int64"))
+
+
 def _median_km(
     points: gpd.GeoSeries, services: pd.DataFrame, category: str, *, serving: str
 ) -> float:
@@ -431,7 +566,10 @@ def hours_open_per_week(services: pd.DataFrame, district_code: str, category: st
 
 
 def reports_when_closed_pct(
-    reports: pd.DataFrame, services: pd.DataFrame, district_code: str, category: str
+    reports: pd.DataFrame | ReportSummary,
+    services: pd.DataFrame,
+    district_code: str,
+    category: str,
 ) -> float:
     """Return the % of a district's timed reports made when no service of a category is open.
 
@@ -453,22 +591,25 @@ def reports_when_closed_pct(
         Europe/London time) at a minute when no service of the category serving the
         district is open; 100 when none serves it; NaN when no report has a known time.
     """
-    _require(reports, ("district_code", "occurred_at"), name="reports")
     _require(services, ("category", "coverage", "opening_hours"), name="services")
     district = _district(district_code)
-    times = _local_times(reports.loc[reports["district_code"].eq(district)])
+    _, timed = _in_district(_summary(reports), district)
     hours = _hours(_serving_services(services, district, _category(category)))
-    return _closed_pct(hours, times)
+    return _closed_pct(hours, timed)
 
 
-def _closed_pct(hours: WeeklyHours, times: pd.Series) -> float:
-    if times.empty:
+def _closed_pct(hours: WeeklyHours, timed: pd.DataFrame) -> float:
+    """Return the % of timed reports (``minute_of_week``, ``reports``) when ``hours`` are shut."""
+    weights = timed["reports"].to_numpy(dtype="int64")
+    if weights.sum() == 0:
         return float("nan")
-    return float(100.0 * (~_open_at_times(hours, times)).mean())
+    weekday, minute = np.divmod(timed["minute_of_week"].to_numpy(dtype=np.intp), MINUTES_PER_DAY)
+    shut = ~hours.open_at(weekday, minute)
+    return float(100.0 * weights[shut].sum() / weights.sum())
 
 
 def hour_of_week_chart_data(
-    reports: pd.DataFrame,
+    reports: pd.DataFrame | ReportSummary,
     services: pd.DataFrame,
     district_code: str,
     *,
@@ -497,14 +638,13 @@ def hour_of_week_chart_data(
         hour in which at least one service of the category serving the district is open
         (0 throughout when none serves it).
     """
-    _require(reports, ("district_code", "occurred_at"), name="reports")
     _require(services, ("category", "coverage", "opening_hours"), name="services")
     district = _district(district_code)
     chosen = _categories(categories)
     hour_of_week = np.arange(7 * 24)
     weekday, hour = np.divmod(hour_of_week, 24)
-    times = _local_times(reports.loc[reports["district_code"].eq(district)])
-    slots = (times.dt.day_of_week * 24 + times.dt.hour).to_numpy(dtype=np.intp)
+    _, timed = _in_district(_summary(reports), district)
+    slots = timed["minute_of_week"].to_numpy(dtype=np.intp) // 60
     chart = pd.DataFrame(
         {
             "hour_of_week": hour_of_week,
@@ -512,7 +652,9 @@ def hour_of_week_chart_data(
             "day": [_DAY_NAMES[day] for day in weekday],
             "hour": hour,
             "label": [f"{_DAY_NAMES[d]} {h:02d}:00" for d, h in zip(weekday, hour, strict=True)],
-            "reports": np.bincount(slots, minlength=7 * 24).astype("int64"),
+            "reports": np.bincount(
+                slots, weights=timed["reports"].to_numpy(dtype=float), minlength=7 * 24
+            ).astype("int64"),
         }
     )
     for category in chosen:
@@ -523,7 +665,7 @@ def hour_of_week_chart_data(
 
 # ---------------------------------------------------------------- the table
 def coverage_table(
-    reports: pd.DataFrame,
+    reports: pd.DataFrame | ReportSummary,
     services: pd.DataFrame,
     *,
     categories: Sequence[str] | None = None,
@@ -575,22 +717,18 @@ def coverage_table(
     -----
     See :data:`DISTANCE_NOTE` and :data:`HOURS_NOTE` for what a page should say.
     """
-    _require(reports, _REPORT_COLUMNS, name="reports")
+    if not isinstance(reports, ReportSummary):
+        _require(reports, _REPORT_COLUMNS, name="reports")
+    summary = _summary(reports)
     _require(services, _SERVICE_COLUMNS, name="services")
     chosen = _categories(categories)
     people = lsoa_population_centroids() if lsoa_points is None else lsoa_points
     _require(people, ("district_code", "geometry"), name="lsoa_points")
-    # A fresh index lets report times be matched back to their rows.
-    reports = reports.reset_index(drop=True)
     home_points = _points(people, name="lsoa_points")
-    all_report_points = _points(reports, name="reports")
-    times = _local_times(reports)
-    time_district = reports.loc[times.index, "district_code"]
     rows = []
     for district, name in DISTRICTS.items():
         homes = home_points[people["district_code"].eq(district).to_numpy()]
-        report_points = all_report_points[reports["district_code"].eq(district).to_numpy()]
-        district_times = times.loc[time_district.eq(district).to_numpy()]
+        places, timed = _in_district(summary, district)
         for category in chosen:
             serving = _serving_services(services, district, category)
             hours = _hours(serving)
@@ -603,13 +741,13 @@ def coverage_table(
                     "covered": len(serving) > 0,
                     "services": len(serving),
                     "nearest_km_median": _median_km(homes, services, category, serving=district),
-                    "report_nearest_km_median": _median_km(
-                        report_points, services, category, serving=district
+                    "report_nearest_km_median": _weighted_median_km(
+                        places, services, category, serving=district
                     ),
                     "hours_open_per_week": hours.hours_per_week(),
                     "latest_close": _latest_close(hours),
-                    "reports_with_time": len(district_times),
-                    "reports_when_closed_pct": _closed_pct(hours, district_times),
+                    "reports_with_time": int(timed["reports"].sum()),
+                    "reports_when_closed_pct": _closed_pct(hours, timed),
                 }
             )
     return pd.DataFrame(rows).astype(
@@ -716,7 +854,7 @@ def _farthest(own: pd.DataFrame, table: pd.DataFrame) -> str:
 
 
 def gap_ranking(
-    reports: pd.DataFrame,
+    reports: pd.DataFrame | ReportSummary,
     services: pd.DataFrame,
     survey: pd.DataFrame | None = None,
     *,
@@ -762,7 +900,9 @@ def gap_ranking(
         ``reports_when_closed_pct``), ``need_index``, ``access_gap_index``, ``gap_score``
         and ``reason``. The score is defined in :data:`SCORE_NOTE`.
     """
-    _require(reports, _REPORT_COLUMNS, name="reports")
+    if not isinstance(reports, ReportSummary):
+        _require(reports, _REPORT_COLUMNS, name="reports")
+    summary = _summary(reports)
     _require(services, _SERVICE_COLUMNS, name="services")
     if categories is None:
         present = set(services["category"])
@@ -770,11 +910,13 @@ def gap_ranking(
     else:
         chosen = _categories(categories)
     if table is None:
-        table = coverage_table(reports, services, categories=chosen, lsoa_points=lsoa_points)
+        table = coverage_table(summary, services, categories=chosen, lsoa_points=lsoa_points)
     else:
         table = table.loc[table["category"].isin(chosen)]
     people = load_population() if population is None else population
-    rates = district_rates(reports, people).set_index("district_code")
+    per_district = pd.DataFrame({"district_code": summary.per_district.index,
+                                 "reports": summary.per_district.to_numpy()})
+    rates = rates_of_counts(per_district, people).set_index("district_code")
     survey_figures = _unsafe_after_dark(survey)
 
     grouped = table.groupby("district_code", sort=False)
@@ -827,7 +969,7 @@ def gap_ranking(
 
 
 def lsoa_gap_ranking(
-    reports: pd.DataFrame,
+    reports: pd.DataFrame | ReportSummary,
     services: pd.DataFrame,
     *,
     categories: Sequence[str] | None = None,
@@ -862,7 +1004,11 @@ def lsoa_gap_ranking(
         (mean of ``uncovered`` and ``nearest_km`` relative to the LSOAs' average, 1.0 when
         neither differs), ``gap_score`` (their product) and ``reason``.
     """
-    _require(reports, ("lsoa_code",), name="reports")
+    if isinstance(reports, ReportSummary):
+        counts = reports.per_lsoa
+    else:
+        _require(reports, ("lsoa_code",), name="reports")
+        counts = reports["lsoa_code"].value_counts()
     _require(services, _SERVICE_COLUMNS, name="services")
     if categories is None:
         present = set(services["category"])
@@ -886,7 +1032,6 @@ def lsoa_gap_ranking(
             distances.loc[inside, category] = nearest_km(
                 home_points[inside], services, category, serving=district
             ).to_numpy()
-    counts = reports["lsoa_code"].value_counts()
     ranking = pd.DataFrame(
         {
             "lsoa_code": people["lsoa_code"],

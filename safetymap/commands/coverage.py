@@ -63,7 +63,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Write the coverage table as CSV or JSON to ``--out`` or stdout."""
-    from safetymap.analysis.coverage import coverage_table
+    from safetymap.analysis.coverage import coverage_table, summary_of_counts
     from safetymap.analysis.filters import Filters
 
     dataset, reports = load_data(args.data)
@@ -78,7 +78,8 @@ def run(args: argparse.Namespace) -> int:
         )
         message = f"No support services to measure coverage against in {dataset.origin}: {hint}."
         raise CommandError(message)
-    table = coverage_table(reports.rows(Filters()), services)[list(COLUMNS)].round(DECIMALS)
+    summary = summary_of_counts(reports, Filters())
+    table = coverage_table(summary, services)[list(COLUMNS)].round(DECIMALS)
     if args.format == "csv":
         table["covered"] = table["covered"].map({True: "true", False: "false"})
     if args.role == "partner":

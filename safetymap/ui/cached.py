@@ -14,7 +14,13 @@ import streamlit as st
 from geodata import DISTRICTS
 from loaders.counts import ReportCounts, Slot
 from loaders.source import Dataset
-from safetymap.analysis.coverage import coverage_table, gap_ranking, lsoa_gap_ranking
+from safetymap.analysis.coverage import (
+    ReportSummary,
+    coverage_table,
+    gap_ranking,
+    lsoa_gap_ranking,
+    summary_of_counts,
+)
 from safetymap.analysis.filters import Filters, filter_survey
 from safetymap.analysis.patrol import HotspotAnalysis, analyse_hotspots
 from safetymap.reports.board_pack import BoardPack, build_board_pack
@@ -38,6 +44,12 @@ def selected_reports(
     return _reports.rows(filters, slot=slot)
 
 
+@st.cache_data(show_spinner="Counting the selected reports…", max_entries=32)
+def report_summary(_reports: ReportCounts, key: str, filters: Filters) -> ReportSummary:
+    """Return what coverage needs to know about the selected reports, from counts."""
+    return summary_of_counts(_reports, filters)
+
+
 @st.cache_data(show_spinner="Working out coverage…", max_entries=32)
 def coverage_results(
     _dataset: Dataset, _reports: ReportCounts, key: str, filters: Filters, *, role: Role
@@ -47,7 +59,7 @@ def coverage_results(
     For partners the survey counts in the ranking only when every district's base is at
     least 50: its reasons quote after-dark percentages, which partners may not see below.
     """
-    reports = selected_reports(_reports, key, filters)
+    reports = report_summary(_reports, key, filters)
     survey = filter_survey(_dataset.survey.frame, filters)
     services = _dataset.services.frame
     table = coverage_table(reports, services)
