@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -109,6 +110,12 @@ BANDS: tuple[str, ...] = tuple(band for band in TIME_OF_DAY if band != "unknown"
 _check_resolution = check_resolution
 _check_columns = check_columns
 _local = local_times
+
+
+#: What a cell's profile is counted by, beside the cell (see :func:`profiles_of_counts`).
+PROFILE_DIMENSIONS: tuple[str, ...] = ("reason", "event_weekday", "time_of_day")
+#: What the day-by-hour matrix is counted by (see :func:`when_matrix_of_counts`).
+WHEN_DIMENSIONS: tuple[str, ...] = ("occurred_weekday", "occurred_hour")
 
 
 # ------------------------------------------------------------------------ validation
@@ -562,6 +569,7 @@ def profiles_of_counts(
     *,
     resolution: int = DEFAULT_RESOLUTION,
     slot: Slot | None = None,
+    counted: Mapping[str, pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """Say why and when people felt unsafe in each cell, from counts of a selection.
 
@@ -575,6 +583,9 @@ def profiles_of_counts(
         The selection.
     resolution
         H3 resolution of ``cells``.
+    counted
+        The counts already made, by dimension of :data:`PROFILE_DIMENSIONS`: each
+        ``reports.count(filters, ("cell", dimension), resolution=..., slot=...)``.
 
     Returns
     -------
@@ -595,12 +606,14 @@ def profiles_of_counts(
         raise ValueError("`cells` has duplicate cell ids; give each cell once.")
 
     def table(dimension: str, labels: tuple[str, ...] | tuple[int, ...]) -> np.ndarray:
-        counted = reports.count(filters, ("cell", dimension), resolution=resolution, slot=slot)
-        rows = wanted.get_indexer(pd.Index(counted["cell"], dtype=object))
-        columns = pd.Index(labels).get_indexer(pd.Index(counted[dimension]))
+        found = (counted or {}).get(dimension)
+        if found is None:
+            found = reports.count(filters, ("cell", dimension), resolution=resolution, slot=slot)
+        rows = wanted.get_indexer(pd.Index(found["cell"], dtype=object))
+        columns = pd.Index(labels).get_indexer(pd.Index(found[dimension]))
         keep = (rows >= 0) & (columns >= 0)
         dense = np.zeros((len(wanted), len(labels)), dtype=np.int64)
-        dense[rows[keep], columns[keep]] = counted["reports"].to_numpy(dtype=np.int64)[keep]
+        dense[rows[keep], columns[keep]] = found["reports"].to_numpy(dtype=np.int64)[keep]
         return dense
 
     reasons = table("reason", REASON_CODES)
@@ -649,9 +662,15 @@ def when_matrix(reports: pd.DataFrame) -> pd.DataFrame:
     return when_matrix_of_counts(FrameCounts(reports), Filters())
 
 
-def when_matrix_of_counts(reports: ReportCounts, filters: Filters) -> pd.DataFrame:
-    """Count a selection by local weekday and hour of ``occurred_at`` (see :func:`when_matrix`)."""
-    counted = reports.count(filters, ("occurred_weekday", "occurred_hour"))
+def when_matrix_of_counts(
+    reports: ReportCounts, filters: Filters, counted: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Count a selection by local weekday and hour of ``occurred_at`` (see :func:`when_matrix`).
+
+    ``counted`` is ``reports.count(filters, WHEN_DIMENSIONS)`` when already made.
+    """
+    if counted is None:
+        counted = reports.count(filters, WHEN_DIMENSIONS)
     table = np.zeros((7, 24), dtype=np.int64)
     table[counted["occurred_weekday"].to_numpy(dtype=np.int64),
           counted["occurred_hour"].to_numpy(dtype=np.int64)] = counted["reports"].to_numpy()

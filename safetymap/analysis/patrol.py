@@ -6,6 +6,7 @@ call :func:`analyse_hotspots`, so they always agree on the figures.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -20,6 +21,8 @@ from safetymap.analysis.counts import FrameCounts
 from safetymap.analysis.filters import Filters
 from safetymap.analysis.hotspots import (
     DEFAULT_RESOLUTION,
+    PROFILE_DIMENSIONS,
+    WHEN_DIMENSIONS,
     HotspotResult,
     area_counts,
     cell_polygons,
@@ -30,6 +33,9 @@ from safetymap.analysis.hotspots import (
     top_places,
     when_matrix_of_counts,
 )
+
+#: Counts a store is asked for at once (each opens its own connection).
+_WORKERS = 4
 
 __all__ = ["HotspotAnalysis", "Slot", "analyse_hotspots", "heat_points", "slot_reports",
            "study_area"]
@@ -92,6 +98,30 @@ def slot_reports(
     return _counts(reports).rows(filters, slot=slot)
 
 
+#: One count to make: the selection, the dimensions, and whether the slot narrows it.
+_Request = tuple[Filters, tuple[str, ...], bool]
+
+
+def _count_all(
+    counts: ReportCounts, requests: dict[str, _Request], *, resolution: int, slot: Slot | None
+) -> dict[str, pd.DataFrame]:
+    """Make several counts; a store answers them at once, each in its own connection.
+
+    A loaded frame counts them one after the other: its counts are milliseconds of numpy,
+    which threads would only slow down.
+    """
+    def one(request: _Request) -> pd.DataFrame:
+        selection, by, narrowed = request
+        return counts.count(selection, by, resolution=resolution,
+                            slot=slot if narrowed else None)
+
+    if isinstance(counts, FrameCounts) or len(requests) < 2:
+        return {name: one(request) for name, request in requests.items()}
+    with ThreadPoolExecutor(max_workers=min(_WORKERS, len(requests))) as pool:
+        futures = {name: pool.submit(one, request) for name, request in requests.items()}
+        return {name: future.result() for name, future in futures.items()}
+
+
 def analyse_hotspots(
     reports: ReportCounts | pd.DataFrame,
     filters: Filters,
@@ -103,7 +133,7 @@ def analyse_hotspots(
     """Test the selected reports for hot spots and compare with the period before.
 
     Every figure is a count of a selection, so with a store the counting runs in the
-    database and no report leaves it.
+    database and no report leaves it; the store's counts are asked for at once.
 
     Parameters
     ----------
@@ -123,17 +153,6 @@ def analyse_hotspots(
     counts = _counts(reports)
     area = study_area(filters.districts)
 
-    def tested(selection: Filters) -> HotspotResult:
-        per_cell = counts.count(selection, ("cell",), resolution=resolution, slot=slot)
-        return classify(area_counts(per_cell, resolution=resolution, area=area),
-                        resolution=resolution)
-
-    result = tested(filters)
-    selected = int(result.cells["reports"].sum())
-    profiles = profiles_of_counts(result.cells, counts, filters, resolution=resolution,
-                                  slot=slot)
-    when = when_matrix_of_counts(counts, filters)
-
     period: tuple[date, date] | None = None
     if filters.start is not None and filters.end is not None:
         period = (filters.start, filters.end)
@@ -142,8 +161,30 @@ def analyse_hotspots(
         if span is not None:
             period = (filters.start or span[0], filters.end or span[1])
     previous = previous_period(*period) if period is not None else None
+
+    requests: dict[str, _Request] = {
+        "now": (filters, ("cell",), True),
+        "when": (filters, WHEN_DIMENSIONS, False),
+        **{name: (filters, ("cell", name), True) for name in PROFILE_DIMENSIONS},
+    }
     if previous is not None:
-        before = tested(replace(filters, start=previous[0], end=previous[1])).cells
+        requests["before"] = (replace(filters, start=previous[0], end=previous[1]),
+                              ("cell",), True)
+    counted = _count_all(counts, requests, resolution=resolution, slot=slot)
+
+    def tested(per_cell: pd.DataFrame) -> HotspotResult:
+        return classify(area_counts(per_cell, resolution=resolution, area=area),
+                        resolution=resolution)
+
+    result = tested(counted["now"])
+    selected = int(result.cells["reports"].sum())
+    profiles = profiles_of_counts(
+        result.cells, counts, filters, resolution=resolution, slot=slot,
+        counted={name: counted[name] for name in PROFILE_DIMENSIONS},
+    )
+    when = when_matrix_of_counts(counts, filters, counted["when"])
+    if "before" in counted:
+        before = tested(counted["before"]).cells
     else:  # nothing selected has a time: nothing to compare with
         before = result.cells.assign(reports=0, hotspot="none")
     changes = compare_periods(result.cells, before)
