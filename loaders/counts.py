@@ -35,12 +35,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
+import numpy as np
 import pandas as pd
 
-from loaders.store.base import Selection
 from loaders.vocab import REASONS
+
+if TYPE_CHECKING:  # the store imports this module: no import of the store at run time
+    from loaders.store.base import Selection
 
 #: Every dimension reports can be counted by, in the order a result's columns take.
 DIMENSIONS: tuple[str, ...] = (
@@ -76,6 +79,34 @@ class Slot:
             problems.append(f"`hour` must be 0 to 23, got {self.hour!r}.")
         if problems:
             raise ValueError(" ".join(problems))
+
+
+def reason_indicators(environment: pd.Series, behaviour: pd.Series) -> np.ndarray:
+    """Return, per report, whether it gives each reason of :data:`REASON_CODES`.
+
+    Reports are grouped by their (environment, behaviour) pair first: there are few
+    distinct pairs, so each is split into codes once, not once per report. Codes outside
+    the vocabulary are ignored.
+    """
+    pair = environment.fillna("").astype(str) + "\x1f" + behaviour.fillna("").astype(str)
+    codes, pairs = pd.factorize(pair)
+    position = {code: i for i, code in enumerate(REASON_CODES)}
+    table = np.zeros((len(pairs) + 1, len(REASON_CODES)), dtype=bool)
+    for row, text in enumerate(pairs.tolist()):
+        for code in text.replace("\x1f", ";").split(";"):
+            if code in position:
+                table[row, position[code]] = True
+    return table[codes]  # a missing pair (code -1) picks the empty last row
+
+
+def reason_bits(indicators: np.ndarray) -> np.ndarray:
+    """Return each report's reasons as one whole number: bit ``i`` for ``REASON_CODES[i]``.
+
+    A store keeps this number with each report, so that it counts reasons with integer
+    arithmetic instead of searching text.
+    """
+    weights = np.left_shift(np.int64(1), np.arange(len(REASON_CODES), dtype=np.int64))
+    return indicators.astype(np.int64) @ weights
 
 
 def check_dimensions(by: tuple[str, ...]) -> None:

@@ -33,7 +33,7 @@ from loaders import KINDS, load_kind
 from loaders.counts import DIMENSIONS, Slot, empty_counts
 from loaders.source import SourceError
 from loaders.store import Store, StoreError, StoreUnavailable, open_store, sql
-from loaders.store.records import TIME_COLUMNS
+from loaders.store.records import REASON_BITS, TIME_COLUMNS, Column
 from safetymap.analysis.counts import FrameCounts
 from safetymap.analysis.filters import Filters
 from safetymap.demo import write_demo_data
@@ -498,11 +498,23 @@ def test_counts_in_the_store_equal_the_frame_counts(store: Store, tmp_path: Path
 # ============================================================================ migration
 def make_version_1(store_url: str) -> None:
     """Turn a store back into what version 1 made: no local-time columns, version 1."""
-    statements = [
+    run_statements(store_url, [
         "DROP INDEX streetsafe_occurred_slot",
         *(f"ALTER TABLE streetsafe DROP COLUMN {column.name}" for column in TIME_COLUMNS),
+        f"ALTER TABLE streetsafe DROP COLUMN {REASON_BITS.name}",
         "UPDATE store_meta SET value = '1' WHERE key = 'schema_version'",
-    ]
+    ])
+
+
+def make_version_2(store_url: str) -> None:
+    """Turn a store back into what version 2 made: no reason bits, version 2."""
+    run_statements(store_url, [
+        f"ALTER TABLE streetsafe DROP COLUMN {REASON_BITS.name}",
+        "UPDATE store_meta SET value = '2' WHERE key = 'schema_version'",
+    ])
+
+
+def run_statements(store_url: str, statements: list[str]) -> None:
     if store_url.endswith(".gpkg"):
         with sqlite3.connect(store_url) as connection:
             for statement in statements:
@@ -514,8 +526,10 @@ def make_version_1(store_url: str) -> None:
                 connection.execute(statement)
 
 
-def stored_times(store_url: str) -> list[tuple[object, ...]]:
-    names = ", ".join(column.name for column in TIME_COLUMNS)
+def stored_times(
+    store_url: str, columns: tuple[Column, ...] = TIME_COLUMNS
+) -> list[tuple[object, ...]]:
+    names = ", ".join(column.name for column in columns)
     statement = f"SELECT report_id, {names} FROM streetsafe ORDER BY fid"
     if store_url.endswith(".gpkg"):
         with sqlite3.connect(store_url) as connection:
@@ -550,7 +564,7 @@ def test_a_version_1_store_gains_the_local_times_when_opened(
 
     monkeypatch.setattr(sql, "_MIGRATE_BATCH", 3)  # 7 reports: three batches
     reopened = open_store(store_url)
-    assert schema_version(store_url) == "2"
+    assert schema_version(store_url) == "3"
     assert stored_times(store_url) == ingested
     pd.testing.assert_frame_equal(reopened.load().streetsafe.frame, loaded)
     pd.testing.assert_frame_equal(reopened.count(Filters(), ("event_month",)), table(
@@ -726,3 +740,24 @@ def test_postgis_is_installed_when_the_database_lacks_it(postgres: PostgresClust
     url = postgres.new_database(postgis=False)
     store = open_store(url)
     assert store.summary().ingests == 0
+
+
+def test_a_version_2_store_gains_the_reason_bits_when_opened(
+    store: Store, store_url: str, exports: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.ingest("streetsafe", [counting_exports(exports)])
+    bits = stored_times(store_url, (REASON_BITS,))
+    # bit i for REASON_CODES[i]: no_cctv 1, poor_lighting 2, isolated 4, followed 512,
+    # other 4096 (see counting_exports for each report's reasons)
+    assert bits == [("A1", 4096), ("A2", 2 + 512), ("A3", 4), ("A4", 512), ("A5", 0),
+                    ("A6", 2 + 4), ("A7", 1 + 4096)]
+    by_reason = store.count(Filters(), ("district_code", "reason"))
+    make_version_2(store_url)
+    with pytest.raises(StoreError):  # the reason bits are gone: the store is version 2
+        store.count(Filters(), ("reason",))
+    monkeypatch.setattr(sql, "_MIGRATE_BATCH", 3)
+    reopened = open_store(store_url)
+    assert schema_version(store_url) == "3"
+    assert stored_times(store_url, (REASON_BITS,)) == bits
+    pd.testing.assert_frame_equal(reopened.count(Filters(), ("district_code", "reason")),
+                                  by_reason)

@@ -109,7 +109,6 @@ class GeoPackageStore(SQLStore):
     }
     geometry_type: ClassVar[str] = "POINT"
     serial_key: ClassVar[str] = "INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL"
-    find_function: ClassVar[str] = "instr"
 
     @property
     def description(self) -> str:

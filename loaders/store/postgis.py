@@ -65,7 +65,6 @@ class PostGISStore(SQLStore):
     }
     geometry_type: ClassVar[str] = f"geometry(Point, {SRS_ID})"
     serial_key: ClassVar[str] = "bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
-    find_function: ClassVar[str] = "strpos"
 
     @property
     def description(self) -> str:

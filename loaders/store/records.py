@@ -4,8 +4,9 @@ A stored record holds the kind's output columns (``KindSpec.output_columns``) pl
 the store needs: ``content_digest`` (to tell a repeated record from a conflicting one)
 and, for StreetSafe reports, the report's H3 cell at each of :data:`HEX_RESOLUTIONS` and
 the local (Europe/London) weekday and month of ``event_at`` and weekday and hour of
-``occurred_at`` (:data:`TIME_COLUMNS`), so a database can count reports per hexagon,
-weekday, hour or month with a ``GROUP BY``. Times are stored in UTC; frames come back in
+``occurred_at`` (:data:`TIME_COLUMNS`) and the reasons it gives as bits of one number
+(:data:`REASON_BITS`), so a database can count reports per hexagon, weekday, hour, month
+or reason with a ``GROUP BY`` and integer arithmetic. Times are stored in UTC; frames come back in
 Europe/London, as the loaders give them.
 """
 
@@ -26,6 +27,7 @@ import shapely
 from h3.api import basic_int
 
 from geodata import ANALYSIS_CRS
+from loaders.counts import reason_bits, reason_indicators
 from loaders.fields import LONDON
 from loaders.kinds import KINDS
 from loaders.pipeline import KindSpec
@@ -76,6 +78,9 @@ TIME_COLUMNS: tuple[Column, ...] = (
     Column("occurred_weekday", "integer"),
     Column("occurred_hour", "integer"),
 )
+#: The reasons a StreetSafe report gives, as one number: bit ``i`` for
+#: ``loaders.counts.REASON_CODES[i]`` (see ``loaders.counts.reason_bits``).
+REASON_BITS = Column("reason_bits", "integer")
 
 
 def hex_column(resolution: int) -> str:
@@ -110,6 +115,7 @@ def store_columns(kind: str) -> tuple[Column, ...]:
     if kind == "streetsafe":
         extra += [Column(hex_column(r), "text") for r in HEX_RESOLUTIONS]
         extra += TIME_COLUMNS
+        extra.append(REASON_BITS)
     return (*record_columns(kind), *extra)
 
 
@@ -232,7 +238,13 @@ def storage_columns(kind: str, frame: pd.DataFrame) -> dict[str, list[object]]:
         for resolution in HEX_RESOLUTIONS:
             columns[hex_column(resolution)] = list(report_hex_cells(frame, resolution))
         columns.update(time_columns(frame["event_at"], frame["occurred_at"]))
+        columns[REASON_BITS.name] = reasons_column(frame["environment"], frame["behaviour"])
     return columns
+
+
+def reasons_column(environment: pd.Series, behaviour: pd.Series) -> list[object]:
+    """Return the :data:`REASON_BITS` of reports from their environment and behaviour codes."""
+    return [int(bits) for bits in reason_bits(reason_indicators(environment, behaviour))]
 
 
 def typed_series(values: Sequence[object], column: Column) -> pd.Series:

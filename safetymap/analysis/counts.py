@@ -26,6 +26,7 @@ from loaders.counts import (
     check_dimensions,
     empty_counts,
     ordered,
+    reason_indicators,
 )
 from loaders.source import Dataset
 from loaders.store.base import Selection
@@ -129,24 +130,6 @@ def _month_codes(local: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in range(first, last + 1)], dtype=object
     )
     return codes, labels
-
-
-def reason_indicators(environment: pd.Series, behaviour: pd.Series) -> np.ndarray:
-    """Return, per report, whether it gives each reason of :data:`REASON_CODES`.
-
-    Reports are grouped by their (environment, behaviour) pair first: there are few
-    distinct pairs, so each is split into codes once, not once per report. Codes outside
-    the vocabulary are ignored.
-    """
-    pair = environment.fillna("").astype(str) + "\x1f" + behaviour.fillna("").astype(str)
-    codes, pairs = pd.factorize(pair)
-    position = {code: i for i, code in enumerate(REASON_CODES)}
-    table = np.zeros((len(pairs) + 1, len(REASON_CODES)), dtype=bool)
-    for row, text in enumerate(pairs.tolist()):
-        for code in text.replace("\x1f", ";").split(";"):
-            if code in position:
-                table[row, position[code]] = True
-    return table[codes]  # a missing pair (code -1) picks the empty last row
 
 
 # ------------------------------------------------------------------------ counting
