@@ -618,16 +618,16 @@ def report(record: dict[str, Any]) -> str:
     lines += ["", (f"Store on disk after ingest: **{_mb(sizes['store_bytes'] / 1e6)}** "
                    f"({parts}); ingest worker peak memory {_mb(ingest['peak_rss_mb'])}.")]
     if record.get("analyze_s") is not None:
-        lines += ["", (f"`ANALYZE` was run after the ingest, before the timings "
+        lines += ["", (f"`ANALYZE` was run again after the ingest, before the timings "
                        f"({_s(record['analyze_s'])}).")]
     else:
-        lines += ["", "No `ANALYZE` after the ingest (the store does not run one)."]
+        lines += ["", "The ingest ends with `ANALYZE` (the store runs it when rows were added)."]
     stats = [record.get(key, {}).get("streetsafe_stats")
              for key in ("store_size", "store_size_after_queries")]
     if stats[0] is not None and stats[1] is not None:
-        lines[-1] += (f" PostgreSQL statistics of streetsafe: last autoanalyze "
-                      f"{stats[0]['last_autoanalyze'] or 'never'} before the store timings, "
-                      f"{stats[1]['last_autoanalyze'] or 'never'} after them.")
+        lines[-1] += (f" PostgreSQL statistics of streetsafe: last analyze "
+                      f"{stats[0]['last_analyze'] or 'never'} and last autoanalyze "
+                      f"{stats[0]['last_autoanalyze'] or 'never'} before the store timings.")
     store, frame = record["queries"]["store"], record["queries"]["frame"]
     repeats = record["repeats"]
     lines += ["", "### Counting: store against FrameCounts in memory", "",
@@ -759,8 +759,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--browser-timeout", type=float, default=600.0,
                         help="seconds a page may take to draw (default 600)")
     parser.add_argument("--analyze", action="store_true",
-                        help="run ANALYZE on the store after the ingest, before the timings "
-                             "(the ingest itself does not)")
+                        help="run ANALYZE again after the ingest, before the timings "
+                             "(the ingest itself ends with one)")
     parser.add_argument("--keep-store", action="store_true",
                         help="keep the GeoPackage file afterwards")
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)

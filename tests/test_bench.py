@@ -47,3 +47,23 @@ def test_quick_run_prints_its_tables_and_keeps_the_text_around_them(tmp_path: Pa
     assert "the table of an earlier run" not in written
     assert "### Ours against naive" in written
     assert (tmp_path / "work" / "results.json").is_file()
+
+
+def test_the_store_benchmark_runs_on_a_small_geopackage(tmp_path: Path) -> None:
+    """``bench/store.py`` end to end on 2,000 demo reports, without the browser."""
+    data = tmp_path / "data"
+    done = subprocess.run(
+        [
+            sys.executable, str(ROOT / "bench" / "store.py"), "--size", "2000", "--store",
+            "gpkg", "--no-browser", "--repeats", "1", "--data", str(data),
+            "--out", str(tmp_path / "out"),
+        ],
+        capture_output=True, text=True, timeout=300, check=False, cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    for heading in ("### Ingest and size", "### Counting: store against FrameCounts in memory",
+                    "### Where analyse_hotspots spends its time in the store (first call)"):
+        assert heading in done.stdout
+    ingest = next(line for line in done.stdout.splitlines() if line.startswith("| streetsafe"))
+    assert "| 2,000 |" in ingest  # every demo report added
+    assert (tmp_path / "out" / "store-gpkg-r2000.json").is_file()
