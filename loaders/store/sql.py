@@ -24,7 +24,7 @@ import contextlib
 import hashlib
 import itertools
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -273,67 +273,67 @@ class SQLStore(ABC):
                        (str(SCHEMA_VERSION), "schema_version"))
 
     def _add_time_columns(self, cursor: Cursor) -> None:
-        """Version 1 to 2: add :data:`TIME_COLUMNS` to StreetSafe reports and fill them in.
-
-        The local times are worked out in pandas as at ingest (``time_columns``), a batch
-        of reports at a time, copied into a temporary table and set with one ``UPDATE``.
-        """
-        names = [column.name for column in TIME_COLUMNS]
-        for column in TIME_COLUMNS:
-            cursor.execute(f"ALTER TABLE streetsafe ADD COLUMN {column.name} "
-                           f"{self.column_types[column.type]}")
-        cursor.execute(_SLOT_INDEX)
-        definitions = ", ".join(f"{column.name} {self.column_types[column.type]}"
-                                for column in TIME_COLUMNS)
-        cursor.execute(f"CREATE TEMPORARY TABLE migrate_times (fid INTEGER, {definitions})")
+        """Version 1 to 2: add :data:`TIME_COLUMNS` to StreetSafe reports and fill them in."""
         when = Column("event_at", "datetime")
-        last = 0  # fids count from 1
-        while True:
-            cursor.execute(self._sql(
-                "SELECT fid, event_at, occurred_at FROM streetsafe WHERE fid > ? "
-                "ORDER BY fid LIMIT ?"
-            ), (last, _MIGRATE_BATCH))
-            rows = cursor.fetchall()
-            if not rows:
-                break
-            fids, event_at, occurred_at = zip(*rows, strict=True)
-            values = time_columns(typed_series(event_at, when), typed_series(occurred_at, when))
-            self._copy_rows(cursor, "migrate_times", ["fid", *names],
-                            list(zip(fids, *(values[name] for name in names), strict=True)))
-            last = int(fids[-1])
-        cursor.execute(
-            f"UPDATE streetsafe SET {', '.join(f'{name} = m.{name}' for name in names)} "  # noqa: S608 - fixed column names
-            "FROM migrate_times m WHERE streetsafe.fid = m.fid"
-        )
-        cursor.execute("DROP TABLE migrate_times")
+
+        def compute(event_at: Sequence[object], occurred_at: Sequence[object]) -> dict[
+            str, list[object]
+        ]:
+            return time_columns(typed_series(event_at, when), typed_series(occurred_at, when))
+
+        self._backfill(cursor, TIME_COLUMNS, ("event_at", "occurred_at"), compute)
+        cursor.execute(_SLOT_INDEX)
 
     def _add_reason_bits(self, cursor: Cursor) -> None:
         """Version 2 to 3: add :data:`REASON_BITS` to StreetSafe reports and fill it in."""
-        name = REASON_BITS.name
-        cursor.execute(f"ALTER TABLE streetsafe ADD COLUMN {name} "
-                       f"{self.column_types[REASON_BITS.type]}")
-        cursor.execute(f"CREATE TEMPORARY TABLE migrate_reasons (fid INTEGER, {name} "
-                       f"{self.column_types[REASON_BITS.type]})")
+
+        def compute(environment: Sequence[object], behaviour: Sequence[object]) -> dict[
+            str, list[object]
+        ]:
+            return {REASON_BITS.name: reasons_column(pd.Series(environment, dtype=object),
+                                                     pd.Series(behaviour, dtype=object))}
+
+        self._backfill(cursor, (REASON_BITS,), ("environment", "behaviour"), compute)
+
+    def _backfill(
+        self,
+        cursor: Cursor,
+        columns: Sequence[Column],
+        sources: Sequence[str],
+        compute: Callable[..., dict[str, list[object]]],
+    ) -> None:
+        """Add ``columns`` to StreetSafe reports and fill them in as an ingest would.
+
+        ``compute`` takes the values of the ``sources`` columns of a batch of reports and
+        returns each new column's values; they are copied into a temporary table and set
+        with one ``UPDATE``.
+        """
+        names = [column.name for column in columns]
+        for column in columns:
+            cursor.execute(f"ALTER TABLE streetsafe ADD COLUMN {column.name} "
+                           f"{self.column_types[column.type]}")
+        definitions = ", ".join(f"{column.name} {self.column_types[column.type]}"
+                                for column in columns)
+        cursor.execute(f"CREATE TEMPORARY TABLE migrate_columns (fid INTEGER, {definitions})")
         last = 0  # fids count from 1
         while True:
             cursor.execute(self._sql(
-                "SELECT fid, environment, behaviour FROM streetsafe WHERE fid > ? "
+                f"SELECT fid, {', '.join(sources)} FROM streetsafe WHERE fid > ? "  # noqa: S608 - fixed column names
                 "ORDER BY fid LIMIT ?"
             ), (last, _MIGRATE_BATCH))
             rows = cursor.fetchall()
             if not rows:
                 break
-            fids, environment, behaviour = zip(*rows, strict=True)
-            bits = reasons_column(pd.Series(environment, dtype=object),
-                                  pd.Series(behaviour, dtype=object))
-            self._copy_rows(cursor, "migrate_reasons", ["fid", name],
-                            list(zip(fids, bits, strict=True)))
+            fids, *values = zip(*rows, strict=True)
+            computed = compute(*values)
+            self._copy_rows(cursor, "migrate_columns", ["fid", *names],
+                            list(zip(fids, *(computed[name] for name in names), strict=True)))
             last = int(fids[-1])
         cursor.execute(
-            f"UPDATE streetsafe SET {name} = m.{name} "  # noqa: S608 - a fixed column name
-            "FROM migrate_reasons m WHERE streetsafe.fid = m.fid"
+            f"UPDATE streetsafe SET {', '.join(f'{name} = m.{name}' for name in names)} "  # noqa: S608 - fixed column names
+            "FROM migrate_columns m WHERE streetsafe.fid = m.fid"
         )
-        cursor.execute("DROP TABLE migrate_reasons")
+        cursor.execute("DROP TABLE migrate_columns")
 
     # ------------------------------------------------------------------ ingest
     def _seen(self, cursor: Cursor, kind: str, checksum: str) -> tuple[Any, ...] | None:
