@@ -43,7 +43,7 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -53,7 +53,13 @@ BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 sys.path.insert(0, str(ROOT / "tests"))  # the browser helpers shared with the tests
 
-from browser import CHROMIUM_ARGS, find_chromium, run_streamlit  # noqa: E402
+from browser import (  # noqa: E402
+    CHROMIUM_ARGS,
+    View,
+    find_chromium,
+    run_streamlit,
+    time_to_draw,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -163,67 +169,6 @@ def ensure_data(work_dir: Path, size: int, seed: int) -> tuple[Path, float | Non
 
 
 # ------------------------------------------------------------------------ browser
-@dataclass(frozen=True)
-class View:
-    """One page view: seconds until the layer was drawn, or why it was not."""
-
-    seconds: float | None
-    failure: str = ""
-
-
-# True when the layer is in the map iframe; the text of an error element when one shows.
-_DRAWN_JS = """([selector, minCount]) => {
-  const error = document.querySelector("[data-testid='stException']");
-  if (error) return "error: " + error.innerText.slice(0, 200);
-  const frame = document.querySelector("iframe[src*='st_folium']");
-  const doc = frame && frame.contentDocument;
-  return Boolean(doc && doc.querySelectorAll(selector).length >= minCount);
-}"""
-
-
-def time_to_draw(
-    browser: Browser, url: str, *, selector: str, min_count: int, timeout_s: float, log: Path
-) -> View:
-    """Open ``url`` in a new browser context; time navigation → ``selector`` in the map."""
-    from playwright.sync_api import Error  # noqa: PLC0415 - only with --browser
-
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    try:
-        page = context.new_page()
-        start = time.perf_counter()
-        deadline = start + timeout_s
-        page.goto(url, wait_until="commit", timeout=timeout_s * 1000)
-        while True:
-            remaining_ms = (deadline - time.perf_counter()) * 1000
-            if remaining_ms <= 0:
-                return View(None, f"not drawn within {timeout_s:.0f} s{_server_error(log)}")
-            try:
-                result = page.wait_for_function(
-                    _DRAWN_JS, arg=[selector, min_count], polling=100, timeout=remaining_ms
-                ).json_value()
-            except Error as error:  # a timeout, or the page replaced its document
-                if "Timeout" in type(error).__name__ or "Timeout" in str(error):
-                    continue
-                page.wait_for_timeout(100)
-                continue
-            if result is True:
-                return View(time.perf_counter() - start)
-            return View(None, f"{result}{_server_error(log)}")
-    finally:
-        context.close()
-
-
-def _server_error(log: Path) -> str:
-    """Return the last error line of a Streamlit log, as a suffix; "" when there is none."""
-    if not log.exists():
-        return ""
-    lines = [
-        line.strip() for line in log.read_text(errors="replace").splitlines()
-        if "Error" in line or "exceeds" in line
-    ]
-    return f" (server: {lines[-1][:200]})" if lines else ""
-
-
 def _prepare_map_app(work_dir: Path) -> Path:
     """Copy the bench app, its helpers and the map assets into the work folder."""
     from safetymap.settings import VENDOR_DIR  # noqa: PLC0415 - light, only with --browser

@@ -60,7 +60,12 @@ ROOT = BENCH_DIR.parent
 sys.path.insert(0, str(ROOT / "tests"))  # the browser and PostgreSQL helpers of the tests
 sys.path.insert(0, str(ROOT))  # loaders, safetymap and geodata when run as a script
 
-from browser import CHROMIUM_ARGS, find_chromium, run_streamlit  # noqa: E402
+from browser import (  # noqa: E402
+    CHROMIUM_ARGS,
+    find_chromium,
+    run_streamlit,
+    time_to_draw,
+)
 from playwright.sync_api import Browser, sync_playwright  # noqa: E402
 from playwright.sync_api import Error as PlaywrightError  # noqa: E402
 
@@ -431,63 +436,6 @@ def store_under_test(kind: str, out: Path, size: int, *, keep: bool) -> Iterator
 
 
 # ------------------------------------------------------------------------ browser
-@dataclass(frozen=True)
-class View:
-    """One page view: seconds until it was drawn, or why it was not."""
-
-    seconds: float | None
-    failure: str = ""
-
-
-# True when the page is drawn; the text of an error element when one shows.
-_DRAWN_JS = """([mode, selector, minCount]) => {
-  const error = document.querySelector("[data-testid='stException']");
-  if (error) return "error: " + error.innerText.slice(0, 200);
-  if (mode === "page") return document.querySelectorAll(selector).length >= minCount;
-  const frame = document.querySelector("iframe[src*='st_folium']");
-  const doc = frame && frame.contentDocument;
-  return Boolean(doc && doc.querySelectorAll(selector).length >= minCount);
-}"""
-
-
-def _server_error(log: Path) -> str:
-    if not log.exists():
-        return ""
-    lines = [line.strip() for line in log.read_text(errors="replace").splitlines()
-             if "Error" in line or "Traceback" in line]
-    return f" (server: {lines[-1][:200]})" if lines else ""
-
-
-def time_to_draw(
-    browser: Browser, url: str, *, mode: str, selector: str, min_count: int,
-    timeout_s: float, log: Path,
-) -> View:
-    """Open ``url`` in a new browser context (a new session); time it until drawn."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    try:
-        page = context.new_page()
-        start = time.perf_counter()
-        deadline = start + timeout_s
-        page.goto(url, wait_until="commit", timeout=timeout_s * 1000)
-        while True:
-            remaining_ms = (deadline - time.perf_counter()) * 1000
-            if remaining_ms <= 0:
-                return View(None, f"not drawn within {timeout_s:.0f} s{_server_error(log)}")
-            try:
-                result = page.wait_for_function(
-                    _DRAWN_JS, arg=[mode, selector, min_count], polling=100,
-                    timeout=remaining_ms,
-                ).json_value()
-            except PlaywrightError:  # a timeout, or the page replaced its document
-                page.wait_for_timeout(100)
-                continue
-            if result is True:
-                return View(time.perf_counter() - start)
-            return View(None, f"{result}{_server_error(log)}")
-    finally:
-        context.close()
-
-
 #: (name, path and query, how to tell it is drawn) of each page view, in order.
 _MAP = ("frame", HEXAGONS, DISTRICT_PATHS)
 _HOTSPOTS = ("frame", HEXAGONS, DISTRICT_PATHS + 1)

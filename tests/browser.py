@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
-    from playwright.sync_api import BrowserContext, Frame, Page, Request, WebError
+    from playwright.sync_api import Browser, BrowserContext, Frame, Page, Request, WebError
 
 #: Flags for Chromium in a container: no sandbox, GPU or background traffic of its own.
 CHROMIUM_ARGS = [
@@ -216,3 +216,73 @@ def save_screenshot(page: Page, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# ------------------------------------------------------------------ timing (benchmarks)
+@dataclass(frozen=True)
+class View:
+    """One page view: seconds until it was drawn, or why it was not."""
+
+    seconds: float | None
+    failure: str = ""
+
+
+# True when drawn (``map``: ``selector`` in the map iframe; ``page``: in the page); the text
+# of an error element when one shows.
+_DRAWN_JS = """([mode, selector, minCount]) => {
+  const error = document.querySelector("[data-testid='stException']");
+  if (error) return "error: " + error.innerText.slice(0, 200);
+  if (mode === "page") return document.querySelectorAll(selector).length >= minCount;
+  const frame = document.querySelector("iframe[src*='st_folium']");
+  const doc = frame && frame.contentDocument;
+  return Boolean(doc && doc.querySelectorAll(selector).length >= minCount);
+}"""
+
+
+def server_error(log: Path) -> str:
+    """Return the last error line of a Streamlit log, as a suffix; "" when there is none."""
+    if not log.exists():
+        return ""
+    lines = [
+        line.strip() for line in log.read_text(errors="replace").splitlines()
+        if "Error" in line or "Traceback" in line or "exceeds" in line
+    ]
+    return f" (server: {lines[-1][:200]})" if lines else ""
+
+
+def time_to_draw(
+    browser: Browser, url: str, *, selector: str, min_count: int, timeout_s: float, log: Path,
+    mode: str = "map",
+) -> View:
+    """Open ``url`` in a new browser context (a new session); time it until drawn.
+
+    ``mode`` ``map``: until ``min_count`` of ``selector`` are in the map's iframe; ``page``:
+    in the page itself. The benchmarks time views with it; no test asserts a time.
+    """
+    from playwright.sync_api import Error  # noqa: PLC0415 - only when a browser runs
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = context.new_page()
+        start = time.perf_counter()
+        deadline = start + timeout_s
+        page.goto(url, wait_until="commit", timeout=timeout_s * 1000)
+        while True:
+            remaining_ms = (deadline - time.perf_counter()) * 1000
+            if remaining_ms <= 0:
+                return View(None, f"not drawn within {timeout_s:.0f} s{server_error(log)}")
+            try:
+                result = page.wait_for_function(
+                    _DRAWN_JS, arg=[mode, selector, min_count], polling=100,
+                    timeout=remaining_ms,
+                ).json_value()
+            except Error as error:  # a timeout, or the page replaced its document
+                if "Timeout" in type(error).__name__ or "Timeout" in str(error):
+                    continue
+                page.wait_for_timeout(100)
+                continue
+            if result is True:
+                return View(time.perf_counter() - start)
+            return View(None, f"{result}{server_error(log)}")
+    finally:
+        context.close()
