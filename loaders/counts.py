@@ -167,7 +167,10 @@ class ReportCounts(Protocol):
         """Return the first and last local day of ``event_at`` selected; None when none is."""
         ...
 
-    def rows(self, filters: Selection, *, slot: Slot | None = None) -> pd.DataFrame:
+    def rows(
+        self, filters: Selection, *, slot: Slot | None = None, limit: int | None = None
+    ) -> pd.DataFrame:
         """Return the selected reports themselves, as the loaders give them (for a page
-        that needs each one: the records table, the dots of a small selection)."""
+        that needs each one: the records table, the dots of a small selection); the first
+        ``limit`` of them in their stored order when a limit is given."""
         ...

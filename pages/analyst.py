@@ -1,5 +1,6 @@
 """Analyst: the filtered records as tables, downloads, and the data-quality panel."""
 
+from collections.abc import Callable
 from functools import partial
 
 import pandas as pd
@@ -12,11 +13,19 @@ from safetymap.analysis.exports import (
     to_xlsx_bytes,
 )
 from safetymap.analysis.filters import filter_survey
+from safetymap.roles import Role
 from safetymap.ui import app, cached
 from safetymap.ui.quality import quality_panel
 
 #: Rows shown on screen; downloads hold every row of the selection.
 SHOWN_ROWS = 5_000
+
+
+def _export(
+    make: Callable[[pd.DataFrame], bytes], everything: Callable[[], pd.DataFrame], role: Role
+) -> bytes:
+    """Read every selected record when the download is asked for, and write it."""
+    return make(records_for_export(everything(), role=role))
 
 context = app.context()
 role = context.role
@@ -28,25 +37,32 @@ if role == "partner":
         "police. The data-quality counts are below."
     )
 else:
-    dataset = context.dataset
-    kinds = {
-        "StreetSafe reports": cached.selected_reports(
-            context.reports, context.reports.key, context.filters
+    dataset, reports, filters = context.dataset, context.reports, context.filters
+    survey = filter_survey(dataset.survey.frame, filters)
+    # (how many, the rows shown, every row for a download): reports are read from where
+    # they are kept only as far as shown, and in full only when a download is asked for.
+    kinds: dict[str, tuple[int, pd.DataFrame, Callable[[], pd.DataFrame]]] = {
+        "StreetSafe reports": (
+            int(cached.counts(reports, reports.key, filters, ())["reports"].iloc[0]),
+            cached.selected_reports(reports, reports.key, filters, None, SHOWN_ROWS),
+            partial(reports.rows, filters),
         ),
-        "Survey responses": filter_survey(dataset.survey.frame, context.filters),
+        "Survey responses": (len(survey), survey.head(SHOWN_ROWS), lambda: survey),
     }
-    for tab, (title, frame) in zip(st.tabs(list(kinds)), kinds.items(), strict=True):
+    for tab, (title, (total, first, everything)) in zip(
+        st.tabs(list(kinds)), kinds.items(), strict=True
+    ):
         with tab:
-            records = records_for_export(frame, role=role)
-            table = pd.DataFrame(records.drop(columns="geometry", errors="ignore"))
+            shown = records_for_export(first, role=role)
+            table = pd.DataFrame(shown.drop(columns="geometry", errors="ignore"))
             st.caption(
-                f"{len(table):,} records in the selection"
+                f"{total:,} records in the selection"
                 + (f"; the first {SHOWN_ROWS:,} are shown, downloads hold all." if
-                   len(table) > SHOWN_ROWS else ".")
+                   total > SHOWN_ROWS else ".")
                 + (" Demographics and comments are left out for police." if role == "police"
                    else "")
             )
-            st.dataframe(table.head(SHOWN_ROWS), hide_index=True, width="stretch")
+            st.dataframe(table, hide_index=True, width="stretch")
             stem = title.lower().replace(" ", "_")
 
             csv_col, xlsx_col, geo_col = st.columns(3)
@@ -62,8 +78,8 @@ else:
                 column.download_button(
                     f"Download {label}",
                     app.audited_download(
-                        context, f"{title} as {label}: {len(records):,} rows",
-                        partial(make, records),
+                        context, f"{title} as {label}: {total:,} rows",
+                        partial(_export, make, everything, role),
                     ),
                     file_name=f"{stem}.{suffix}", mime=mime, key=f"{stem}.{suffix}",
                     on_click="ignore",

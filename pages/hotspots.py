@@ -60,7 +60,7 @@ drawable = analysis.result.cells
 layer = hotspot_layer(drawable, analysis.profiles, role=role, reliable=result.reliable)
 points = None
 if sees_points(role) and analysis.selected_reports <= MAX_POINTS:
-    points = cached.selected_reports(reports, reports.key, context.filters, slot)
+    points = cached.selected_reports(reports, reports.key, context.filters, slot, MAX_POINTS)
 m = hotspot_map(
     layer, districts, style=context.style, role=role, reliable=result.reliable,
     heat_points=heat_points(result.cells) if show_heat else None, report_points=points,

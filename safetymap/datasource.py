@@ -121,9 +121,11 @@ class StoreReports:
         """Return the first and last local day of the selection, from the store."""
         return self.store.span(filters)
 
-    def rows(self, filters: Selection, *, slot: Slot | None = None) -> pd.DataFrame:
-        """Return the selected reports, read from the store."""
-        return self.store.rows(filters, slot=slot)
+    def rows(
+        self, filters: Selection, *, slot: Slot | None = None, limit: int | None = None
+    ) -> pd.DataFrame:
+        """Return the selected reports (the first ``limit``), read from the store."""
+        return self.store.rows(filters, slot=slot, limit=limit)
 
 
 def report_counts(source: DataSource, dataset: Dataset) -> ReportCounts:

@@ -162,3 +162,13 @@ def test_a_dataset_whose_reports_stayed_in_the_store_is_not_counted_as_empty() -
         counts_of(dataset)
     frame_counts = FrameCounts(reports())
     assert counts_of(dataset, frame_counts) is frame_counts
+
+
+def test_rows_can_stop_at_a_limit(counts: FrameCounts) -> None:
+    assert list(counts.rows(Filters(), limit=2)["report_id"]) == ["r1", "r2"]
+    assert list(counts.rows(Filters(districts=(WATFORD,)), limit=5)["report_id"]) == [
+        "r1", "r2", "r4"
+    ]
+    assert counts.rows(Filters(), limit=0).empty
+    with pytest.raises(ValueError, match="`limit` must be a whole number"):
+        counts.rows(Filters(), limit=-1)

@@ -761,3 +761,15 @@ def test_a_version_2_store_gains_the_reason_bits_when_opened(
     assert stored_times(store_url, (REASON_BITS,)) == bits
     pd.testing.assert_frame_equal(reopened.count(Filters(), ("district_code", "reason")),
                                   by_reason)
+
+
+def test_rows_stop_at_a_limit_in_store_order(store: Store, exports: Path) -> None:
+    store.ingest("streetsafe", [counting_exports(exports)])
+    assert store.rows(Filters(), limit=3)["report_id"].tolist() == ["A1", "A2", "A3"]
+    # Watford's reports are A1, A2, A6 and A7: the first two
+    assert store.rows(Filters(districts=("E07000103",)), limit=2)["report_id"].tolist() == [
+        "A1", "A2"
+    ]
+    assert store.rows(Filters(), limit=0).empty
+    with pytest.raises(ValueError, match="`limit` must be a whole number"):
+        store.rows(Filters(), limit=-1)

@@ -229,6 +229,8 @@ class Store(Protocol):
         """Return the first and last local day of ``event_at`` selected; None when none is."""
         ...
 
-    def rows(self, filters: Selection, *, slot: Slot | None = None) -> pd.DataFrame:
-        """Return the selected StreetSafe reports, as the loaders give them, in store order."""
+    def rows(
+        self, filters: Selection, *, slot: Slot | None = None, limit: int | None = None
+    ) -> pd.DataFrame:
+        """Return the selected StreetSafe reports (the first ``limit``), in store order."""
         ...

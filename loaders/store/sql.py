@@ -586,14 +586,18 @@ class SQLStore(ABC):
                        notices=notices, reports_in_store=not reports)
 
     def _records(
-        self, cursor: Cursor, kind: str, where: str = "", params: Sequence[object] = ()
+        self, cursor: Cursor, kind: str, where: str = "", params: Sequence[object] = (),
+        *, limit: int | None = None,
     ) -> gpd.GeoDataFrame:
         """Return the records of a kind (those ``where`` selects) as the loader's frame, by fid."""
         names = [column.name for column in record_columns(kind)]
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)
+                                  or limit < 0):
+            raise ValueError(f"`limit` must be a whole number of 0 or more, got {limit!r}.")
         cursor.execute(self._sql(
             f"SELECT {', '.join(names)}, {self._geometry_select()} FROM {kind}{where} "  # noqa: S608 - names from the kind specs; values are bound
-            "ORDER BY fid"
-        ), list(params))
+            "ORDER BY fid" + ("" if limit is None else " LIMIT ?")
+        ), [*params, *(() if limit is None else (limit,))])
         rows = cursor.fetchall()
         values = list(zip(*rows, strict=True)) if rows else [() for _ in range(len(names) + 1)]
         return records_frame(kind, dict(zip(names, values[:-1], strict=True)),
@@ -769,12 +773,20 @@ class SQLStore(ABC):
         return first.astimezone(zone).date(), last.astimezone(zone).date()
 
     def rows(
-        self, filters: Selection, *, slot: report_counts.Slot | None = None
+        self,
+        filters: Selection,
+        *,
+        slot: report_counts.Slot | None = None,
+        limit: int | None = None,
     ) -> gpd.GeoDataFrame:
-        """Return the selected reports themselves, as the loaders give them, in store order."""
+        """Return the selected reports themselves, as the loaders give them, in store order.
+
+        With ``limit``, only the first that many: a page showing a few rows of a large
+        selection does not read it all.
+        """
         where, params = self._where(filters, slot=slot)
         with self._connect() as connection, self._read(connection):
-            return self._records(connection.cursor(), "streetsafe", where, params)
+            return self._records(connection.cursor(), "streetsafe", where, params, limit=limit)
 
 
 def _counts_frame(by: tuple[str, ...], rows: list[tuple[Any, ...]]) -> pd.DataFrame:

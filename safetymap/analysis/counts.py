@@ -308,9 +308,15 @@ class FrameCounts:
         local = local_times(times)
         return local.min().date(), local.max().date()
 
-    def rows(self, filters: Selection, *, slot: Slot | None = None) -> pd.DataFrame:
-        """Return the selected reports, as the frame holds them."""
-        return self.frame[self.mask(filters, slot=slot)]
+    def rows(
+        self, filters: Selection, *, slot: Slot | None = None, limit: int | None = None
+    ) -> pd.DataFrame:
+        """Return the selected reports (the first ``limit``), as the frame holds them."""
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)
+                                  or limit < 0):
+            raise ValueError(f"`limit` must be a whole number of 0 or more, got {limit!r}.")
+        selected = self.frame[self.mask(filters, slot=slot)]
+        return selected if limit is None else selected.head(limit)
 
 
 def counts_of(dataset: Dataset, reports: ReportCounts | None = None) -> ReportCounts:

@@ -38,10 +38,15 @@ def counts(
 
 @st.cache_data(show_spinner="Reading the selected reports…", max_entries=16)
 def selected_reports(
-    _reports: ReportCounts, key: str, filters: Filters, slot: Slot | None = None
+    _reports: ReportCounts, key: str, filters: Filters, slot: Slot | None = None,
+    limit: int | None = None,
 ) -> pd.DataFrame:
-    """Return the selected reports themselves (shared by every session)."""
-    return _reports.rows(filters, slot=slot)
+    """Return the selected reports themselves, the first ``limit`` (shared by every session).
+
+    Pages ask for a limited number: the records table shows 5,000 and the map draws dots
+    for 2,000 at most, so no cached frame holds a large selection.
+    """
+    return _reports.rows(filters, slot=slot, limit=limit)
 
 
 @st.cache_data(show_spinner="Counting the selected reports…", max_entries=32)
