@@ -41,8 +41,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from importlib import metadata
@@ -57,6 +56,7 @@ from browser import (  # noqa: E402
     CHROMIUM_ARGS,
     View,
     find_chromium,
+    open_browser,
     run_streamlit,
     time_to_draw,
 )
@@ -231,28 +231,6 @@ def browse_dashboard(
         _say(f"dashboard hotspots_warm: {_seconds(view)}")
         views["peak_rss_mb_end"] = peak_rss_mb(server.process.pid)
     return views
-
-
-@contextmanager
-def open_browser(enabled: bool) -> Iterator[Browser | None]:
-    """Give headless Chromium (Debian's) through playwright, or None when not wanted."""
-    if not enabled:
-        yield None
-        return
-    from playwright.sync_api import sync_playwright  # noqa: PLC0415 - only with --browser
-
-    executable = find_chromium()
-    if executable is None:
-        raise SystemExit(
-            "Chromium is not installed (looked for /usr/bin/chromium and chromium on PATH); "
-            "install it with `apt-get install chromium`, or run with --no-browser."
-        )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 # ------------------------------------------------------------------------ one size

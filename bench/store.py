@@ -61,12 +61,11 @@ sys.path.insert(0, str(ROOT / "tests"))  # the browser and PostgreSQL helpers of
 sys.path.insert(0, str(ROOT))  # loaders, safetymap and geodata when run as a script
 
 from browser import (  # noqa: E402
-    CHROMIUM_ARGS,
-    find_chromium,
+    open_browser,
     run_streamlit,
     time_to_draw,
 )
-from playwright.sync_api import Browser, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser  # noqa: E402
 from playwright.sync_api import Error as PlaywrightError  # noqa: E402
 
 from loaders.counts import Slot  # noqa: E402
@@ -472,24 +471,6 @@ def browse_dashboard(
                  f"{memory['peak_rss_mb']:,.0f} MB")
         views["memory"] = tree_memory_mb(server.process.pid)
     return views
-
-
-@contextlib.contextmanager
-def open_browser(enabled: bool) -> Iterator[Browser | None]:
-    """Give headless Chromium (Debian's) through Playwright, or None when not wanted."""
-    if not enabled:
-        yield None
-        return
-    executable = find_chromium()
-    if executable is None:
-        raise SystemExit("Chromium is not installed (apt-get install chromium), or run "
-                         "with --no-browser.")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def dashboard_env(out: Path, *, store: str = "", data: str = "") -> dict[str, str]:

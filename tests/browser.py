@@ -218,6 +218,35 @@ def save_screenshot(page: Page, path: Path) -> Path:
     return path
 
 
+@contextlib.contextmanager
+def launch_chromium(executable: str) -> Iterator[Browser]:
+    """Give Debian's headless Chromium through Playwright, closed afterwards."""
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415 - only when a browser runs
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextlib.contextmanager
+def open_browser(enabled: bool) -> Iterator[Browser | None]:
+    """Give headless Chromium for a benchmark, or None when not wanted (``--no-browser``)."""
+    if not enabled:
+        yield None
+        return
+    executable = find_chromium()
+    if executable is None:
+        raise SystemExit(
+            "Chromium is not installed (looked for /usr/bin/chromium and chromium on PATH); "
+            "install it with `apt-get install chromium`, or run with --no-browser."
+        )
+    with launch_chromium(executable) as browser:
+        yield browser
+
+
 # ------------------------------------------------------------------ timing (benchmarks)
 @dataclass(frozen=True)
 class View:

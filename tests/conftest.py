@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from browser import CHROMIUM_ARGS, BrowserLog, StreamlitApp, find_chromium, run_streamlit
+from browser import BrowserLog, StreamlitApp, find_chromium, launch_chromium, run_streamlit
 from pg import PostgresCluster, PostgresMissing, postgres_cluster
-from playwright.sync_api import sync_playwright
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
@@ -63,12 +62,8 @@ def chromium() -> Iterator[Browser]:
         if os.environ.get("CI"):
             pytest.fail(f"{message} CI is set, and CI must run them.")
         pytest.skip(message)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with launch_chromium(executable) as browser:
+        yield browser
 
 
 @pytest.fixture

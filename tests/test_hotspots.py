@@ -13,6 +13,9 @@ import pytest
 import shapely
 
 from geodata import load_county, load_districts
+from loaders.counts import Slot
+from safetymap.analysis.counts import FrameCounts
+from safetymap.analysis.filters import Filters
 from safetymap.analysis.hotspots import (
     CHANGE_DEFINITIONS,
     CHANGES,
@@ -22,7 +25,6 @@ from safetymap.analysis.hotspots import (
     MIN_CELLS,
     TOP_PLACE_COLUMNS,
     HotspotResult,
-    band_matrix,
     benjamini_hochberg,
     cell_polygons,
     cell_profiles,
@@ -34,7 +36,6 @@ from safetymap.analysis.hotspots import (
     hotspots,
     previous_period,
     report_cells,
-    slot_mask,
     top_places,
     when_matrix,
 )
@@ -400,7 +401,8 @@ def test_when_matrix_converts_other_time_zones_to_london_time() -> None:
     assert matrix.loc["Wednesday", 13] == 1
     assert matrix.loc["Thursday", 0] == 1
     assert matrix.to_numpy().sum() == 2
-    assert slot_mask(utc, 3, hour=0).tolist() == [False, True]
+    # The slot of Thursday 00:00 (local) selects the second report only.
+    assert FrameCounts(utc).mask(Filters(), slot=Slot(3, 0)).tolist() == [False, True]
 
 
 def test_when_matrix_reads_naive_times_as_london_time() -> None:
@@ -408,25 +410,24 @@ def test_when_matrix_reads_naive_times_as_london_time() -> None:
     assert when_matrix(naive).loc["Wednesday", 12] == 1
 
 
-def test_band_matrix_counts_weekday_and_band() -> None:
-    matrix = band_matrix(WHEN)
-    assert matrix.columns.tolist() == ["morning", "afternoon", "evening", "night"]
-    expected = pd.DataFrame(0, index=matrix.index, columns=matrix.columns)
-    expected.loc["Friday", "night"] = 2
-    expected.loc["Wednesday", "afternoon"] = 1
-    expected.loc["Saturday", "evening"] = 1
-    pd.testing.assert_frame_equal(matrix, expected, check_dtype=False)
+def test_weekday_and_band_counts_use_event_at_and_leave_unknown_bands_by_day() -> None:
+    counted = FrameCounts(WHEN).count(Filters(), ("event_weekday", "time_of_day"))
+    # Friday night 2, Wednesday afternoon 1, Saturday evening 1 (no incident time: event_at),
+    # and Saturday "unknown" 1, which a profile's peak time leaves out.
+    assert [tuple(row) for row in counted.itertuples(index=False)] == [
+        (2, "afternoon", 1), (4, "night", 2), (5, "evening", 1), (5, "unknown", 1),
+    ]
 
 
-def test_slot_mask_picks_the_reports_of_one_slot() -> None:
-    assert slot_mask(WHEN, 4, hour=22).tolist() == [True, True, False, False, False]
-    assert slot_mask(WHEN, 2, hour=13).tolist() == [False, False, True, False, False]
-    assert slot_mask(WHEN, 5, band="evening").tolist() == [False, False, False, True, False]
-    assert slot_mask(WHEN, 5).tolist() == [False, False, False, True, True]
+def test_a_slot_picks_the_reports_of_one_day_and_hour() -> None:
+    counts = FrameCounts(WHEN)
+    assert counts.mask(Filters(), slot=Slot(4, 22)).tolist() == [True, True, False, False, False]
+    assert counts.mask(Filters(), slot=Slot(2, 13)).tolist() == [False, False, True, False, False]
+    # Reports without an incident time are in no slot.
+    assert not counts.mask(Filters(), slot=Slot(5, 9)).any()
     with pytest.raises(ValueError, match="`weekday` must be 0") as error:
-        slot_mask(WHEN, 7, hour=24, band="dusk")
+        Slot(7, 24)
     assert "`hour` must be 0 to 23" in str(error.value)
-    assert "`band` must be one of" in str(error.value)
 
 
 # ============================================================================ what changed

@@ -319,6 +319,32 @@ class FrameCounts:
         return selected if limit is None else selected.head(limit)
 
 
+def as_counts(reports: ReportCounts | pd.DataFrame) -> ReportCounts:
+    """Return ``reports`` when they are counts already, else counts of the frame."""
+    return FrameCounts(reports) if isinstance(reports, pd.DataFrame) else reports
+
+
+def total(reports: ReportCounts, filters: Selection) -> int:
+    """Return how many reports the filters select."""
+    return int(reports.count(filters)["reports"].iloc[0])
+
+
+def selection_period(
+    reports: ReportCounts | pd.DataFrame, filters: Selection
+) -> tuple[date, date] | None:
+    """Return the period looked at: the filters' dates, else the span of the reports.
+
+    A missing start or end is taken from the earliest or latest report of the selection;
+    None when that is needed and there is no dated report.
+    """
+    if filters.start is not None and filters.end is not None:
+        return filters.start, filters.end
+    span = as_counts(reports).span(filters)
+    if span is None:
+        return None
+    return filters.start or span[0], filters.end or span[1]
+
+
 def counts_of(dataset: Dataset, reports: ReportCounts | None = None) -> ReportCounts:
     """Return ``reports`` when given, else counts of the dataset's loaded reports.
 

@@ -8,8 +8,8 @@ The statistics behind the hotspot page, the ``hotspots`` command and the patrol 
   99, 95 or 90% confidence; :func:`hotspots` does both and refuses to class cells when too
   few hold a report (:data:`MIN_CELLS`).
 - :func:`cell_profiles` says why and when per cell (main reasons, peak day and time),
-  :func:`when_matrix` and :func:`band_matrix` count reports by weekday and hour or band,
-  :func:`slot_mask` selects one slot of them.
+  :func:`when_matrix` counts reports by weekday and hour (a slot of it narrows a
+  selection: ``loaders.counts.Slot``).
 - :func:`previous_period` and :func:`compare_periods` label hot cells new, persistent,
   intensifying or diminishing; :func:`top_places` lists the hottest cells for a briefing.
 
@@ -495,32 +495,6 @@ def cell_polygons(cells: pd.DataFrame) -> gpd.GeoDataFrame:
 
 
 # ------------------------------------------------------------------------ why and when
-def _weekday_codes(times: pd.Series) -> np.ndarray:
-    """Return the local weekday of each time, 0 = Monday, and -1 where the time is missing."""
-    day = _local(times).dt.day_of_week
-    return day.fillna(-1).to_numpy(dtype=np.int64)
-
-
-def _positions(values: pd.Series, labels: pd.Index) -> np.ndarray:
-    """Return each value's position in ``labels``, -1 where absent or missing."""
-    # Look up each distinct value once: far quicker than one lookup per row.
-    codes, uniques = pd.factorize(values)
-    found = np.append(labels.get_indexer(pd.Index(uniques, dtype=object)), -1)
-    return found[codes].astype(np.int64)  # code -1 (missing) picks the appended -1
-
-
-def _band_codes(bands: pd.Series) -> np.ndarray:
-    """Return each band's position in :data:`BANDS`, -1 for ``unknown`` or missing."""
-    return _positions(bands, pd.Index(BANDS, dtype=object))
-
-
-def _tally(rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """Count (row, column) pairs into a dense table; pairs with a negative part are skipped."""
-    valid = (rows >= 0) & (columns >= 0)
-    flat = rows[valid] * shape[1] + columns[valid]
-    return np.bincount(flat, minlength=shape[0] * shape[1]).reshape(shape).astype(np.int64)
-
-
 def _peak(table: np.ndarray, labels: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
     """Return each row's first column with the largest count, and that count; "" if none."""
     best = table.argmax(axis=1)
@@ -675,71 +649,6 @@ def when_matrix_of_counts(
     table[counted["occurred_weekday"].to_numpy(dtype=np.int64),
           counted["occurred_hour"].to_numpy(dtype=np.int64)] = counted["reports"].to_numpy()
     return _matrix(table, pd.Index(range(24), name="hour"))
-
-
-def band_matrix(reports: pd.DataFrame) -> pd.DataFrame:
-    """Count reports by local weekday of ``event_at`` and time-of-day band.
-
-    ``event_at`` (when the person felt unsafe, else when they reported it) gives the day,
-    since a band can be given without a time; reports with band ``unknown`` are left out.
-
-    Returns
-    -------
-    pandas.DataFrame
-        7 rows (``Monday`` ... ``Sunday``, index ``day``) by the 4 bands of :data:`BANDS`
-        (``band``) of counts.
-    """
-    _check_columns(reports, "reports", ("event_at", "time_of_day"))
-    table = _tally(
-        _weekday_codes(reports["event_at"]), _band_codes(reports["time_of_day"]),
-        (7, len(BANDS)),
-    )
-    return _matrix(table, pd.Index(BANDS, name="band"))
-
-
-def slot_mask(
-    reports: pd.DataFrame, weekday: int, *, hour: int | None = None, band: str | None = None
-) -> pd.Series:
-    """Return which reports fall in one slot of :func:`when_matrix` or :func:`band_matrix`.
-
-    Parameters
-    ----------
-    reports
-        Reports with ``occurred_at`` (for ``hour``), ``event_at`` and ``time_of_day``.
-    weekday
-        0 = Monday ... 6 = Sunday, local time.
-    hour
-        0 ... 23: the reports of this weekday and hour of ``occurred_at``, as counted by
-        :func:`when_matrix`.
-    band
-        One of :data:`BANDS`: the reports of this weekday of ``event_at`` and band, as
-        counted by :func:`band_matrix`. With neither ``hour`` nor ``band``, every report
-        whose ``event_at`` falls on the weekday.
-    """
-    problems = []
-    if isinstance(weekday, bool) or not isinstance(weekday, int) or not 0 <= weekday <= 6:
-        problems.append(f"`weekday` must be 0 (Monday) to 6 (Sunday), got {weekday!r}.")
-    if hour is not None and (
-        isinstance(hour, bool) or not isinstance(hour, int) or not 0 <= hour <= 23
-    ):
-        problems.append(f"`hour` must be 0 to 23 or None, got {hour!r}.")
-    if band is not None and band not in BANDS:
-        problems.append(f"`band` must be one of {', '.join(BANDS)} or None, got {band!r}.")
-    if hour is not None and band is not None:
-        problems.append("give `hour` or `band`, not both.")
-    if problems:
-        raise ValueError(" ".join(problems))
-    if hour is not None:
-        _check_columns(reports, "reports", ("occurred_at",))
-        local = _local(reports["occurred_at"])
-        chosen = (local.dt.day_of_week == weekday) & (local.dt.hour == hour)
-        return pd.Series(chosen.fillna(False).to_numpy(dtype=bool), index=reports.index)
-    _check_columns(reports, "reports", ("event_at",))
-    chosen = pd.Series(_weekday_codes(reports["event_at"]) == weekday, index=reports.index)
-    if band is not None:
-        _check_columns(reports, "reports", ("time_of_day",))
-        chosen &= _band_codes(reports["time_of_day"]) == BANDS.index(band)
-    return chosen
 
 
 # ------------------------------------------------------------------------ what changed

@@ -17,7 +17,7 @@ import shapely
 
 from geodata import load_county, load_districts
 from loaders.counts import ReportCounts, Slot
-from safetymap.analysis.counts import FrameCounts
+from safetymap.analysis.counts import FrameCounts, as_counts, selection_period
 from safetymap.analysis.filters import Filters
 from safetymap.analysis.hotspots import (
     DEFAULT_RESOLUTION,
@@ -87,15 +87,11 @@ def study_area(districts: tuple[str, ...]) -> shapely.Geometry:
     return shapely.union_all(shapes[shapes["code"].isin(districts)].geometry.to_numpy())
 
 
-def _counts(reports: ReportCounts | pd.DataFrame) -> ReportCounts:
-    return FrameCounts(reports) if isinstance(reports, pd.DataFrame) else reports
-
-
 def slot_reports(
     reports: ReportCounts | pd.DataFrame, filters: Filters, slot: Slot | None
 ) -> pd.DataFrame:
     """Return the reports of the selection, narrowed to the slot when one is chosen."""
-    return _counts(reports).rows(filters, slot=slot)
+    return as_counts(reports).rows(filters, slot=slot)
 
 
 #: One count to make: the selection, the dimensions, and whether the slot narrows it.
@@ -150,16 +146,9 @@ def analyse_hotspots(
     places
         How many top places to list.
     """
-    counts = _counts(reports)
+    counts = as_counts(reports)
     area = study_area(filters.districts)
-
-    period: tuple[date, date] | None = None
-    if filters.start is not None and filters.end is not None:
-        period = (filters.start, filters.end)
-    else:
-        span = counts.span(filters)
-        if span is not None:
-            period = (filters.start or span[0], filters.end or span[1])
+    period = selection_period(counts, filters)
     previous = previous_period(*period) if period is not None else None
 
     requests: dict[str, _Request] = {

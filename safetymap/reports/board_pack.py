@@ -34,7 +34,7 @@ import pandas as pd
 from geodata import DISTRICTS, load_population
 from loaders.counts import ReportCounts
 from loaders.vocab import REASONS, TIME_OF_DAY
-from safetymap.analysis.counts import FrameCounts, counts_of, local_times
+from safetymap.analysis.counts import FrameCounts, counts_of, local_times, selection_period, total
 from safetymap.analysis.coverage import COVERAGE_CATEGORIES, coverage_matrix
 from safetymap.analysis.filters import Filters, filter_survey
 from safetymap.analysis.hotspots import previous_period
@@ -103,30 +103,6 @@ class HeadlineFigures(TypedDict):
 def _check_role(role: str) -> None:
     if role not in ROLES:
         raise ValueError(f"`role` must be one of {', '.join(ROLES)}, got {role!r}.")
-
-
-def selection_period(
-    reports: ReportCounts | pd.DataFrame, filters: Filters
-) -> tuple[date, date] | None:
-    """Return the period looked at: the filters' dates, else the span of the reports.
-
-    A missing start or end is taken from the earliest or latest report of the selection;
-    None when that is needed and there is no dated report.
-    """
-    if filters.start is not None and filters.end is not None:
-        return filters.start, filters.end
-    span = _counts(reports).span(filters)
-    if span is None:
-        return None
-    return filters.start or span[0], filters.end or span[1]
-
-
-def _counts(reports: ReportCounts | pd.DataFrame) -> ReportCounts:
-    return FrameCounts(reports) if isinstance(reports, pd.DataFrame) else reports
-
-
-def _total(reports: ReportCounts, filters: Filters) -> int:
-    return int(reports.count(filters)["reports"].iloc[0])
 
 
 def report_change_words(now: int, before: int) -> str:
@@ -202,9 +178,9 @@ def headline_figures(
     counts = counts_of(dataset, reports)
     period = selection_period(counts, filters)
     previous = previous_period(*period) if period is not None else None
-    now_count = _total(counts, filters)
+    now_count = total(counts, filters)
     before_count = (
-        _total(counts, replace(filters, start=previous[0], end=previous[1]))
+        total(counts, replace(filters, start=previous[0], end=previous[1]))
         if previous is not None else 0
     )
     now_shown, before_shown = _shown(now_count, role), _shown(before_count, role)
@@ -513,7 +489,7 @@ def build_board_pack(
     rates = rates_of_counts(counts.count(filters, ("district_code",)), load_population())
     if filters.districts:
         rates = rates[rates["district_code"].isin(filters.districts)].reset_index(drop=True)
-    reasons = reasons_of_counts(counts.count(filters, ("reason",)), _total(counts, filters))
+    reasons = reasons_of_counts(counts.count(filters, ("reason",)), total(counts, filters))
     notes = [
         f"Source: {dataset.origin}",
         (f"Period: {period_text(headline['period'])}; compared with "
