@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -135,8 +136,13 @@ def report_counts(source: DataSource, dataset: Dataset) -> ReportCounts:
     return FrameCounts(dataset.streetsafe.frame, key=f"{id(dataset)}:{dataset.origin}")
 
 
-def source_from_settings(settings: Settings) -> DataSource:
+def source_from_settings(
+    settings: Settings, *, opener: Callable[[str], Store] = open_store
+) -> DataSource:
     """Return the data source the settings name: the store, the data folder, or demo data.
+
+    ``opener`` opens the store (``loaders.store.open_store``); the dashboard passes one that
+    opens each store once per server, so that a page run asks only for its revision.
 
     Raises
     ------
@@ -144,7 +150,7 @@ def source_from_settings(settings: Settings) -> DataSource:
         A store is named and cannot be opened; the message says which and why.
     """
     if settings.store is not None:
-        store = open_store(settings.store)
+        store = opener(settings.store)
         ignored = () if settings.data_dir is None else (
             (f"SAFETYMAP_DATA ({settings.data_dir}) is not read while SAFETYMAP_STORE is set; "
              "add its files to the store with `safetymap ingest`."),

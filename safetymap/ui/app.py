@@ -13,6 +13,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from geodata import DISTRICTS, load_districts, load_population
 from loaders.counts import ReportCounts
 from loaders.source import Dataset, DataSource, SourceError
+from loaders.store import Store, open_store
 from loaders.vocab import REASONS, TIME_OF_DAY
 from safetymap import audit
 from safetymap.analysis.filters import (
@@ -59,6 +60,15 @@ def load_data(source: DataSource) -> tuple[Dataset, ReportCounts]:
     """Load the data source once per server process; every session shares the result."""
     dataset = source.load()
     return dataset, report_counts(source, dataset)
+
+
+@st.cache_resource(show_spinner=False)
+def opened_store(url: str) -> Store:
+    """Open a store (checking, creating or upgrading its tables) once per server process.
+
+    A store that cannot be opened raises, and nothing is cached: the next run tries again.
+    """
+    return open_store(url)
 
 
 @st.cache_resource
@@ -167,7 +177,7 @@ def start() -> PageContext:
         settings = load_settings()
         signed_in = signed_in_viewer(settings)
         style = MapStyle.from_settings(settings)
-        source = source_from_settings(settings)
+        source = source_from_settings(settings, opener=opened_store)
         dataset, reports = load_data(source)
         filters = sidebar_filters(reports)
     except (SettingsError, SourceError, AssetsError, ValueError) as error:
