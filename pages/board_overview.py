@@ -5,7 +5,6 @@ import pandas as pd
 import streamlit as st
 
 from safetymap.reports.board_pack import board_pack_pdf
-from safetymap.roles import count_text
 from safetymap.ui import app, cached
 
 #: Large type and no sidebar for a big screen; static CSS, no input text in it.
@@ -97,17 +96,9 @@ with rank_col:
         st.dataframe(table, hide_index=True, width="stretch")
 
 st.subheader("Reasons people gave")
-reasons = pack.reasons
-st.dataframe(
-    pd.DataFrame(
-        {
-            "Reason": reasons["label"],
-            "Reports": [count_text(int(n), role) for n in reasons["reports"]],
-            "Share of reports": [f"{p:.0f}%" for p in reasons["share_pct"]],
-        }
-    ),
-    hide_index=True, width="stretch",
-)
+# The pack's table: for partners a hidden count hides its share too (a share of a known
+# total would give the count away).
+st.dataframe(pack.reason_table, hide_index=True, width="stretch")
 
 st.download_button(
     "Download the board pack (PDF)",

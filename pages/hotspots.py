@@ -63,7 +63,8 @@ if sees_points(role) and analysis.selected_reports <= MAX_POINTS:
     points = cached.selected_reports(reports, reports.key, context.filters, slot, MAX_POINTS)
 m = hotspot_map(
     layer, districts, style=context.style, role=role, reliable=result.reliable,
-    heat_points=heat_points(result.cells) if show_heat else None, report_points=points,
+    heat_points=heat_points(result.cells, role=role) if show_heat else None,
+    report_points=points,
     focus=context.filters.districts,
 )
 st_folium(m, height=620, use_container_width=True, returned_objects=[], key="hotspot_map")
@@ -88,8 +89,13 @@ else:
                  width="stretch")
 
 st.subheader("When: reports by day and hour")
+shown_when = tables.when_table(analysis.when, role)
 when = analysis.when.reset_index(names="Day").melt(id_vars="Day", var_name="Hour",
                                                    value_name="Reports")
+when["Shown"] = shown_when.reset_index(names="Day").melt(
+    id_vars="Day", var_name="Hour", value_name="Shown")["Shown"].to_numpy()
+# A count hidden from the role is not coloured either: its square stays blank.
+when["Reports"] = when["Reports"].where([text[0].isdigit() for text in when["Shown"]])
 when["Hour"] = when["Hour"].astype(int)
 when["Chosen"] = (when["Day"] == day) & (when["Hour"] == (hour if hour != ANY else -1))
 slot_pick = alt.selection_point(name="slot", fields=["Day", "Hour"], on="click")
@@ -102,7 +108,7 @@ heat = (
         color=alt.Color("Reports:Q", scale=alt.Scale(scheme="viridis", reverse=True),
                         title="Reports"),
         strokeWidth=alt.condition(alt.datum.Chosen, alt.value(3), alt.value(0)),
-        tooltip=["Day", "Hour", "Reports"],
+        tooltip=["Day", "Hour", alt.Tooltip("Shown:N", title="Reports")],
     )
     .add_params(slot_pick)
     .properties(height=230)
@@ -113,7 +119,7 @@ st.caption(
     "choose a day and an hour above, to test only that slot (the chosen slot is outlined)."
 )
 with st.expander("The same figures as a table"):
-    st.dataframe(analysis.when, width="stretch")
+    st.dataframe(shown_when, width="stretch")
 
 st.subheader("What changed since the previous period")
 if analysis.previous is None:

@@ -127,3 +127,22 @@ def test_the_map_opens_on_the_chosen_district() -> None:
     assert north > 52.05
     assert west < -0.7
     assert east > 0.18
+
+
+def test_partners_get_no_heat_from_small_cells_that_are_not_spots() -> None:
+    from safetymap.analysis.patrol import heat_points  # noqa: PLC0415
+
+    table = pd.DataFrame({"cell_id": [WATFORD, RING[0], RING[1], RING[2]],
+                          "reports": [40, 3, 2, 0], "hotspot": ["hot_99", "hot_95", "none", "none"]})
+    # analysts: every occupied cell, weighted by its count
+    assert heat_points(table)["weight"].tolist() == [40.0, 3.0, 2.0]
+    # partners: the 2-report cell is neither 5 or more nor a spot, so it gives no weight
+    assert heat_points(table, role="partner")["weight"].tolist() == [40.0, 3.0]
+
+
+def test_partners_read_small_day_by_hour_counts_as_under_5() -> None:
+    from safetymap.present.tables import when_table  # noqa: PLC0415
+
+    when = pd.DataFrame({0: [0, 3], 1: [7, 1]}, index=pd.Index(["Monday", "Tuesday"], name="day"))
+    assert when_table(when, "partner").to_numpy().tolist() == [["0", "7"], ["<5", "<5"]]
+    assert when_table(when, "analyst").to_numpy().tolist() == [["0", "7"], ["3", "1"]]

@@ -295,3 +295,22 @@ def test_quick_periods_end_on_the_latest_report(
     assert app.query_params["to"] in ("2026-03-03", ["2026-03-03"])
     app.button(key="filters.quick.all").click().run()
     assert app.session_state["filters.dates"] == (date(2026, 3, 1), date(2026, 3, 3))
+
+
+def test_a_partner_sees_no_share_that_gives_a_hidden_reason_count_away(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "reasons"
+    folder.mkdir()
+    rows = [f"R{i},2026-03-0{1 + i} 10:00,{WATFORD},{'isolated' if i < 4 else 'poor_lighting'}"
+            for i in range(6)]
+    (folder / "streetsafe_reasons.csv").write_text(
+        "report_id,submitted_at,latitude,longitude,environment\n" + "\n".join(rows) + "\n")
+    monkeypatch.setenv("SAFETYMAP_DATA", str(folder))
+    monkeypatch.setenv("SAFETYMAP_MAP_ASSETS", "cdn")
+    app = run("pages/board_overview.py")  # real data without sign-in: the partner role
+    reasons = app.dataframe[-1].value.set_index("Reason")
+    # 4 of 6 give "isolated", 2 "poor lighting": both under 5, so no share either
+    # (67% of the 6 reports shown above would give the 4 away).
+    assert reasons["Reports"].tolist() == ["<5", "<5"]
+    assert reasons["Share of reports"].tolist() == ["hidden", "hidden"]

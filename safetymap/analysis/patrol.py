@@ -33,6 +33,7 @@ from safetymap.analysis.hotspots import (
     top_places,
     when_matrix_of_counts,
 )
+from safetymap.roles import SMALL_COUNT, Role
 
 #: Counts a store is asked for at once (each opens its own connection).
 _WORKERS = 4
@@ -62,13 +63,18 @@ class HotspotAnalysis:
         return cell_polygons(shown)
 
 
-def heat_points(cells: pd.DataFrame) -> pd.DataFrame:
+def heat_points(cells: pd.DataFrame, *, role: Role = "analyst") -> pd.DataFrame:
     """Return one weighted point per occupied cell (centre, reports) for a heat layer.
 
     Weighting cell centres keeps the heat layer's payload to the number of occupied
-    cells, however many reports there are.
+    cells, however many reports there are. For partners, as on the hexagon layer, a cell
+    with 1 to 4 reports is left out unless it is a hot or cold spot: its weight would be
+    its count.
     """
     occupied = cells[cells["reports"] > 0]
+    if role == "partner":
+        occupied = occupied[(occupied["reports"] >= SMALL_COUNT)
+                            | (occupied["hotspot"] != "none")]
     centres = [h3.cell_to_latlng(cell) for cell in occupied["cell_id"]]
     return pd.DataFrame(
         {

@@ -139,3 +139,12 @@ def change_summary(changes: pd.DataFrame, definitions: dict[str, str]) -> pd.Dat
             "Meaning": list(definitions.values()),
         }
     )
+
+
+def when_table(when: pd.DataFrame, role: Role) -> pd.DataFrame:
+    """Return the day-by-hour counts as the role may see them: for partners 1 to 4 read "<5".
+
+    No total is shown beside the matrix, so no count can be worked back from one.
+    """
+    return when.apply(lambda column: pd.Series(
+        [count_text(int(n), role) for n in column], index=column.index, dtype=object))
