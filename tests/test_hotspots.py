@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
 
+import esda
 import geopandas as gpd
 import h3
 import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from libpysal.graph import Graph
 
 from geodata import load_county, load_districts
 from loaders.counts import Slot
@@ -22,14 +25,19 @@ from safetymap.analysis.hotspots import (
     DEFAULT_RESOLUTION,
     HOTSPOT_CLASSES,
     HOTSPOT_DEFINITION,
-    MIN_CELLS,
+    MIN_AREA_SHARE,
+    MIN_HOTSPOT_REPORTS,
+    TOO_FEW_MESSAGE,
     TOP_PLACE_COLUMNS,
     HotspotResult,
+    area_counts,
     benjamini_hochberg,
     cell_polygons,
     cell_profiles,
     cell_width_m,
+    choose_resolution,
     compare_periods,
+    exact_p_values,
     getis_ord,
     hex_counts,
     hotspot_classes,
@@ -110,7 +118,9 @@ def test_hex_counts_gives_every_cell_of_the_area_with_zeros() -> None:
     assert set(counts.loc[counts["in_area"], "cell_id"]) == inside
     assert 25 < len(inside) < 40  # π km² over ~0.1 km² cells
 
-    assert counts.columns.tolist() == ["cell_id", "district_code", "in_area", "reports"]
+    assert counts.columns.tolist() == [
+        "cell_id", "district_code", "in_area", "reports", "area_share",
+    ]
     assert counts["cell_id"].is_unique
     assert counts["cell_id"].tolist() == sorted(counts["cell_id"])
     by_cell = counts.set_index("cell_id")
@@ -119,6 +129,7 @@ def test_hex_counts_gives_every_cell_of_the_area_with_zeros() -> None:
     # A cell with reports but its centre outside the area is kept, with its own district.
     assert by_cell.loc[cell_at(STEVENAGE)].to_dict() == {
         "district_code": "E07000243", "in_area": False, "reports": 2,
+        "area_share": MIN_AREA_SHARE,  # far outside: none of it in the area, the floor
     }
     assert counts["reports"].sum() == 5
     assert (counts["reports"] == 0).sum() == len(counts) - 2
@@ -167,7 +178,7 @@ def test_report_cells_match_h3() -> None:
     assert cells.to_dict() == {10: cell_at(WATFORD), 20: cell_at(HITCHIN)}
 
 
-# ============================================================================ Gi*
+# ============================================================================ the test
 def gi_star_by_hand(cells: list[str], x: np.ndarray) -> np.ndarray:
     """z_i = (Σ_j w_ij x_j - x̄ W_i) / (s √((n S1_i - W_i²)/(n - 1))), binary w incl. self."""
     n = len(cells)
@@ -193,14 +204,15 @@ def test_gi_star_of_the_centre_of_two_rings_by_hand() -> None:
     result = getis_ord(counts, resolution=RES)
     # n = 19, Σx = 24, x̄ = 24/19, Σx² = 168, s² = 168/19 − (24/19)² = 2616/361, W = 7:
     # z = (24 − 7·24/19) / (√2616/19 · √((19·7 − 49)/18)) = 288 / √(2616·14/3) = 288/√12208
-    z = 288 / math.sqrt(12208)  # 2.6066
-    assert result["gi_z"].iloc[0] == pytest.approx(z, abs=1e-9)
-    # Two-sided: 2(1 − Φ(2.6066)) = erfc(2.6066/√2) = 0.00915
-    assert result["gi_p"].iloc[0] == pytest.approx(math.erfc(z / math.sqrt(2)), rel=1e-12)
-    assert result["gi_p"].iloc[0] == pytest.approx(0.00915, abs=1e-5)
+    assert result["gi_z"].iloc[0] == pytest.approx(288 / math.sqrt(12208), abs=1e-9)
+    # The exact test: all 24 reports are in the centre's neighbourhood, 7 of 19 equal
+    # cells. P(X >= 24) for X ~ Binomial(24, 7/19) is (7/19)^24; two-sided, twice that.
+    assert result["neighbourhood_reports"].iloc[0] == 24
+    assert result["expected"].iloc[0] == pytest.approx(24 * 7 / 19, rel=1e-12)
+    assert result["gi_p"].iloc[0] == pytest.approx(2 * (7 / 19) ** 24, rel=1e-9)
 
 
-def test_gi_star_matches_the_formula_on_every_cell() -> None:
+def test_gi_star_z_matches_esda_on_every_cell() -> None:
     # Two rings around a cell plus one cell far away that has no neighbour in the set.
     middle = cell_at(WATFORD)
     cells = [*sorted(h3.grid_disk(middle, 2)), cell_at(HITCHIN)]
@@ -208,25 +220,93 @@ def test_gi_star_matches_the_formula_on_every_cell() -> None:
     result = getis_ord(pd.DataFrame({"cell_id": cells, "reports": x}), resolution=RES)
     assert result["cell_id"].tolist() == cells
     np.testing.assert_allclose(result["gi_z"], gi_star_by_hand(cells, x), rtol=0, atol=1e-9)
-    # Two-sided p from the normal approximation.
-    expected_p = [math.erfc(abs(z) / math.sqrt(2)) for z in result["gi_z"]]
-    np.testing.assert_allclose(result["gi_p"], expected_p, rtol=1e-12)
+    # The same as esda's own Gi* (binary weights, the cell its own neighbour).
+    graph = Graph.from_dicts({cell: {other: 1.0 for other in h3.grid_disk(cell, 1)
+                                     if other in cells and other != cell} for cell in cells})
+    reference = esda.G_Local(x, graph, transform="B", star=True, permutations=0)
+    np.testing.assert_allclose(result["gi_z"], reference.Zs, rtol=0, atol=1e-9)
     # The isolated cell is its own neighbourhood: z = (x − x̄) / s.
     assert result["gi_z"].iloc[-1] == pytest.approx((6 - x.mean()) / x.std(), abs=1e-9)
 
 
-def test_gi_star_is_undefined_when_every_cell_has_the_same_count() -> None:
+def test_five_reports_in_one_cell_of_nineteen_by_hand() -> None:
+    middle = cell_at(WATFORD)
+    ring1 = sorted(h3.grid_ring(middle, 1))
+    ring2 = sorted(h3.grid_ring(middle, 2))
+    counts = pd.DataFrame({"cell_id": [middle, *ring1, *ring2], "reports": [5] + [0] * 18})
+    result = hotspots(reports_in_cells({middle: 5}), area=None).cells  # county: many cells
+    assert result.loc[result["cell_id"] == middle, "neighbourhood_reports"].item() == 5
+
+    result = getis_ord(counts, resolution=RES).set_index("cell_id")
+    # The centre and each ring-1 cell have all 7 of their cells in the set, holding the
+    # 5 reports: p = 2 (7/19)^5 = 2 · 16807 / 2476099 = 0.013575.
+    p_near = 2 * 16807 / 2476099
+    for cell in [middle, *ring1]:
+        assert result.loc[cell, "neighbourhood_reports"] == 5
+        assert result.loc[cell, "gi_p"] == pytest.approx(p_near, rel=1e-9)
+    # A ring-2 cell has k = 4 or 5 cells in the set (itself, two ring-2 neighbours, one
+    # ring-1 cell at a corner of the ring, two elsewhere) and none of the reports:
+    # p = 2 P(X <= 0) = 2 ((19 - k)/19)^5: 0.6134 at the 6 corners, 0.4344 at the 6 others.
+    assert (result.loc[ring2, "neighbourhood_reports"] == 0).all()
+    corners = [cell for cell in ring2 if len(set(h3.grid_disk(cell, 1)) & set(ring1)) == 1]
+    assert len(corners) == 6
+    for cell in ring2:
+        k = 4 if cell in corners else 5
+        assert result.loc[cell, "gi_p"] == pytest.approx(2 * ((19 - k) / 19) ** 5, rel=1e-9)
+    # BH: the 7 equal smallest p-values of 19 become p · 19/7 = 0.036847 (the larger ranks
+    # give more, e.g. 0.4344 · 19/13 = 0.635): hot at 95%,
+    # not at 99%; the others are not marked.
+    assert result.loc[middle, "gi_q"] == pytest.approx(p_near * 19 / 7, rel=1e-9)
+    assert set(result.loc[[middle, *ring1], "hotspot"]) == {"hot_95"}
+    assert set(result.loc[ring2, "hotspot"]) == {"none"}
+    # Four reports could not make a hot spot, however close: the neighbourhood floor.
+    four = getis_ord(counts.assign(reports=[4] + [0] * 18), resolution=RES)
+    assert (four["hotspot"] == "none").all()
+    assert four["gi_q"].iloc[0] == pytest.approx(2 * (7 / 19) ** 4 * 19 / 7, rel=1e-9)
+
+
+def test_exact_p_values_by_hand() -> None:
+    p, expected = exact_p_values(np.array([0, 1, 3, 2]), 3, np.array([0.5, 0.5, 0.5, 0.25]))
+    # Binomial(3, 1/2): P(0) = 1/8, P(>=1) = 7/8, P(3) = 1/8. Binomial(3, 1/4): P(>=2) =
+    # 3·(1/4)²·(3/4) + (1/4)³ = 9/64 + 1/64 = 10/64.
+    np.testing.assert_allclose(p, [2 / 8, 1.0, 2 / 8, 2 * 10 / 64], rtol=1e-12)
+    np.testing.assert_allclose(expected, [1.5, 1.5, 1.5, 0.75], rtol=1e-12)
+
+
+def test_cells_on_the_edge_weigh_their_share_of_the_area() -> None:
+    middle = cell_at(WATFORD)
+    # The study area is exactly the middle hexagon, in British National Grid.
+    hexagon = cell_polygons(pd.DataFrame({"cell_id": [middle]})).to_crs("EPSG:27700")
+    neighbour = sorted(h3.grid_ring(middle, 1))[0]
+    counts = area_counts(
+        pd.DataFrame({"cell": [middle, neighbour], "reports": [2, 1]}),
+        area=hexagon.geometry.iloc[0],
+    ).set_index("cell_id")
+    assert counts.loc[middle, "in_area"]
+    assert counts.loc[middle, "area_share"] == pytest.approx(1.0, abs=1e-9)
+    # The neighbour only touches the area along an edge: its share is the floor, not 0.
+    assert not counts.loc[neighbour, "in_area"]
+    assert counts.loc[neighbour, "area_share"] == MIN_AREA_SHARE
+    tested = getis_ord(counts.reset_index(), resolution=RES).set_index("cell_id")
+    # Each cell's neighbourhood is both cells: share (1 + 0.25)/1.25 = 1, expected 3.
+    assert tested["expected"].tolist() == pytest.approx([3.0, 3.0])
+
+
+def test_getis_ord_with_every_cell_equal_marks_nothing() -> None:
     counts = pd.DataFrame({"cell_id": sorted(h3.grid_disk(cell_at(WATFORD), 2)), "reports": 4})
     result = getis_ord(counts, resolution=RES)
-    assert result["gi_z"].isna().all()
-    assert result["gi_q"].isna().all()
+    assert result["gi_z"].isna().all()  # Gi* needs a spread of values
     assert (result["hotspot"] == "none").all()
+    assert (result["gi_q"] > 0.10).all()
 
 
-def test_getis_ord_refuses_cells_of_another_resolution() -> None:
+def test_getis_ord_refuses_cells_of_another_resolution_and_bad_counts() -> None:
     counts = pd.DataFrame({"cell_id": [h3.latlng_to_cell(*WATFORD, 8)], "reports": [1]})
     with pytest.raises(ValueError, match="resolution 9; found \\[8\\]"):
         getis_ord(counts, resolution=RES)
+    with pytest.raises(ValueError, match="whole numbers of 0 or more"):
+        getis_ord(pd.DataFrame({"cell_id": [cell_at(WATFORD)], "reports": [1.5]}),
+                  resolution=RES)
 
 
 def test_benjamini_hochberg_by_hand() -> None:
@@ -240,24 +320,28 @@ def test_benjamini_hochberg_by_hand() -> None:
 
 
 @pytest.mark.parametrize(
-    ("z", "q", "expected"),
+    ("excess", "q", "around", "expected"),
     [
-        (3.0, 0.001, "hot_99"),
-        (3.0, 0.01, "hot_99"),  # BH: significant at α when q ≤ α
-        (3.0, 0.02, "hot_95"),
-        (3.0, 0.05, "hot_95"),
-        (3.0, 0.07, "hot_90"),
-        (3.0, 0.10, "hot_90"),
-        (3.0, 0.11, "none"),
-        (-3.0, 0.001, "cold_99"),
-        (-3.0, 0.04, "cold_95"),
-        (-3.0, 0.09, "cold_90"),
-        (0.0, 0.001, "none"),
-        (np.nan, np.nan, "none"),
+        (3.0, 0.001, 9, "hot_99"),
+        (3.0, 0.01, 9, "hot_99"),  # BH: significant at α when q ≤ α
+        (3.0, 0.02, 9, "hot_95"),
+        (3.0, 0.05, 9, "hot_95"),
+        (3.0, 0.07, 9, "hot_90"),
+        (3.0, 0.10, 9, "hot_90"),
+        (3.0, 0.11, 9, "none"),
+        (3.0, 0.001, 4, "none"),  # fewer than 5 reports around: never a hot spot
+        (3.0, 0.001, 5, "hot_99"),
+        (-3.0, 0.001, 0, "cold_99"),
+        (-3.0, 0.04, 0, "cold_95"),
+        (-3.0, 0.09, 0, "cold_90"),
+        (0.0, 0.001, 9, "none"),
+        (np.nan, np.nan, 9, "none"),
     ],
 )
-def test_hotspot_classes(z: float, q: float, expected: str) -> None:
-    assert hotspot_classes(np.array([z]), np.array([q])).tolist() == [expected]
+def test_hotspot_classes(excess: float, q: float, around: int, expected: str) -> None:
+    assert hotspot_classes(np.array([excess]), np.array([q]), np.array([around])).tolist() == [
+        expected
+    ]
     assert expected in HOTSPOT_CLASSES
 
 
@@ -298,29 +382,107 @@ def test_uniform_reports_give_no_more_false_hot_spots_than_the_fdr_allows() -> N
     assert seeds_with_hot <= 2
 
 
-@pytest.mark.parametrize(("occupied", "reliable"), [(MIN_CELLS - 1, False), (MIN_CELLS, True)])
-def test_too_few_cells_with_reports_are_not_tested(occupied: int, reliable: bool) -> None:
-    area_cells = hex_counts(reports_in_cells({}), area=AREA)["cell_id"]
-    # A dense clump in the first cells: hot if the test ran.
-    chosen = {cell: 20 if i < 5 else 1 for i, cell in enumerate(area_cells[:occupied])}
-    result = hotspots(reports_in_cells(chosen), area=AREA)
+def uniform_points(area: shapely.Geometry, n: int, rng: np.random.Generator) -> pd.DataFrame:
+    """``n`` reports scattered uniformly at random over an area given in EPSG:27700."""
+    minx, miny, maxx, maxy = area.bounds
+    points: list[shapely.Point] = []
+    while len(points) < n:
+        candidates = shapely.points(rng.uniform(minx, maxx, 4 * n), rng.uniform(miny, maxy, 4 * n))
+        points.extend(candidates[shapely.contains(area, candidates)][: n - len(points)])
+    grid = gpd.GeoSeries(points, crs="EPSG:27700").to_crs("EPSG:4326")
+    return reports_frame([{"latitude": p.y, "longitude": p.x} for p in grid])
+
+
+def test_sparse_uniform_reports_over_a_large_district_make_no_hot_spot() -> None:
+    # The case that broke the normal approximation: 57 reports scattered at random over
+    # North Hertfordshire marked about 9% of its hexagons hot. With the exact test, over
+    # five seeds, at the size chosen from the data and at the old fixed 350 m: none.
+    north_herts = load_districts().set_index("code").loc["E07000099", "geometry"]
+    for seed in range(5):
+        reports = uniform_points(north_herts, 57, np.random.default_rng(seed))
+        chosen = choose_resolution(len(reports), north_herts).resolution
+        for resolution in {chosen, 9}:
+            result = hotspots(reports, area=north_herts, resolution=resolution)
+            hot = result.cells["hotspot"].str.startswith("hot_").sum()
+            assert hot == 0, f"seed {seed}, resolution {resolution}: {hot} hot hexagons"
+
+
+def test_a_small_cluster_over_a_sparse_background_is_found() -> None:
+    # 8 reports within 150 m of a point in Hitchin over 300 reports scattered at random
+    # over North Hertfordshire: the hexagon holding the point, or a neighbour, is hot.
+    north_herts = load_districts().set_index("code").loc["E07000099", "geometry"]
+    rng = np.random.default_rng(3)
+    background = uniform_points(north_herts, 300, rng)
+    at = gpd.GeoSeries(gpd.points_from_xy([HITCHIN[1]], [HITCHIN[0]]), crs="EPSG:4326")
+    middle = at.to_crs("EPSG:27700").iloc[0]
+    angle, radius = rng.uniform(0, 2 * math.pi, 8), 150 * np.sqrt(rng.uniform(0, 1, 8))
+    cluster = gpd.GeoSeries(
+        shapely.points(middle.x + radius * np.cos(angle), middle.y + radius * np.sin(angle)),
+        crs="EPSG:27700",
+    ).to_crs("EPSG:4326")
+    reports = pd.concat(
+        [background, reports_frame([{"latitude": p.y, "longitude": p.x} for p in cluster])],
+        ignore_index=True,
+    )
+    scale = choose_resolution(len(reports), north_herts)
+    result = hotspots(reports, area=north_herts, resolution=scale.resolution).cells
+    hot = set(result.loc[result["hotspot"].str.startswith("hot_"), "cell_id"])
+    near = set(h3.grid_disk(h3.latlng_to_cell(*HITCHIN, scale.resolution), 1))
+    assert hot & near
+
+
+@pytest.mark.parametrize(("reports", "reliable"), [(MIN_HOTSPOT_REPORTS - 1, False),
+                                                   (MIN_HOTSPOT_REPORTS, True)])
+def test_too_few_reports_are_not_tested(reports: int, reliable: bool) -> None:
+    result = hotspots(reports_in_cells({cell_at(WATFORD): reports}), area=AREA)
     assert result.reliable is reliable
-    assert result.occupied_cells == occupied
+    assert result.occupied_cells == 1
     assert result.resolution == RES
     if reliable:
         assert result.message == ""
-        assert (result.cells["hotspot"] != "none").any()
+        assert result.cells.set_index("cell_id").loc[cell_at(WATFORD), "hotspot"] == "hot_99"
     else:
         assert (result.cells["hotspot"] == "none").all()
-        assert f"Only {occupied} cells hold a report" in result.message
-        assert f"fewer than {MIN_CELLS} cells" in result.message
-        assert "unreliable" in result.message
+        assert result.message == TOO_FEW_MESSAGE
+        assert "Fewer than 5 reports" in result.message
+        assert str(reports) not in result.message.replace("5", "")  # no count in it
+
+
+@pytest.mark.parametrize(("reports", "resolution"), [(0, 8), (2, 8), (3, 9), (19, 9), (20, 10),
+                                                     (5000, 10)])
+def test_the_hexagon_size_follows_the_density(reports: int, resolution: int) -> None:
+    # A disc of 3 km radius, 28.27 km². An even spread puts N·7·a_r/A reports in a
+    # neighbourhood of 7 hexagons of mean area a_r (H3: 0.7373, 0.1053, 0.01504 km²).
+    # At or under half a report: 8 while N <= 0.5·A/(7·a_8) = 2.74; 9 while N <= 19.14 (the disc is a 32-sided polygon).
+    disc = area_around(WATFORD, 3000.0)
+    assert 0.5 * disc.area / (7 * h3.average_hexagon_area(8, unit="m^2")) == pytest.approx(
+        2.74, abs=0.01)
+    assert 0.5 * disc.area / (7 * h3.average_hexagon_area(9, unit="m^2")) == pytest.approx(
+        19.14, abs=0.01)
+    scale = choose_resolution(reports, disc)
+    assert scale.resolution == resolution
+    assert scale.automatic
+    assert "chosen from the data" in scale.reason
+    # The reason states the size and no count: it may be shown to any role.
+    assert not re.search(r"\d", re.sub(r"about \d+ m across", "", scale.reason))
+    assert scale.expected_per_neighbourhood == pytest.approx(
+        reports * 7 * h3.average_hexagon_area(resolution, unit="m^2") / disc.area)
+
+
+def test_the_hexagon_size_never_makes_too_many_hexagons() -> None:
+    county = load_county().geometry.iloc[0]  # 1,641 km²: 109,000 hexagons of 130 m
+    assert choose_resolution(1_000_000, county).resolution == 9
+    assert choose_resolution(300, county).resolution == 9  # 0.13 per neighbourhood
+    assert choose_resolution(20, county).resolution == 8
+    with pytest.raises(ValueError, match="whole number of 0 or more"):
+        choose_resolution(-1, county)
 
 
 def test_the_definitions_are_written_down() -> None:
     assert "Benjamini-Hochberg" in HOTSPOT_DEFINITION
     assert "99%" in HOTSPOT_DEFINITION
-    assert str(MIN_CELLS) in HOTSPOT_DEFINITION
+    assert "binomial" in HOTSPOT_DEFINITION
+    assert f"at least {MIN_HOTSPOT_REPORTS}" in HOTSPOT_DEFINITION
     assert set(CHANGE_DEFINITIONS) == set(CHANGES)
 
 
@@ -569,12 +731,11 @@ def test_top_places_of_a_planted_cluster_at_watford() -> None:
 
 
 def test_top_places_of_an_unreliable_result_is_empty() -> None:
-    result = hotspots(reports_in_cells({cell_at(WATFORD): 50}), area=AREA)
+    result = hotspots(reports_in_cells({cell_at(WATFORD): 4}), area=AREA)
     assert not result.reliable
-    assert result.message.startswith("Only 1 cell holds a report. The hot spot test is")
+    assert result.message.startswith("Fewer than 5 reports in the selection")
     nothing = hotspots(reports_in_cells({}), area=AREA)
     assert not nothing.reliable
-    assert nothing.message.startswith("No cell holds a report.")
     assert (nothing.cells["hotspot"] == "none").all()
     places = top_places(result, cell_profiles(reports_in_cells({}), result.cells))
     assert places.empty

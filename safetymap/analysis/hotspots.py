@@ -3,10 +3,12 @@
 The statistics behind the hotspot page, the ``hotspots`` command and the patrol briefing:
 
 - :func:`hex_counts` counts reports per H3 hexagon over a whole study area, empty cells
-  included, and :func:`getis_ord` tests every cell with Gi* (esda), corrects the p-values
-  for the number of cells tested (Benjamini-Hochberg) and classes cells hot or cold at
-  99, 95 or 90% confidence; :func:`hotspots` does both and refuses to class cells when too
-  few hold a report (:data:`MIN_CELLS`).
+  included, and :func:`getis_ord` tests every cell's Gi* neighbourhood (the cell and its
+  six neighbours) exactly: its count against the binomial distribution an even spread of
+  the same reports would give it, so the test holds at 20 reports as at a million. The
+  p-values are corrected for the number of cells tested (Benjamini-Hochberg) and cells
+  classed hot or cold at 99, 95 or 90% confidence; :func:`hotspots` does both.
+  :func:`choose_resolution` picks the hexagon size from the density of a selection.
 - :func:`cell_profiles` says why and when per cell (main reasons, peak day and time),
   :func:`when_matrix` counts reports by weekday and hour (a slot of it narrows a
   selection: ``loaders.counts.Slot``).
@@ -26,15 +28,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
-import esda
 import geopandas as gpd
 import h3
 import numpy as np
 import pandas as pd
 import shapely
 from h3.api import basic_int
-from libpysal.graph import Graph
-from scipy import stats
+from scipy import sparse, stats
 
 from geodata import ANALYSIS_CRS, MAP_CRS, load_county, load_districts, load_lsoas, load_towns
 from loaders.counts import REASON_CODES, ReportCounts, Slot
@@ -49,12 +49,23 @@ from safetymap.analysis.counts import (  # noqa: F401 - LOCAL_TZ and report_cell
 )
 from safetymap.analysis.filters import Filters
 
-#: H3 resolution of the grid: resolution 9 cells are about 350 m across, "a few hundred
-#: metres", small enough for a patrol and large enough to hold several reports.
+#: H3 resolution of the grid when one is asked for without a choice: resolution 9 cells
+#: are about 350 m across, "a few hundred metres", the size of a patrol's beat.
 DEFAULT_RESOLUTION = 9
-#: Fewer cells with at least one report than this and Gi* is not trusted (the normal
-#: approximation of its z-score needs a reasonable number of observations).
-MIN_CELLS = 30
+#: Hexagon sizes chosen from: those the store keeps (8, 9, 10; about 920, 350, 130 m).
+RESOLUTIONS: tuple[int, ...] = (8, 9, 10)
+#: The automatic size is the largest at which an even spread of the selection's reports
+#: would put at most this many in one hexagon's neighbourhood (it and its six neighbours).
+AUTO_EXPECTED_PER_NEIGHBOURHOOD = 0.5
+#: ...and never so small that the study area holds more hexagons than this.
+AUTO_MAX_CELLS = 20_000
+#: A hot spot's neighbourhood holds at least this many reports; with fewer reports in
+#: the whole selection no test is made. (A practical floor as well as a statistical one:
+#: three reports in a quiet rural hexagon are unlikely by chance but are not a hot spot
+#: to patrol.)
+MIN_HOTSPOT_REPORTS = 5
+#: A hexagon that the study area's edge crosses counts at least this share of a hexagon.
+MIN_AREA_SHARE = 0.25
 #: Confidence levels: (name, largest false discovery rate adjusted p-value), most confident
 #: first.
 CONFIDENCE_LEVELS: tuple[tuple[str, float], ...] = (("99", 0.01), ("95", 0.05), ("90", 0.10))
@@ -64,19 +75,23 @@ HOTSPOT_CLASSES: tuple[str, ...] = (
 )
 #: How a cell becomes a hot or cold spot, in words for the people reading the map.
 HOTSPOT_DEFINITION = (
-    "The map divides the area into hexagons (H3 grid; about 350 m across at the default "
-    "size) and counts the reports in each. For every hexagon, the Getis-Ord Gi* statistic "
-    "compares the reports in that hexagon and its six neighbours with what the whole area "
-    "would give them if reports were spread evenly. A hot spot is a hexagon whose "
-    "neighbourhood holds clearly more reports than that; a cold spot, clearly fewer. "
+    "The map divides the area into hexagons (H3 grid) and counts the reports in each. "
+    "For every hexagon, it counts the reports in that hexagon and its six neighbours and "
+    "asks how likely so many (or so few) would be if the same number of reports had "
+    "fallen anywhere in the area at random, each place as likely as any other: an exact "
+    "binomial test, right for a handful of reports as for a million. A hot spot is a "
+    "hexagon whose neighbourhood holds clearly more reports than that, and at least "
+    f"{MIN_HOTSPOT_REPORTS}; a cold spot, clearly fewer (rare unless reports are many). "
     "Because thousands of hexagons are tested at once, a few would look unusual by chance "
     "alone, so the p-values are corrected for the number of hexagons tested (the "
     "Benjamini-Hochberg false discovery rate, as in ArcGIS's Optimized Hot Spot Analysis). "
     "'99% confidence' means the corrected p-value is at most 0.01: of the hexagons marked "
     "at that level, at most about 1 in 100 is expected to be a false alarm. '95%' means "
-    "at most 0.05 (1 in 20) and '90%' at most 0.10 (1 in 10). "
-    "Empty hexagons count as zero. With fewer than 30 hexagons holding a report the test "
-    "is not reliable and no hexagon is marked."
+    "at most 0.05 (1 in 20) and '90%' at most 0.10 (1 in 10). On reports scattered at "
+    "random, under 1% of hexagons are marked hot at any volume (docs/benchmarks.md). "
+    f"With fewer than {MIN_HOTSPOT_REPORTS} reports in the selection no test is made. "
+    "'At random' means evenly over the area, fields and towns alike: a town centre "
+    "where many people go can be a hot spot because many people go there."
 )
 
 #: Order in which change labels are listed.
@@ -136,7 +151,10 @@ def _check_area(area: shapely.Geometry) -> None:
 # ------------------------------------------------------------------------ cells
 def _centres(cells: pd.Series | list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Return the latitude and longitude of each cell's centre."""
-    latlng = np.array([h3.cell_to_latlng(cell) for cell in cells], dtype=float).reshape(-1, 2)
+    latlng = np.fromiter(
+        itertools.chain.from_iterable(map(h3.cell_to_latlng, cells)), dtype=float,
+        count=2 * len(cells),
+    ).reshape(-1, 2)
     return latlng[:, 0], latlng[:, 1]
 
 
@@ -162,17 +180,61 @@ def _containing(points: gpd.GeoSeries, polygons: gpd.GeoDataFrame, column: str) 
     return polygons[column].to_numpy()[match]
 
 
-def _districts_of(cells: list[str]) -> np.ndarray:
-    latitude, longitude = _centres(cells)
-    return _containing(_grid_points(latitude, longitude), load_districts(), "code")
+def _districts_of(cells: list[str], centres: gpd.GeoSeries | None = None) -> np.ndarray:
+    if centres is None:
+        centres = _grid_points(*_centres(cells))
+    return _containing(centres, load_districts(), "code")
+
+
+def _cell_hexagons(cells: list[str] | tuple[str, ...]) -> gpd.GeoSeries:
+    """Return the cells' hexagons in British National Grid (EPSG:27700)."""
+    hexagons = [
+        shapely.Polygon([(lng, lat) for lat, lng in h3.cell_to_boundary(cell)]) for cell in cells
+    ]
+    return gpd.GeoSeries(hexagons, crs=MAP_CRS).to_crs(ANALYSIS_CRS)
+
+
+def _inside_shares(
+    cells: list[str] | tuple[str, ...],
+    area: shapely.Geometry,
+    centres: gpd.GeoSeries | None = None,
+) -> np.ndarray:
+    """Return the share of each cell's hexagon that lies inside the area, at least a quarter.
+
+    Only hexagons near the area's edge can cross it, so only those are built and
+    intersected; the rest are 1. The floor of :data:`MIN_AREA_SHARE` keeps a report that
+    sits just over the edge, in a hexagon of which only a sliver is in the area, from
+    weighing like a cluster (reports within 50 m of the county are accepted).
+    """
+    shares = np.ones(len(cells))
+    if len(cells) == 0:
+        return shares
+    if centres is None:
+        centres = _grid_points(*_centres(list(cells)))
+    # No point of a hexagon is further from its centre than its edge length.
+    reach = float(h3.average_hexagon_edge_length(h3.get_resolution(cells[0]), unit="m")) * 1.2
+    inner = area.buffer(-reach)
+    shapely.prepare(inner)
+    near_edge = np.flatnonzero(~shapely.contains(inner, centres.to_numpy()))
+    if near_edge.size:
+        hexagons = _cell_hexagons([cells[i] for i in near_edge]).to_numpy()
+        part = shapely.area(shapely.intersection(hexagons, area))
+        shares[near_edge] = part / shapely.area(hexagons)
+    return np.clip(shares, MIN_AREA_SHARE, 1.0)
 
 
 @lru_cache(maxsize=8)
-def _area_cells(area_wkb: bytes, resolution: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Return the cells whose centre lies in the area, and each one's district, sorted."""
-    area = gpd.GeoSeries([shapely.from_wkb(area_wkb)], crs=ANALYSIS_CRS).to_crs(MAP_CRS)
+def _area_cells(
+    area_wkb: bytes, resolution: int
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[float, ...]]:
+    """Return the cells whose centre lies in the area, each one's district and its share
+    of the area (:func:`_inside_shares`), sorted by cell."""
+    area_bng = shapely.from_wkb(area_wkb)
+    area = gpd.GeoSeries([area_bng], crs=ANALYSIS_CRS).to_crs(MAP_CRS)
     cells = sorted(h3.geo_to_cells(area.iloc[0], resolution))
-    return tuple(cells), tuple(_districts_of(cells))
+    centres = _grid_points(*_centres(cells))
+    shares = _inside_shares(cells, area_bng, centres)
+    return tuple(cells), tuple(_districts_of(cells, centres)), tuple(shares.tolist())
 
 
 def cell_width_m(resolution: int = DEFAULT_RESOLUTION) -> float:
@@ -182,6 +244,108 @@ def cell_width_m(resolution: int = DEFAULT_RESOLUTION) -> float:
     """
     _check_resolution(resolution)
     return math.sqrt(3.0) * float(h3.average_hexagon_edge_length(resolution, unit="m"))
+
+
+#: The hexagon sizes in words, by resolution.
+SIZE_WORDS: dict[int, str] = {8: "about 920 m across", 9: "about 350 m across",
+                              10: "about 130 m across"}
+
+
+@dataclass(frozen=True)
+class ScaleChoice:
+    """The hexagon size of an analysis, and why it was used.
+
+    Attributes
+    ----------
+    resolution
+        H3 resolution of the hexagons.
+    automatic
+        True when chosen from the data by :func:`choose_resolution`, False when asked for.
+    reason
+        Why this size, in words for the page; it states no count of reports, so that it
+        can be shown to every role.
+    expected_per_neighbourhood
+        What an even spread of the selection would put in one hexagon's neighbourhood (the
+        hexagon and its six neighbours) at this size; NaN when the size was asked for.
+    """
+
+    resolution: int
+    automatic: bool
+    reason: str
+    expected_per_neighbourhood: float = math.nan
+
+
+def _mean_cell_area_m2(resolution: int) -> float:
+    return float(h3.average_hexagon_area(resolution, unit="m^2"))
+
+
+def choose_resolution(
+    total_reports: int,
+    area: shapely.Polygon | shapely.MultiPolygon,
+    *,
+    resolutions: tuple[int, ...] = RESOLUTIONS,
+) -> ScaleChoice:
+    """Choose the hexagon size from the density of a selection.
+
+    The rule: the largest hexagons at which the selection's reports, spread evenly over the
+    study area, would put at most :data:`AUTO_EXPECTED_PER_NEIGHBOURHOOD` (half a report)
+    in one hexagon and its six neighbours, among the sizes that keep the study area under
+    :data:`AUTO_MAX_CELLS` hexagons; when even the smallest allowed size expects more, the
+    smallest allowed. So the sparser the selection, the larger the hexagons (20 reports in
+    North Hertfordshire over a quarter are tested on about 500 hexagons of 920 m, not on
+    3,600 of 350 m), and a neighbourhood where several reports gather stands out against
+    an expectation of under one. Like ArcGIS's Optimized Hot Spot Analysis, the scale
+    follows the incidents; unlike it, the rule is one line that an analyst can check.
+
+    Parameters
+    ----------
+    total_reports
+        Reports in the selection.
+    area
+        Study area, in EPSG:27700.
+    resolutions
+        The H3 resolutions to choose from.
+    """
+    _check_area(area)
+    if isinstance(total_reports, bool) or not isinstance(total_reports, int | np.integer) or (
+        total_reports < 0
+    ):
+        raise ValueError(f"`total_reports` must be a whole number of 0 or more, got "
+                         f"{total_reports!r}.")
+    if not resolutions:
+        raise ValueError("`resolutions` must name at least one H3 resolution.")
+    for resolution in resolutions:
+        _check_resolution(resolution)
+    area_m2 = float(area.area)
+    allowed = [r for r in sorted(resolutions) if area_m2 / _mean_cell_area_m2(r)
+               <= AUTO_MAX_CELLS] or [min(resolutions)]
+
+    def expected(resolution: int) -> float:
+        return int(total_reports) * 7 * _mean_cell_area_m2(resolution) / area_m2
+
+    chosen = next((r for r in allowed if expected(r) <= AUTO_EXPECTED_PER_NEIGHBOURHOOD),
+                  allowed[-1])
+    size = SIZE_WORDS.get(chosen, f"H3 resolution {chosen}")
+    if expected(chosen) <= AUTO_EXPECTED_PER_NEIGHBOURHOOD:
+        why = (
+            f"Hexagons {size}, chosen from the data: the largest size at which the "
+            "selection's reports, spread evenly over the area, would put at most half a "
+            "report in a hexagon and its six neighbours, so that a place where several "
+            "gather stands out. Sparser selections get larger hexagons."
+        )
+    else:
+        why = (
+            f"Hexagons {size}, chosen from the data: the smallest size offered for an area "
+            "this large, as the selection's reports are dense."
+        )
+    return ScaleChoice(chosen, True, why, expected(chosen))
+
+
+def asked_scale(resolution: int) -> ScaleChoice:
+    """Return the scale of a hexagon size the user asked for."""
+    _check_resolution(resolution)
+    size = SIZE_WORDS.get(resolution, f"H3 resolution {resolution}")
+    return ScaleChoice(resolution, False, f"Hexagons {size}, as chosen.")
 
 
 def _frame_counts(
@@ -265,37 +429,40 @@ def area_counts(
         area = load_county().geometry.iloc[0]
     _check_area(area)
     counts = pd.Series(per_cell["reports"].to_numpy(), index=per_cell["cell"].to_numpy())
-    area_cells, area_districts = _area_cells(shapely.to_wkb(area), resolution)
+    area_cells, area_districts, area_shares = _area_cells(shapely.to_wkb(area), resolution)
     table = pd.DataFrame(
-        {"cell_id": area_cells, "district_code": area_districts, "in_area": True}
+        {"cell_id": area_cells, "district_code": area_districts, "in_area": True,
+         "area_share": area_shares}
     )
     outside = sorted(set(counts.index) - set(area_cells))
     if outside:
         extra = pd.DataFrame(
-            {"cell_id": outside, "district_code": _districts_of(outside), "in_area": False}
+            {"cell_id": outside, "district_code": _districts_of(outside), "in_area": False,
+             "area_share": _inside_shares(outside, area)}
         )
         table = pd.concat([table, extra], ignore_index=True)
         table = table.sort_values("cell_id", ignore_index=True)
     table["reports"] = table["cell_id"].map(counts).fillna(0).astype("int64")
     table["district_code"] = table["district_code"].astype(object)
     table["cell_id"] = table["cell_id"].astype(object)
-    return table
+    table["area_share"] = table["area_share"].astype("float64")
+    return table[["cell_id", "district_code", "in_area", "reports", "area_share"]]
 
 
-# ------------------------------------------------------------------------ Gi*
+# ------------------------------------------------------------------------ the test
 def _cell_ints(cells: tuple[str, ...] | list[str]) -> np.ndarray:
     """Return H3 cell ids as 64-bit integers (H3's own form of them)."""
     return np.fromiter((int(cell, 16) for cell in cells), dtype=np.uint64, count=len(cells))
 
 
 @lru_cache(maxsize=8)
-def _h3_graph(cells: tuple[str, ...]) -> Graph:
-    """Return binary H3 contiguity of the cells, each cell its own neighbour too (Gi*).
+def _neighbourhoods(cells: tuple[str, ...]) -> sparse.csr_matrix:
+    """Return the cells' neighbourhoods: row i marks cell i and its adjacent cells in the set.
 
-    ``Graph.build_h3`` drops cells with no neighbour in the set (libpysal 4.14), so the
-    graph is built here from ``h3.grid_disk``: every cell keeps a row, if only its own.
-    Neighbours are found with H3's integer ids and a sorted search, not one string lookup
-    per pair: that made this the largest cost of a filter change at a million reports.
+    This is the binary contiguity of Gi* (each cell its own neighbour too). A cell with no
+    neighbour in the set keeps a row, if only its own. Neighbours are found with H3's
+    integer ids and a sorted search, not one string lookup per pair: at a million reports
+    that was once the largest cost of a filter change.
     """
     ints = _cell_ints(cells)
     order = np.argsort(ints)
@@ -307,9 +474,10 @@ def _h3_graph(cells: tuple[str, ...]) -> Graph:
                          count=int(sizes.sum()))
     where = np.minimum(np.searchsorted(ordered, around), max(len(ordered) - 1, 0))
     keep = ordered[where] == around
-    neighbour = order[where[keep]]
-    ids = np.asarray(cells, dtype=object)
-    return Graph.from_arrays(ids[focal[keep]], ids[neighbour], np.ones(int(keep.sum())))
+    return sparse.csr_matrix(
+        (np.ones(int(keep.sum())), (focal[keep], order[where[keep]])),
+        shape=(len(cells), len(cells)),
+    )
 
 
 def benjamini_hochberg(p_values: np.ndarray | pd.Series | list[float]) -> np.ndarray:
@@ -326,45 +494,102 @@ def benjamini_hochberg(p_values: np.ndarray | pd.Series | list[float]) -> np.nda
     return q
 
 
-def hotspot_classes(gi_z: np.ndarray | pd.Series, gi_q: np.ndarray | pd.Series) -> np.ndarray:
-    """Return each cell's class from its Gi* z-score and adjusted p-value.
+def hotspot_classes(
+    excess: np.ndarray | pd.Series,
+    gi_q: np.ndarray | pd.Series,
+    neighbourhood_reports: np.ndarray | pd.Series | None = None,
+) -> np.ndarray:
+    """Return each cell's class from its direction, adjusted p-value and neighbourhood count.
 
-    ``hot_99`` when z > 0 and q <= 0.01, else ``hot_95`` when q <= 0.05, else ``hot_90``
-    when q <= 0.10; ``cold_*`` likewise when z < 0; ``none`` otherwise (or when unknown).
+    ``excess`` is positive where the neighbourhood holds more reports than an even spread
+    gives it, negative where fewer. ``hot_99`` when excess > 0 and q <= 0.01, else
+    ``hot_95`` when q <= 0.05, else ``hot_90`` when q <= 0.10; ``cold_*`` likewise when
+    excess < 0; ``none`` otherwise (or when unknown). When ``neighbourhood_reports`` is
+    given, a hot spot also needs at least :data:`MIN_HOTSPOT_REPORTS` in its neighbourhood.
     """
-    z = np.asarray(gi_z, dtype=float)
+    direction = np.asarray(excess, dtype=float)
     q = np.asarray(gi_q, dtype=float)
-    classes = np.full(z.shape, "none", dtype=object)
+    enough = (
+        np.ones(direction.shape, dtype=bool) if neighbourhood_reports is None
+        else np.asarray(neighbourhood_reports, dtype=float) >= MIN_HOTSPOT_REPORTS
+    )
+    classes = np.full(direction.shape, "none", dtype=object)
     # Least confident first, so a more confident level overwrites it.
     for level, alpha in reversed(CONFIDENCE_LEVELS):
         significant = q <= alpha  # False where q is NaN
-        classes[significant & (z > 0)] = f"hot_{level}"
-        classes[significant & (z < 0)] = f"cold_{level}"
+        classes[significant & (direction > 0) & enough] = f"hot_{level}"
+        classes[significant & (direction < 0)] = f"cold_{level}"
     return classes
 
 
-def getis_ord(counts: pd.DataFrame, *, resolution: int = DEFAULT_RESOLUTION) -> pd.DataFrame:
-    """Test every cell with Getis-Ord Gi* and class it hot or cold (see HOTSPOT_DEFINITION).
+def gi_star_z(counts: np.ndarray, neighbourhoods: sparse.csr_matrix) -> np.ndarray:
+    """Return the Getis-Ord Gi* z-score of every cell (binary weights, the cell included).
 
-    Neighbours are the cell itself and the adjacent H3 cells present in ``counts`` (binary
-    weights): a cell on the edge of the study area simply has fewer neighbours. The z-score
-    is esda's analytical one (no permutations, so nothing is compiled or simulated); the
-    p-value is two-sided from the normal distribution, 2(1 - Φ(|z|)); q-values are
-    Benjamini-Hochberg adjusted over all cells.
+    z_i = (S_i - x̄ W_i) / (s √((n W_i - W_i²) / (n - 1))), with S_i the reports in cell
+    i's neighbourhood, W_i its number of cells, x̄ and s the mean and (population) standard
+    deviation of all n cells: esda's ``G_Local(star=True, transform="B")`` ``Zs``. NaN where
+    it is undefined (every cell holds the same count, or a neighbourhood is every cell).
+    """
+    x = np.asarray(counts, dtype=float)
+    n = len(x)
+    z = np.full(n, np.nan)
+    if n <= 2 or np.ptp(x) == 0:
+        return z
+    size = np.asarray(neighbourhoods.sum(axis=1)).ravel()
+    mean = x.mean()
+    spread = math.sqrt(max(float((x**2).mean() - mean**2), 0.0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (neighbourhoods @ x - mean * size) / (
+            spread * np.sqrt((n * size - size**2) / (n - 1))
+        )
+    return np.where(np.isfinite(z), z, np.nan)
+
+
+def exact_p_values(
+    observed: np.ndarray, total: int, share: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the exact two-sided p-value of each neighbourhood count, and its expectation.
+
+    If the ``total`` reports fell independently anywhere in the study area, with a chance
+    of falling in a neighbourhood equal to its ``share`` of the area, the count in that
+    neighbourhood would be Binomial(total, share). The p-value is twice the smaller tail
+    at the observed count, at most 1: P(X >= observed) for a count above expectation,
+    P(X <= observed) below it. Exact at every volume, from 20 reports to millions, where
+    the normal approximation of Gi* is far off when most cells are empty.
+    """
+    k = np.asarray(observed, dtype=float)
+    p = np.clip(np.asarray(share, dtype=float), 0.0, 1.0)
+    upper = stats.binom.sf(k - 1, total, p)
+    lower = stats.binom.cdf(k, total, p)
+    return np.minimum(1.0, 2.0 * np.minimum(upper, lower)), total * p
+
+
+def getis_ord(counts: pd.DataFrame, *, resolution: int = DEFAULT_RESOLUTION) -> pd.DataFrame:
+    """Test every cell's neighbourhood for more (or fewer) reports than an even spread gives.
+
+    The neighbourhood of a cell is the cell and its adjacent H3 cells present in
+    ``counts`` (Gi*'s binary weights): a cell on the edge of the study area simply has
+    fewer neighbours. The test is exact (:func:`exact_p_values`): the neighbourhood's
+    count against Binomial(all reports, the neighbourhood's share of the study area), each
+    cell weighing its ``area_share`` (1 when the column is absent). The p-values are
+    Benjamini-Hochberg adjusted over all cells. The Gi* z-score is kept as the measure of
+    how strongly a cell stands out (for ordering and for analysts), not for the test.
 
     Parameters
     ----------
     counts
-        :func:`hex_counts` output: at least ``cell_id`` (unique) and ``reports``.
+        :func:`area_counts` output: at least ``cell_id`` (unique) and ``reports``;
+        ``area_share`` when known.
     resolution
         H3 resolution every ``cell_id`` must have.
 
     Returns
     -------
     pandas.DataFrame
-        ``counts`` with ``gi_z``, ``gi_p``, ``gi_q`` and ``hotspot`` (one of
-        :data:`HOTSPOT_CLASSES`). Where Gi* is undefined (every cell has the same count,
-        or a cell neighbours every other) they are NaN and ``none``.
+        ``counts`` with ``neighbourhood_reports``, ``expected`` (what an even spread would
+        put in the neighbourhood), ``gi_z``, ``gi_p`` (exact, two-sided), ``gi_q`` and
+        ``hotspot`` (one of :data:`HOTSPOT_CLASSES`; a hot spot's neighbourhood holds at
+        least :data:`MIN_HOTSPOT_REPORTS` reports).
     """
     _check_resolution(resolution)
     _check_columns(counts, "counts", ("cell_id", "reports"))
@@ -381,37 +606,44 @@ def getis_ord(counts: pd.DataFrame, *, resolution: int = DEFAULT_RESOLUTION) -> 
         problems.append(
             f"every cell must be of H3 resolution {resolution}; found {sorted(resolutions)}."
         )
+    y = counts["reports"].to_numpy(dtype=float)
+    if (y < 0).any() or not np.array_equal(y, np.round(y)):
+        problems.append("`reports` must be whole numbers of 0 or more.")
+    weight = (counts["area_share"].to_numpy(dtype=float) if "area_share" in counts.columns
+              else np.ones(len(y)))
+    if len(weight) and not (weight > 0).all():
+        problems.append("`area_share` must be above 0 for every cell.")
     if problems:
         raise ValueError(" ".join(problems))
-    y = counts["reports"].to_numpy(dtype=float)
-    z = np.full(len(y), np.nan)
-    if len(y) > 2 and np.ptp(y) > 0:  # Gi* needs a spread of values
-        graph = _h3_graph(tuple(cells))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            # transform="B" with star=True gives the cell itself weight 1 without warning.
-            local = esda.G_Local(y, graph, transform="B", star=True, permutations=0)
-        z = np.where(np.isfinite(local.Zs), local.Zs, np.nan)
+    neighbourhoods = _neighbourhoods(tuple(cells))
+    observed = neighbourhoods @ y
+    share = (neighbourhoods @ weight) / weight.sum() if len(y) else weight
+    total = int(y.sum())
+    p, expected = exact_p_values(observed, total, share)
     result = counts.copy()
-    result["gi_z"] = z
-    result["gi_p"] = 2.0 * stats.norm.sf(np.abs(z))
-    result["gi_q"] = benjamini_hochberg(result["gi_p"].to_numpy())
-    result["hotspot"] = hotspot_classes(z, result["gi_q"].to_numpy())
+    result["neighbourhood_reports"] = observed.astype("int64")
+    result["expected"] = expected
+    result["gi_z"] = gi_star_z(y, neighbourhoods)
+    result["gi_p"] = p
+    result["gi_q"] = benjamini_hochberg(p)
+    result["hotspot"] = hotspot_classes(observed - expected, result["gi_q"].to_numpy(),
+                                        observed)
     return result
 
 
 @dataclass(frozen=True, eq=False)
 class HotspotResult:
-    """The cells of a hotspot analysis, and whether their classes can be trusted.
+    """The cells of a hotspot analysis, and whether the test ran.
 
     Attributes
     ----------
     cells
         :func:`getis_ord` output over the study area.
     reliable
-        False when fewer than :data:`MIN_CELLS` cells hold a report; every ``hotspot`` is
-        then ``none`` (``gi_z``, ``gi_p`` and ``gi_q`` are still given, for analysts).
+        False when the selection holds fewer than :data:`MIN_HOTSPOT_REPORTS` reports: no
+        neighbourhood could then be a hot spot, and every ``hotspot`` is ``none``.
     message
-        Why the result is unreliable, in words for the page; empty when reliable.
+        Why the test did not run, in words for the page (no count in it); empty when it ran.
     resolution
         H3 resolution of the cells.
     occupied_cells
@@ -444,41 +676,32 @@ def hotspots(
         Study area in EPSG:27700; the county when None.
     cell_ids
         The reports' cells from :func:`report_cells`, when already known.
-
-    Returns
-    -------
-    HotspotResult
-        With every cell classed, or none when fewer than :data:`MIN_CELLS` cells hold a
-        report.
     """
     counts = hex_counts(reports, resolution=resolution, area=area, cell_ids=cell_ids)
     return classify(counts, resolution=resolution)
 
 
+#: Why no hexagon is marked when the selection is too small, in words for the page.
+TOO_FEW_MESSAGE = (
+    f"Fewer than {MIN_HOTSPOT_REPORTS} reports in "
+    "the selection: too few for a hot spot test, so no hexagon is marked hot or cold. "
+    "Widen the area or the period for a test; the places below are the busiest, not "
+    "tested."
+)
+
+
 def classify(counts: pd.DataFrame, *, resolution: int = DEFAULT_RESOLUTION) -> HotspotResult:
     """Test cells counted over a study area (:func:`area_counts`) for hot and cold spots.
 
-    Returns
-    -------
-    HotspotResult
-        With every cell classed, or none when fewer than :data:`MIN_CELLS` cells hold a
-        report.
+    With fewer than :data:`MIN_HOTSPOT_REPORTS` reports in all, no neighbourhood can be a
+    hot spot: the cells are returned unmarked, with :data:`TOO_FEW_MESSAGE`.
     """
     cells = getis_ord(counts, resolution=resolution)
     occupied = int((cells["reports"] > 0).sum())
-    if occupied >= MIN_CELLS:
+    if int(cells["reports"].sum()) >= MIN_HOTSPOT_REPORTS:
         return HotspotResult(cells, True, "", resolution, occupied)
     cells["hotspot"] = "none"
-    held = {0: "No cell holds", 1: "Only 1 cell holds"}.get(
-        occupied, f"Only {occupied} cells hold"
-    )
-    message = (
-        f"{held} a report. The hot spot test is unreliable with fewer than {MIN_CELLS} "
-        "cells holding reports, because it compares each neighbourhood with the spread "
-        "of counts over many cells; no cell is marked hot or cold. Widen the area or the "
-        "period, or use larger cells."
-    )
-    return HotspotResult(cells, False, message, resolution, occupied)
+    return HotspotResult(cells, False, TOO_FEW_MESSAGE, resolution, occupied)
 
 
 def cell_polygons(cells: pd.DataFrame) -> gpd.GeoDataFrame:

@@ -6,12 +6,14 @@ call :func:`analyse_hotspots`, so they always agree on the figures.
 
 from __future__ import annotations
 
+import math
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
 
 import geopandas as gpd
 import h3
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -20,12 +22,15 @@ from loaders.counts import ReportCounts, Slot
 from safetymap.analysis.counts import FrameCounts, as_counts, selection_period
 from safetymap.analysis.filters import Filters
 from safetymap.analysis.hotspots import (
-    DEFAULT_RESOLUTION,
+    MIN_HOTSPOT_REPORTS,
     PROFILE_DIMENSIONS,
     WHEN_DIMENSIONS,
     HotspotResult,
+    ScaleChoice,
     area_counts,
+    asked_scale,
     cell_polygons,
+    choose_resolution,
     classify,
     compare_periods,
     previous_period,
@@ -38,8 +43,94 @@ from safetymap.roles import SMALL_COUNT, Role
 #: Counts a store is asked for at once (each opens its own connection).
 _WORKERS = 4
 
-__all__ = ["HotspotAnalysis", "Slot", "analyse_hotspots", "heat_points", "slot_reports",
-           "study_area"]
+__all__ = ["HotspotAnalysis", "Prediction", "Slot", "analyse_hotspots", "heat_points",
+           "prediction_of", "slot_reports", "study_area"]
+
+
+def _percent(share: float) -> str:
+    """Return a share as a percentage in words: "21%", "0.4%", "under 0.1%"."""
+    percent = 100.0 * share
+    if percent == 0:
+        return "0%"
+    if percent < 0.1:
+        return "under 0.1%"
+    return f"{percent:.1f}%" if percent < 10 else f"{percent:.0f}%"
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """How well the previous period's hot spots caught this period's reports.
+
+    Attributes
+    ----------
+    hot_cells_before
+        Hexagons that were hot spots in the previous period.
+    area_share
+        Their share of the study area (0 to 1).
+    reports_caught
+        Reports of this period inside them.
+    reports_now
+        Reports of this period in all.
+    """
+
+    hot_cells_before: int
+    area_share: float
+    reports_caught: int
+    reports_now: int
+
+    @property
+    def hit_rate(self) -> float:
+        """Return the share of this period's reports inside last period's hot spots."""
+        return self.reports_caught / self.reports_now if self.reports_now else math.nan
+
+    @property
+    def pai(self) -> float:
+        """Return the Predictive Accuracy Index: hit rate over area share (Chainey et al.).
+
+        1 is what hexagons picked at random would do; 5 means the hot spots caught five
+        times the share of reports that their share of the area would.
+        """
+        if not self.reports_now or self.area_share <= 0:
+            return math.nan
+        return self.hit_rate / self.area_share
+
+    def words(self, area_name: str) -> str:
+        """Say it in one sentence, e.g. "Last period's hot spots cover 3% of Watford ..."."""
+        if self.hot_cells_before == 0:
+            return (f"The previous period had no hot spot in {area_name}, so there is "
+                    "nothing to test against this period.")
+        if not self.reports_now:
+            return "This period has no report to test last period's hot spots against."
+        sentence = (
+            f"Last period's hot spots cover {_percent(self.area_share)} of {area_name} and "
+            f"held {_percent(self.hit_rate)} of this period's reports"
+        )
+        return (f"{sentence}: a Predictive Accuracy Index of {self.pai:.1f} (1 is what "
+                "hexagons picked at random would do; higher predicts better).")
+
+
+def prediction_of(current: pd.DataFrame, previous: pd.DataFrame) -> Prediction:
+    """Measure how well ``previous``'s hot cells caught ``current``'s reports.
+
+    Both are :func:`~safetymap.analysis.hotspots.getis_ord` outputs at one resolution over
+    one study area (``cell_id``, ``reports``, ``hotspot``; ``area_share`` and ``in_area``
+    when known). The area share counts each hot hexagon's share inside the area over the
+    area's hexagons.
+    """
+    hot = previous.loc[previous["hotspot"].astype(str).str.startswith("hot_"), "cell_id"]
+    weight = (current["area_share"] if "area_share" in current.columns
+              else pd.Series(1.0, index=current.index))
+    in_area = (current["in_area"].to_numpy(dtype=bool) if "in_area" in current.columns
+               else np.ones(len(current), dtype=bool))
+    caught = current["cell_id"].isin(set(hot))
+    area_total = float(weight[in_area].sum())
+    area_hot = float(weight[caught.to_numpy() & in_area].sum())
+    return Prediction(
+        hot_cells_before=len(hot),
+        area_share=area_hot / area_total if area_total else 0.0,
+        reports_caught=int(current.loc[caught, "reports"].sum()),
+        reports_now=int(current["reports"].sum()),
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -55,6 +146,13 @@ class HotspotAnalysis:
     period: tuple[date, date] | None
     previous: tuple[date, date] | None
     previous_reports: int
+    #: The hexagon size and why it was used.
+    scale: ScaleChoice
+    #: Why the periods are not compared (changes are then empty); "" when they are.
+    comparison_note: str
+    #: How well the previous period's hot spots caught this period's reports; None when
+    #: the periods are not compared.
+    prediction: Prediction | None
 
     def cells_with_polygons(self) -> gpd.GeoDataFrame:
         """Return the cells holding a report or a class, as WGS84 hexagons."""
@@ -128,7 +226,7 @@ def analyse_hotspots(
     reports: ReportCounts | pd.DataFrame,
     filters: Filters,
     *,
-    resolution: int = DEFAULT_RESOLUTION,
+    resolution: int | None = None,
     slot: Slot | None = None,
     places: int = 10,
 ) -> HotspotAnalysis:
@@ -146,7 +244,8 @@ def analyse_hotspots(
     filters
         The selection; its districts are the study area.
     resolution
-        H3 resolution of the hexagons.
+        H3 resolution of the hexagons; None chooses it from the density of the selection
+        (:func:`~safetymap.analysis.hotspots.choose_resolution`).
     slot
         A weekday and hour of the when-matrix to narrow both periods to, or None.
     places
@@ -156,6 +255,12 @@ def analyse_hotspots(
     area = study_area(filters.districts)
     period = selection_period(counts, filters)
     previous = previous_period(*period) if period is not None else None
+    if resolution is None:
+        total = int(counts.count(filters, (), slot=slot)["reports"].sum())
+        scale = choose_resolution(total, area)
+    else:
+        scale = asked_scale(resolution)
+    resolution = scale.resolution
 
     requests: dict[str, _Request] = {
         "now": (filters, ("cell",), True),
@@ -178,14 +283,54 @@ def analyse_hotspots(
         counted={name: counted[name] for name in PROFILE_DIMENSIONS},
     )
     when = when_matrix_of_counts(counts, filters, counted["when"])
+    note = ""
     if "before" in counted:
-        before = tested(counted["before"]).cells
+        tested_before = tested(counted["before"])
+        before = tested_before.cells
+        assert previous is not None  # "before" is only counted with a previous period
+        note = _comparison_note(counts, previous, tested_before)
     else:  # nothing selected has a time: nothing to compare with
         before = result.cells.assign(reports=0, hotspot="none")
-    changes = compare_periods(result.cells, before)
+        note = "There is no period to compare with."
+    if note:
+        changes = compare_periods(result.cells, before).iloc[0:0]
+        prediction = None
+    else:
+        changes = compare_periods(result.cells, before)
+        prediction = prediction_of(result.cells, before)
     listed = top_places(result, profiles, changes, limit=places)
     return HotspotAnalysis(
         result=result, selected_reports=selected, profiles=profiles, changes=changes,
         places=listed, when=when, period=period, previous=previous,
-        previous_reports=int(before["reports"].sum()),
+        previous_reports=int(before["reports"].sum()), scale=scale,
+        comparison_note=note, prediction=prediction,
     )
+
+
+def _comparison_note(
+    counts: ReportCounts, previous: tuple[date, date],
+    tested_before: HotspotResult,
+) -> str:
+    """Say why the previous period cannot be compared with this one; "" when it can.
+
+    It cannot when the data (all reports, in any district) begin after the previous period
+    does (its reports are then missing, not absent), or when it held too few reports for
+    a hot spot test: every hot spot now would otherwise be called "new".
+    """
+    # The county's first report, not the selection's: in a quiet district the first
+    # report can come weeks after the data do.
+    everything = counts.span(Filters())
+    if everything is None or everything[0] > previous[0]:
+        begins = f" on {everything[0]:%d %B %Y}" if everything is not None else ""
+        return (
+            f"No comparison: the data begin{begins}, after the previous period of the same "
+            f"length ({previous[0]:%d %b %Y} to {previous[1]:%d %b %Y}) starts, so its "
+            "reports are missing rather than absent."
+        )
+    if not tested_before.reliable:
+        return (
+            f"No comparison: the previous period ({previous[0]:%d %b %Y} to "
+            f"{previous[1]:%d %b %Y}) held fewer than {MIN_HOTSPOT_REPORTS} reports, too "
+            "few for a hot spot test, so no hot spot can be called new or persistent."
+        )
+    return ""
