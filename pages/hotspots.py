@@ -4,8 +4,13 @@ import altair as alt
 import streamlit as st
 from streamlit_folium import st_folium
 
-from safetymap.analysis.hotspots import CHANGE_DEFINITIONS, HOTSPOT_DEFINITION, WEEKDAYS
-from safetymap.analysis.patrol import Slot, heat_points
+from safetymap.analysis.hotspots import (
+    CHANGE_DEFINITIONS,
+    HOTSPOT_DEFINITION,
+    PARTNER_RESOLUTION,
+    WEEKDAYS,
+)
+from safetymap.analysis.patrol import Slot, area_name, heat_points, prediction_words
 from safetymap.maps.hotspots import (
     MAX_PLAIN_CELLS,
     MAX_POINTS,
@@ -15,11 +20,13 @@ from safetymap.maps.hotspots import (
 )
 from safetymap.present import tables
 from safetymap.reports.briefing import Briefing, briefing_html, briefing_pdf, build_briefing
-from safetymap.roles import sees_points
+from safetymap.roles import count_text, sees_points
 from safetymap.ui import app, cached
 
-CELL_SIZES = {8: "Large (about 900 m across)", 9: "Medium (about 350 m across)",
-              10: "Small (about 130 m across)"}
+#: Hexagon sizes offered; 0 chooses the size from the density of the selection.
+AUTOMATIC = 0
+CELL_SIZES = {AUTOMATIC: "Automatic (from the data)", 8: "Large (about 920 m across)",
+              9: "Medium (about 350 m across)", 10: "Small (about 130 m across)"}
 ANY = "Any"
 CHART_KEY = "hotspots.when_chart"
 APPLIED_KEY = "hotspots.applied_pick"
@@ -39,12 +46,18 @@ if pick and pick != st.session_state.get(APPLIED_KEY):
     st.session_state["hotspots.hour"] = int(pick[0]["Hour"])
     st.session_state[APPLIED_KEY] = pick
 size_col, day_col, hour_col, layer_col = st.columns([2, 1, 1, 2])
-resolution = size_col.selectbox("Hexagon size", list(CELL_SIZES), index=1,
+if role == "partner":
+    size_col.write(f"Hexagon size: {CELL_SIZES[PARTNER_RESOLUTION].lower()}, fixed for partners")
+    resolution: int | None = PARTNER_RESOLUTION
+else:
+    picked = size_col.selectbox("Hexagon size", list(CELL_SIZES), index=0,
                                 format_func=CELL_SIZES.__getitem__, key="hotspots.resolution")
+    resolution = None if picked == AUTOMATIC else picked
 day = day_col.selectbox("Day", [ANY, *WEEKDAYS], key="hotspots.day")
 hour = hour_col.selectbox("Hour", [ANY, *range(24)], key="hotspots.hour",
                           format_func=lambda h: h if h == ANY else f"{h:02d}:00-{h:02d}:59")
-show_heat = layer_col.checkbox("Heat layer (for the eye, not a test)", key="hotspots.heat")
+show_heat = role != "partner" and layer_col.checkbox("Heat layer (for the eye, not a test)",
+                                                    key="hotspots.heat")
 slot = (
     Slot(WEEKDAYS.index(day), int(hour)) if ANY not in (day, hour) else None
 )
@@ -69,13 +82,21 @@ m = hotspot_map(
 )
 st_folium(m, height=620, use_container_width=True, returned_objects=[], key="hotspot_map")
 slot_words = f", {day}s {int(hour):02d}:00-{int(hour):02d}:59" if slot else ""
-st.caption(
-    f"{analysis.selected_reports:,} report{'' if analysis.selected_reports == 1 else 's'} "
-    f"in the selection{slot_words}; "
-    f"{result.occupied_cells:,} hexagons hold at least one. "
-    + ("Individual reports are drawn as dots (a small selection)." if points is not None
-       else "")
-)
+if role == "partner":
+    st.caption("Partners see the hot spots only, each with at least 5 reports in it and the "
+               "hexagons around it; no count, reason or time of a single hexagon. "
+               + ("No hot spot in this selection." if not (
+                   result.cells["hotspot"].astype(str).str.startswith("hot_").any()) else ""))
+else:
+    st.caption(
+        f"{analysis.selected_reports:,} report{'' if analysis.selected_reports == 1 else 's'} "
+        f"in the selection{slot_words}; "
+        + (f"{result.occupied_cells:,} hexagons hold at least one. "
+           if result.occupied_cells != 1 else "1 hexagon holds them. ")
+        + ("Individual reports are drawn as dots (a small selection)." if points is not None
+           else "")
+    )
+    st.caption(analysis.scale.reason)
 if ((drawable["reports"] > 0) | (drawable["hotspot"] != "none")).sum() > MAX_PLAIN_CELLS:
     st.caption(PLAIN_CELLS_LEFT_OFF.format(limit=MAX_PLAIN_CELLS))
 with st.expander("What the colours mean"):
@@ -124,16 +145,21 @@ with st.expander("The same figures as a table"):
 st.subheader("What changed since the previous period")
 if analysis.previous is None:
     st.write("No period to compare.")
+elif analysis.comparison_note:
+    st.info(analysis.comparison_note)
 else:
     before_from, before_to = analysis.previous
     st.caption(
         f"Compared with {before_from:%d %b %Y} to {before_to:%d %b %Y} "
-        f"({analysis.previous_reports:,} reports), the period of the same length just before."
+        f"({count_text(analysis.previous_reports, role)} reports), the period of the same "
+        "length just before."
     )
     st.dataframe(tables.change_summary(analysis.changes, CHANGE_DEFINITIONS),
                  hide_index=True, width="stretch")
-    if analysis.previous_reports == 0:
-        st.info("No reports in the previous period: every hot spot counts as new.")
+    if analysis.prediction is not None:
+        st.markdown("**Did last period's map predict this one?**")
+        st.write(prediction_words(analysis.prediction, area_name(context.filters.districts),
+                                  role))
 
 
 st.subheader("Patrol briefing")

@@ -67,3 +67,29 @@ def test_the_store_benchmark_runs_on_a_small_geopackage(tmp_path: Path) -> None:
     ingest = next(line for line in done.stdout.splitlines() if line.startswith("| streetsafe"))
     assert "| 2,000 |" in ingest  # every demo report added
     assert (tmp_path / "out" / "store-gpkg-r2000.json").is_file()
+
+
+def test_the_calibration_benchmark_prints_both_tables(tmp_path: Path) -> None:
+    """``bench/calibration.py`` on one area, two volumes, one seed and one trial."""
+    out = tmp_path / "benchmarks.md"
+    out.write_text("# Benchmarks\n\nWritten by hand.\n", encoding="utf-8")
+    done = subprocess.run(
+        [
+            sys.executable, str(ROOT / "bench" / "calibration.py"), "--areas", "Watford",
+            "--volumes", "20", "1000", "--seeds", "1", "--clusters", "12", "--trials", "1",
+            "--out", str(out),
+        ],
+        capture_output=True, text=True, timeout=300, check=False, cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    rows = [line for line in done.stdout.splitlines() if line.startswith("| Watford |")]
+    # Two calibration rows (20 and 1,000 reports) and one detection row (12 reports).
+    assert len(rows) == 3
+    assert rows[0].startswith("| Watford | 20 | 130 m |")
+    assert rows[1].startswith("| Watford | 1,000 | 130 m |")
+    assert rows[0].endswith("% |")
+    assert rows[2].startswith("| Watford | 12 | 300 | 130 m |")
+    written = out.read_text(encoding="utf-8")
+    assert written.startswith("# Benchmarks\n\nWritten by hand.\n")
+    assert "<!-- calibration:begin -->\n### Hot spot calibration" in written
+    assert written.rstrip().endswith("<!-- calibration:end -->")

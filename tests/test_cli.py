@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import h3
 import pytest
 
 from safetymap.cli import main
@@ -127,11 +128,35 @@ def test_hotspots_command_writes_the_cells(
 def test_hotspots_command_csv_for_a_partner(demo_folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["hotspots", "--data", str(demo_folder), "--format", "csv", "--role",
                  "partner"]) == 0
-    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    done = capsys.readouterr()
+    rows = list(csv.DictReader(io.StringIO(done.out)))
     assert rows
-    reports = [r["reports"] for r in rows]
-    assert "1" not in reports
-    assert all(r["hotspot"] != "none" for r in rows if r["reports"] == "<5")
+    # Hot spots alone, at the partners' fixed size, with no figure of a single hexagon.
+    assert {r["hotspot"] for r in rows} <= {"hot_99", "hot_95", "hot_90"}
+    assert {r["reports"] for r in rows} == {"5+ around"}
+    assert {r["gi_z"] for r in rows} == {r["gi_p"] for r in rows} == {""}
+    assert {h3.get_resolution(r["cell_id"]) for r in rows} == {8}
+    # The size is not chosen from the data for partners, so it is not explained either.
+    assert "chosen from the data" not in done.err
+
+
+def test_partners_get_no_grid_of_every_hexagon(demo_folder: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["hotspots", "--data", str(demo_folder), "--role", "partner",
+                 "--all-cells"]) == 1
+    assert "--all-cells: partners get the hot spots only" in capsys.readouterr().err
+
+
+def test_hotspots_command_says_which_size_and_how_well_last_period_predicted(
+    demo_folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["hotspots", "--data", str(demo_folder), "--district", "Watford",
+                 "--since", "2026-08-01", "--until", "2026-10-31", "--format", "csv"]) == 0
+    err = capsys.readouterr().err
+    assert "notice: Hexagons about" in err
+    assert "chosen from the data" in err
+    assert ("notice: Last period's hot spots cover" in err
+            or "notice: No comparison" in err or "had no hot spot in Watford" in err)
 
 
 def test_map_command_writes_a_page_that_needs_no_network(

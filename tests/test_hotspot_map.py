@@ -41,14 +41,21 @@ def profiles() -> pd.DataFrame:
     )
 
 
-def test_partners_see_small_cells_only_inside_significant_spots() -> None:
+def test_partners_see_the_hot_spots_alone_with_no_figure_of_their_own() -> None:
     analyst = hotspot_layer(cells(), profiles(), role="analyst", reliable=True)
     partner = hotspot_layer(cells(), profiles(), role="partner", reliable=True)
     assert analyst["cell_id"].tolist() == [WATFORD, RING[0], RING[1], RING[2]]
-    # RING[2] holds 2 reports and is not significant: not drawn for partners
-    assert partner["cell_id"].tolist() == [WATFORD, RING[0], RING[1]]
-    assert partner.set_index("cell_id").at[RING[0], "reports_text"] == "<5"
     assert analyst.set_index("cell_id").at[RING[0], "reports_text"] == "3"
+    # RING[2] holds 2 reports and is not a hot spot: not drawn for partners, so no hexagon
+    # marks where a single report is; the hot ones carry no count, reason or time.
+    assert partner["cell_id"].tolist() == [WATFORD, RING[0], RING[1]]
+    assert set(partner["reports_text"]) == {"5 or more in it and the hexagons around it"}
+    assert set(partner["reasons_text"]) == set(partner["peak_text"]) == {
+        "Not shown to partners"}
+    assert partner["class_text"].tolist() == [
+        "Hot spot, 99% confidence", "Hot spot, 95% confidence", "Hot spot, 90% confidence"]
+    # An untested selection draws nothing at all for partners.
+    assert hotspot_layer(cells(), profiles(), role="partner", reliable=False).empty
 
 
 def test_cells_read_in_words_and_colour() -> None:
@@ -129,15 +136,15 @@ def test_the_map_opens_on_the_chosen_district() -> None:
     assert east > 0.18
 
 
-def test_partners_get_no_heat_from_small_cells_that_are_not_spots() -> None:
+def test_partners_get_no_heat_layer() -> None:
     from safetymap.analysis.patrol import heat_points  # noqa: PLC0415
 
     table = pd.DataFrame({"cell_id": [WATFORD, RING[0], RING[1], RING[2]],
                           "reports": [40, 3, 2, 0], "hotspot": ["hot_99", "hot_95", "none", "none"]})
     # analysts: every occupied cell, weighted by its count
     assert heat_points(table)["weight"].tolist() == [40.0, 3.0, 2.0]
-    # partners: the 2-report cell is neither 5 or more nor a spot, so it gives no weight
-    assert heat_points(table, role="partner")["weight"].tolist() == [40.0, 3.0]
+    # partners: its weights are counts of single hexagons, and small ones place reports
+    assert heat_points(table, role="partner").empty
 
 
 def test_partners_read_small_day_by_hour_counts_as_under_5() -> None:

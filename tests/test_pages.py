@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from safetymap.analysis.hotspots import TOO_FEW_MESSAGE
+
 ROOT = Path(__file__).resolve().parents[1]
 WATFORD = "51.65531,-0.39602"
 HEMEL = "51.75368,-0.44975"
@@ -185,11 +187,17 @@ def test_hotspots_page_says_when_the_test_is_unreliable(
     data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SAFETYMAP_ROLE", "police")
+    # Watford holds 3 of the 5 reports: fewer than 5, so no test is made, and it says so.
+    app = run("pages/hotspots.py", query={"district": "E07000103"})
+    assert [w.value for w in app.warning] == [TOO_FEW_MESSAGE]
+    captions = [c.value for c in app.caption]
+    assert "3 reports in the selection; 1 hexagon holds them. Individual reports are drawn as dots (a small selection)." in captions
+    # The county holds 5 in two places far apart: tested, no warning, and no hot spot (3
+    # and 2 reports around any hexagon: under the floor of 5). The size is explained.
     app = run("pages/hotspots.py")
-    # 5 reports in 2 hexagons: far fewer than 30 occupied cells
-    assert app.warning[0].value.startswith("Only 2 cells hold")
-    assert "No hot spot in this selection." in [m.value for m in app.markdown]
-    assert any(c.value.startswith("5 reports in the selection; 2 hexagons hold") for c in app.caption)
+    assert not app.warning
+    assert any(c.startswith("Hexagons about 920 m across, chosen from the data")
+               for c in [c.value for c in app.caption])
 
 
 def test_hotspots_page_lists_top_places_on_demo_data(

@@ -239,12 +239,15 @@ def test_briefing_periods_default_to_the_last_four_weeks(demo: Dataset) -> None:
 
 
 def test_briefing_with_too_few_reports_says_so(demo: Dataset, tmp_path: Path) -> None:
-    briefing = build_briefing(demo, district="Stevenage", since=date(2026, 10, 25),
-                              until=date(2026, 10, 31))
+    # 26 and 27 October hold 2 + 2 reports in Stevenage in this demo (seed 1): under 5.
+    briefing = build_briefing(demo, district="Stevenage", since=date(2026, 10, 26),
+                              until=date(2026, 10, 27))
+    assert briefing.reports == 4
     assert not briefing.reliable
     assert briefing.places.empty
     page = briefing_html(briefing)
     assert "No hot spot in Stevenage in this period" in page
+    assert "Fewer than 5 reports in the selection: too few for a hot spot test" in page
     assert 1 <= pdf_pages(briefing_pdf(briefing)) <= 2
 
 

@@ -64,6 +64,9 @@ AUTO_MAX_CELLS = 20_000
 #: three reports in a quiet rural hexagon are unlikely by chance but are not a hot spot
 #: to patrol.)
 MIN_HOTSPOT_REPORTS = 5
+#: Partners get hexagons of this size (about 920 m) whatever the data: a size chosen from
+#: the data would tell how many reports a selection holds.
+PARTNER_RESOLUTION = 8
 #: A hexagon that the study area's edge crosses counts at least this share of a hexagon.
 MIN_AREA_SHARE = 0.25
 #: Confidence levels: (name, largest false discovery rate adjusted p-value), most confident
@@ -1026,6 +1029,7 @@ def top_places(
         table["change"] = ""
     else:
         _check_columns(changes, "changes", ("cell_id", "change"))
-        table["change"] = table["cell_id"].map(changes.set_index("cell_id")["change"])
+        table["change"] = table["cell_id"].map(changes.set_index("cell_id")["change"]).astype(
+            object)
         table["change"] = table["change"].fillna("")
     return table[list(TOP_PLACE_COLUMNS)].astype({"nearest_town": object, "lsoa_name": object})

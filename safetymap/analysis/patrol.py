@@ -43,8 +43,8 @@ from safetymap.roles import SMALL_COUNT, Role
 #: Counts a store is asked for at once (each opens its own connection).
 _WORKERS = 4
 
-__all__ = ["HotspotAnalysis", "Prediction", "Slot", "analyse_hotspots", "heat_points",
-           "prediction_of", "slot_reports", "study_area"]
+__all__ = ["HotspotAnalysis", "Prediction", "Slot", "analyse_hotspots", "area_name",
+           "heat_points", "prediction_of", "prediction_words", "slot_reports", "study_area"]
 
 
 def _percent(share: float) -> str:
@@ -109,6 +109,31 @@ class Prediction:
                 "hexagons picked at random would do; higher predicts better).")
 
 
+def prediction_words(prediction: Prediction, area_name: str, role: Role) -> str:
+    """Return :meth:`Prediction.words` as a role may see it.
+
+    For partners the sentence is shown only when at least 5 of this period's reports fell
+    inside last period's hot spots and at least 5 outside: a share of fewer would give
+    away a small count.
+    """
+    caught, missed = prediction.reports_caught, prediction.reports_now - prediction.reports_caught
+    if role == "partner" and prediction.hot_cells_before and (
+        caught < SMALL_COUNT or missed < SMALL_COUNT
+    ):
+        return (f"Not shown to partners: fewer than {SMALL_COUNT} of this period's reports "
+                "fell inside, or outside, last period's hot spots.")
+    return prediction.words(area_name)
+
+
+def area_name(districts: tuple[str, ...]) -> str:
+    """Return the study area in words: "Hertfordshire", "Watford", "Watford and Dacorum"."""
+    if not districts:
+        return "Hertfordshire"
+    names = load_districts().set_index("code")["name"]
+    words = [str(names.get(code, code)) for code in districts]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
 def prediction_of(current: pd.DataFrame, previous: pd.DataFrame) -> Prediction:
     """Measure how well ``previous``'s hot cells caught ``current``'s reports.
 
@@ -165,14 +190,13 @@ def heat_points(cells: pd.DataFrame, *, role: Role = "analyst") -> pd.DataFrame:
     """Return one weighted point per occupied cell (centre, reports) for a heat layer.
 
     Weighting cell centres keeps the heat layer's payload to the number of occupied
-    cells, however many reports there are. For partners, as on the hexagon layer, a cell
-    with 1 to 4 reports is left out unless it is a hot or cold spot: its weight would be
-    its count.
+    cells, however many reports there are. Partners get no heat layer (an empty table):
+    its weights are counts of single hexagons, and where they are small its marks are
+    the places of single reports.
     """
     occupied = cells[cells["reports"] > 0]
     if role == "partner":
-        occupied = occupied[(occupied["reports"] >= SMALL_COUNT)
-                            | (occupied["hotspot"] != "none")]
+        occupied = occupied[:0]
     centres = [h3.cell_to_latlng(cell) for cell in occupied["cell_id"]]
     return pd.DataFrame(
         {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from safetymap.commands import (
     EXIT_OK,
@@ -18,6 +19,11 @@ from safetymap.commands import (
     write_table,
 )
 
+if TYPE_CHECKING:
+    from safetymap.analysis.filters import Filters
+    from safetymap.analysis.patrol import HotspotAnalysis
+    from safetymap.roles import Role
+
 #: Columns written by ``safetymap hotspots``, in order.
 COLUMNS = ("cell_id", "district_code", "reports", "gi_z", "gi_p", "gi_q", "hotspot",
            "change", "latitude", "longitude")
@@ -30,10 +36,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     add_data_option(cells)
     add_selection_options(cells)
-    cells.add_argument("--resolution", type=int, default=9, choices=range(6, 12),
-                       metavar="6-11", help="H3 resolution of the hexagons (default 9, ~350 m)")
+    cells.add_argument("--resolution", type=int, default=None, choices=range(6, 12),
+                       metavar="6-11", help="H3 resolution of the hexagons (8 ~920 m, 9 ~350 m, "
+                       "10 ~130 m); chosen from the density of the reports when not given")
     cells.add_argument("--all-cells", action="store_true",
-                       help="also write the empty, insignificant hexagons of the study area")
+                       help="also write the empty, insignificant hexagons of the study area "
+                       "(not for partners)")
     add_role_option(cells)
     add_output_options(cells, ("geojson", "csv"))
     cells.set_defaults(run=run_hotspots)
@@ -41,7 +49,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     page = commands.add_parser("map", help="write the hotspot map as one HTML page")
     add_data_option(page)
     add_selection_options(page)
-    page.add_argument("--resolution", type=int, default=9, choices=range(6, 12), metavar="6-11")
+    page.add_argument("--resolution", type=int, default=None, choices=range(6, 12),
+                      metavar="6-11", help="as for hotspots: chosen from the data when not given")
     add_role_option(page)
     page.add_argument("--out", type=Path, required=True, help="the .html file to write")
     page.set_defaults(run=run_map)
@@ -52,24 +61,32 @@ def run_hotspots(args: argparse.Namespace) -> int:
     import h3
 
     from safetymap.analysis.exports import to_geojson_bytes
-    from safetymap.analysis.hotspots import cell_polygons
+    from safetymap.analysis.hotspots import PARTNER_RESOLUTION, cell_polygons
     from safetymap.analysis.patrol import analyse_hotspots
     from safetymap.roles import SMALL_COUNT
 
     filters = filters_from_args(args)
+    if args.role == "partner" and args.all_cells:
+        raise CommandError("--all-cells: partners get the hot spots only (each with at least "
+                           f"{SMALL_COUNT} reports around it), not every hexagon")
     _, reports = load_data(args.data)
-    analysis = analyse_hotspots(reports, filters, resolution=args.resolution)
+    resolution = PARTNER_RESOLUTION if args.role == "partner" else args.resolution
+    analysis = analyse_hotspots(reports, filters, resolution=resolution)
     cells = analysis.result.cells
     if not analysis.result.reliable:
         print(f"notice: {analysis.result.message}", file=sys.stderr)
-    if not args.all_cells:
-        cells = cells[(cells["reports"] > 0) | (cells["hotspot"] != "none")]
+    if args.role != "partner":
+        print(f"notice: {analysis.scale.reason}", file=sys.stderr)
+    print(f"notice: {analysis.comparison_note or _prediction(analysis, filters, args.role)}",
+          file=sys.stderr)
     if args.role == "partner":
-        small = (cells["reports"] > 0) & (cells["reports"] < SMALL_COUNT)
-        cells = cells[~small | (cells["hotspot"] != "none")].astype({"reports": object})
-        cells.loc[(cells["reports"] > 0) & (cells["reports"] < SMALL_COUNT), "reports"] = (
-            f"<{SMALL_COUNT}"
-        )
+        # The hot spots alone, with no figure of a single hexagon (see hotspot_layer).
+        cells = cells[cells["hotspot"].astype(str).str.startswith("hot_")].astype(
+            {"reports": object})
+        cells = cells.assign(reports=f"{SMALL_COUNT}+ around", gi_z=None, gi_p=None,
+                             gi_q=None)
+    elif not args.all_cells:
+        cells = cells[(cells["reports"] > 0) | (cells["hotspot"] != "none")]
     cells = cells.merge(analysis.changes[["cell_id", "change"]], on="cell_id", how="left")
     cells["change"] = cells["change"].fillna("")
     centres = [h3.cell_to_latlng(cell) for cell in cells["cell_id"]]
@@ -88,9 +105,19 @@ def run_hotspots(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _prediction(analysis: HotspotAnalysis, filters: Filters, role: Role) -> str:
+    """Say how well the previous period's hot spots caught this period's reports."""
+    from safetymap.analysis.patrol import area_name, prediction_words
+
+    if analysis.prediction is None:
+        return "There is no period to compare with."
+    return prediction_words(analysis.prediction, area_name(filters.districts), role)
+
+
 def run_map(args: argparse.Namespace) -> int:
     """Write the hotspot map as a standalone HTML page."""
     from geodata import load_districts
+    from safetymap.analysis.hotspots import PARTNER_RESOLUTION
     from safetymap.analysis.patrol import analyse_hotspots
     from safetymap.maps.base import MapStyle
     from safetymap.maps.hotspots import hotspot_layer, hotspot_map
@@ -100,7 +127,8 @@ def run_map(args: argparse.Namespace) -> int:
         raise CommandError(f"--out {args.out}: expected a file ending in .html")
     filters = filters_from_args(args)
     dataset, reports = load_data(args.data)
-    analysis = analyse_hotspots(reports, filters, resolution=args.resolution)
+    resolution = PARTNER_RESOLUTION if args.role == "partner" else args.resolution
+    analysis = analyse_hotspots(reports, filters, resolution=resolution)
     layer = hotspot_layer(analysis.result.cells, analysis.profiles, role=args.role,
                           reliable=analysis.result.reliable)
     districts = load_districts()

@@ -54,18 +54,21 @@ def hotspot_layer(
     Only cells with at least one report or a significant class are drawn: empty,
     insignificant cells carry no information and would multiply the payload. Above
     :data:`MAX_PLAIN_CELLS` such cells, only the significant ones are drawn (or, when the
-    test is unreliable, the busiest :data:`MAX_PLAIN_CELLS`). Partners
-    see aggregates only, so for them a cell holding 1 to 4 reports is drawn only when it
-    is part of a significant hot or cold spot (and its count shows as "<5").
+    test is unreliable, the busiest :data:`MAX_PLAIN_CELLS`).
+
+    Partners see aggregates only: for them only the hot spots are drawn, with no count,
+    reason or time of their own. A hot spot's neighbourhood (it and its six neighbours)
+    holds at least five reports by the test's definition, so every drawn area describes
+    five or more; no other hexagon is drawn, so the map has no hole or mark where a
+    single report is.
     """
+    if role == "partner":
+        return _partner_layer(cells, reliable=reliable)
     shown = cells[(cells["reports"] > 0) | (cells["hotspot"] != "none")]
     if len(shown) > MAX_PLAIN_CELLS:
         shown = shown[shown["hotspot"] != "none"] if reliable else shown.nlargest(
             MAX_PLAIN_CELLS, "reports"
         )
-    if role == "partner":
-        small = (shown["reports"] > 0) & (shown["reports"] < SMALL_COUNT)
-        shown = shown[~small | (shown["hotspot"] != "none")]
     if not isinstance(shown, gpd.GeoDataFrame):
         shown = cell_polygons(shown)  # hexagons only for the cells that are drawn
     shown = shown.merge(profiles, on="cell_id", how="left")
@@ -92,6 +95,30 @@ def hotspot_layer(
         },
         geometry=shown.geometry.to_numpy(),
         crs=shown.crs,
+    )
+    return layer.to_crs(MAP_CRS)
+
+
+#: What a partner's tooltip says in place of a hot spot's own figures.
+PARTNER_NOTE = "Not shown to partners"
+
+
+def _partner_layer(cells: pd.DataFrame, *, reliable: bool) -> gpd.GeoDataFrame:
+    """Return the hot spots alone, as a partner may see them (see :func:`hotspot_layer`)."""
+    hot = cells[cells["hotspot"].astype(str).str.startswith("hot_")] if reliable else cells[:0]
+    polygons = cell_polygons(hot[["cell_id", "hotspot"]])
+    layer = gpd.GeoDataFrame(
+        {
+            "cell_id": polygons["cell_id"].to_numpy(),
+            "fill": [HOTSPOT_STYLE[c][0] for c in polygons["hotspot"]],
+            "class_text": [html.escape(HOTSPOT_STYLE[c][1]) for c in polygons["hotspot"]],
+            "reports_text": [f"{SMALL_COUNT} or more in it and the hexagons around it"]
+            * len(polygons),
+            "reasons_text": [PARTNER_NOTE] * len(polygons),
+            "peak_text": [PARTNER_NOTE] * len(polygons),
+        },
+        geometry=polygons.geometry.to_numpy(),
+        crs=polygons.crs,
     )
     return layer.to_crs(MAP_CRS)
 

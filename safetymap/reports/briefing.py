@@ -30,10 +30,9 @@ from safetymap.analysis.counts import counts_of
 from safetymap.analysis.filters import Filters
 from safetymap.analysis.hotspots import (
     CHANGE_DEFINITIONS,
-    DEFAULT_RESOLUTION,
     cell_width_m,
 )
-from safetymap.analysis.patrol import analyse_hotspots
+from safetymap.analysis.patrol import analyse_hotspots, prediction_words
 from safetymap.maps.hotspots import HOTSPOT_STYLE
 from safetymap.present.tables import change_summary, top_places_table
 from safetymap.reports import (
@@ -205,8 +204,9 @@ def _colour_words(resolution: int) -> str:
     return (
         f"Each hexagon is about {width:,.0f} m across. Dark red, orange and pale pink "
         "hexagons (outlined) are hot spots at 99%, 95% and 90% confidence: together with "
-        "their neighbours they hold clearly more reports than an even spread would give "
-        "(Getis-Ord Gi*, corrected for testing many hexagons at once). Very light "
+        "their neighbours they hold at least 5 reports, and clearly more than an even "
+        "spread would give (an exact test of each Gi* neighbourhood, corrected for "
+        "testing many hexagons at once). Very light "
         "hexagons hold reports but are not hot spots; blue dotted hexagons, if any, are "
         "cold spots. The numbered circles are the top places in the list."
     )
@@ -219,7 +219,7 @@ def build_briefing(
     since: date | None,
     until: date | None,
     role: Role = "police",
-    resolution: int = DEFAULT_RESOLUTION,
+    resolution: int | None = None,
     generated: date | None = None,
     reports: ReportCounts | None = None,
 ) -> Briefing:
@@ -237,7 +237,8 @@ def build_briefing(
     role
         Who the briefing is for: ``police`` or ``analyst``.
     resolution
-        H3 resolution of the hexagons (9 is about 350 m across).
+        H3 resolution of the hexagons (9 is about 350 m across); None chooses it from the
+        density of the reports, as the Hotspots page does by default.
     generated
         Date to print as the date made; today by default.
     reports
@@ -274,8 +275,13 @@ def build_briefing(
                        "Do not plan patrols on it.")
     if not analysis.result.reliable:
         note.append(analysis.result.message)
+    if analysis.comparison_note:
+        note.append(analysis.comparison_note)
+    if analysis.prediction is not None:
+        note.append(prediction_words(analysis.prediction, name, role))
     note += [
-        _colour_words(resolution),
+        analysis.scale.reason,
+        _colour_words(analysis.scale.resolution),
         ("The day-by-hour matrix counts the reports with a known time of the incident, in "
          "local time. Counts are of reports, not of people or crimes."),
         f"Made on {day_text(made)} for the {role} role: it shows places and hexagons, "
@@ -337,8 +343,8 @@ def _no_places(briefing: Briefing) -> str:
 def _compared(briefing: Briefing) -> str:
     words = (f"Hot hexagons of {period_text(briefing.period)} against "
              f"{period_text(briefing.previous)}.")
-    if briefing.previous_reports == 0:
-        words += " There were no reports in the previous period, so every hot spot is new."
+    if briefing.analysis.comparison_note:
+        words = briefing.analysis.comparison_note
     return words
 
 

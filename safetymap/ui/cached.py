@@ -79,9 +79,11 @@ def coverage_results(
 
 @st.cache_data(show_spinner="Testing for hot spots…", max_entries=64)
 def hotspot_analysis(
-    _reports: ReportCounts, key: str, filters: Filters, resolution: int, slot: Slot | None
+    _reports: ReportCounts, key: str, filters: Filters, resolution: int | None,
+    slot: Slot | None,
 ) -> HotspotAnalysis:
-    """Return the hotspot analysis of a selection (shared by every session)."""
+    """Return the hotspot analysis of a selection (shared by every session); a resolution
+    of None is chosen from the data."""
     return analyse_hotspots(_reports, filters, resolution=resolution, slot=slot)
 
 
