@@ -166,7 +166,7 @@ def test_map_command_writes_a_page_that_needs_no_network(
     assert main(["map", "--data", str(demo_folder), "--district", "Watford", "--out",
                  str(out)]) == 0
     page = out.read_text()
-    assert "Getis-Ord Gi* hot and cold spots" in page
+    assert "Hot and cold spots (exact test, Gi* neighbourhoods)" in page
     if assets_installed():
         assert '<script src="http' not in page
         assert "L.map(" in page

@@ -69,9 +69,9 @@ def test_cells_read_in_words_and_colour() -> None:
 
 def test_an_unreliable_test_colours_nothing() -> None:
     layer = hotspot_layer(cells(), profiles(), role="analyst", reliable=False)
-    assert set(layer["class_text"]) == {"Not tested (too few cells)"}
+    assert set(layer["class_text"]) == {"Not tested (fewer than 5 reports)"}
     html = hotspot_map(layer, load_districts(), style=OFFLINE, reliable=False).get_root().render()
-    assert "Cells with reports (not tested)" in html
+    assert "Hexagons with reports (not tested)" in html
     assert "Hot spot, 99% confidence" not in html
 
 

@@ -32,7 +32,7 @@ COLUMNS = ("cell_id", "district_code", "reports", "gi_z", "gi_p", "gi_q", "hotsp
 def register(commands: argparse._SubParsersAction) -> None:
     """Add the ``hotspots`` and ``map`` commands."""
     cells = commands.add_parser(
-        "hotspots", help="Getis-Ord Gi* hot and cold spots of the reports, per hexagon"
+        "hotspots", help="hot and cold spots of the reports, per hexagon (exact test)"
     )
     add_data_option(cells)
     add_selection_options(cells)

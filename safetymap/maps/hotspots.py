@@ -79,8 +79,8 @@ def hotspot_layer(
                 HOTSPOT_STYLE[c][0] if reliable else COUNT_FILL for c in shown["hotspot"]
             ],
             "class_text": [
-                html.escape(HOTSPOT_STYLE[c][1]) if reliable else "Not tested (too few cells)"
-                for c in shown["hotspot"]
+                html.escape(HOTSPOT_STYLE[c][1]) if reliable
+                else "Not tested (fewer than 5 reports)" for c in shown["hotspot"]
             ],
             "reports_text": [count_text(int(n), role) for n in shown["reports"]],
             "reasons_text": [
@@ -153,7 +153,7 @@ def hotspot_map(
     role
         Who is looking: partners never get points, and see counts of 1 to 4 as "<5".
     reliable
-        False when the test had too few cells: cells are then grey, by count only.
+        False when the selection was too small to test: cells are then grey, by count only.
     points_name
         What the dots are, for the layer control and the legend.
     focus
@@ -216,12 +216,12 @@ def hotspot_map(
     rows = (
         [(colour, words) for colour, words in HOTSPOT_STYLE.values()
          if words in drawn or words == HOTSPOT_STYLE["none"][1]]
-        if reliable else [(COUNT_FILL, "Cells with reports (not tested)")]
+        if reliable else [(COUNT_FILL, "Hexagons with reports (not tested)")]
     )
     if report_points is not None and sees_points(role) and 0 < len(report_points) <= MAX_POINTS:
         rows.append(("#000000", f"Black dot: {points_name.lower()}"))
     note = HEAT_LABEL if heat_points is not None and len(heat_points) else ""
-    Legend("Getis-Ord Gi* hot and cold spots", rows, note=note,
+    Legend("Hot and cold spots (exact test, Gi* neighbourhoods)", rows, note=note,
            attribution=BOUNDARY_ATTRIBUTION).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     return finish_map(m, style)
