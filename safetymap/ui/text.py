@@ -12,23 +12,24 @@ from __future__ import annotations
 
 import re
 
-#: Every ASCII punctuation character: CommonMark lets each be escaped with a backslash, and
-#: escaping them all also stops Streamlit's extras (``:red[...]``, ``$math$``, bare links).
-_PUNCTUATION = re.compile(r"""([!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])""")
+#: Characters that can start markup: CommonMark's (emphasis, links, images, code, headings,
+#: lists, tables, HTML), ``:`` (Streamlit's ``:red[...]`` and icons, bare ``https://`` links),
+#: ``=`` (underlined headings), ``$`` (formulas) and ``&`` (character references).
+_MARKUP = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$&=])")
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
 
 
 def escape_markdown(value: object) -> str:
     r"""Return ``value`` as markdown that shows exactly its text, on one line.
 
-    Each ASCII punctuation character gets a backslash, so no link, image, emphasis,
+    Each character that can start markup gets a backslash, so no link, image, emphasis,
     heading, list, table, HTML tag, colour directive or formula can start; line breaks
     become spaces, so the text cannot begin a block of its own.
 
     >>> escape_markdown("![x](https://example.org/x.png)")
-    '\\!\\[x\\]\\(https\\:\\/\\/example\\.org\\/x\\.png\\)'
+    '\\!\\[x\\]\\(https\\://example\\.org/x\\.png\\)'
     >>> escape_markdown("Watford\n# Heading")
     'Watford \\# Heading'
     """
     text = _LINE_BREAKS.sub(" ", "" if value is None else str(value))
-    return _PUNCTUATION.sub(r"\\\1", text)
+    return _MARKUP.sub(r"\\\1", text)
