@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from loaders import load_services
 from loaders.store import open_store
+from safetymap.analysis.filters import Filters, filters_from_query
 from safetymap.cli import main
 from safetymap.commands import terminal_text
 from safetymap.ui.text import escape_markdown
@@ -84,6 +85,21 @@ def page_text(app: AppTest) -> str:
 ])
 def test_markdown_is_escaped_character_by_character(text: str | None, shown: str) -> None:
     assert escape_markdown(text) == shown
+
+
+def test_a_link_value_that_could_not_be_a_filter_is_not_repeated() -> None:
+    filters, problems = filters_from_query({
+        "district": ["Luton", "Watford"], "reason": IMAGE, "time": "night\x1b[2J",
+        "from": "<b>today</b>",
+    })
+    assert filters == Filters(districts=("E07000103",))
+    assert problems == [
+        "'district' in the link: 'Luton' is not a Hertfordshire district",
+        "'time' in the link: a value that is not shown is not one of morning, afternoon, "
+        "evening, night, unknown",
+        "'reason' in the link: a value that is not shown is not a reason code",
+        "'from' in the link: expected a date YYYY-MM-DD, found a value that is not shown",
+    ]
 
 
 def run(page: str | None = None, query: dict[str, str] | None = None) -> AppTest:
