@@ -222,6 +222,29 @@ def test_validate_prints_no_terminal_escape_from_a_file(
         assert not set(stream) & {"\x1b", "\x07", "\x9b", "\u202e", "\r"}
 
 
+def test_ingest_prints_no_terminal_escape_from_a_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "streetsafe_\x1b[31m.csv"
+    path.write_text("report_id,submitted_at,latitude,longitude\n"
+                    f"W1,2026-03-01 10:00,{WATFORD}\n"
+                    "W2\x1b]0;owned\x07,someday,51.65531,-0.39602\n")
+    store = tmp_path / "store.gpkg"
+    assert main(["ingest", "--kind", "streetsafe", str(path), "--store", str(store),
+                 "--progress"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.splitlines()[0] == (
+        "streetsafe_\\x1b[31m.csv: added 1, already present 0, refused 1 (quarantined)"
+    )
+    assert (
+        "refused: streetsafe_\\x1b[31m.csv, row 3, field submitted_at: expected "
+        in captured.err
+    )
+    # the progress bar's own "clear to the end of the line" is the only escape printed
+    assert captured.err.count("\x1b") == captured.err.count("\x1b[K")
+    assert "\x07" not in captured.out + captured.err
+
+
 # ------------------------------------------------------------------ confidential-looking rows
 def test_a_row_that_looks_confidential_never_has_its_coordinates_quoted(tmp_path: Path) -> None:
     path = tmp_path / "services.csv"
