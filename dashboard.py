@@ -8,6 +8,7 @@ import streamlit as st
 
 from loaders.store import StoreError
 from safetymap.ui import app
+from safetymap.ui.text import escape_markdown
 
 st.set_page_config(
     page_title="Hertfordshire safety map",
@@ -31,4 +32,4 @@ pages = st.navigation(
 try:
     pages.run()
 except StoreError as error:  # the store went away while a page was counting in it
-    st.error(str(error))
+    st.error(escape_markdown(error))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pandera.pandas as pa
 
@@ -180,6 +182,26 @@ def _confidential(typed: pd.DataFrame) -> pd.Series:
     return flagged | typed["category"].isin(CONFIDENTIAL_CATEGORIES)
 
 
+#: Words in a service's name or category that say it may be a refuge or the SARC.
+CONFIDENTIAL_WORDS = re.compile(
+    r"refuge|safe[\W_]*house|\bsarcs?\b|sexual[\W_]*assault", re.IGNORECASE
+)
+
+
+def _looks_confidential(typed: pd.DataFrame, raw: pd.DataFrame) -> pd.Series:
+    """Tell which rows may be confidential services, however badly they are filled in.
+
+    A category or name that mentions a refuge, a safe house or the SARC, or a
+    ``confidential`` flag that cannot be read, is enough: such a row's coordinates are
+    never quoted in a problem, even when its category or flag is refused too.
+    """
+    said = pd.Series(False, index=raw.index)
+    for name in ("category", "name"):
+        said |= raw[name].astype(str).str.contains(CONFIDENTIAL_WORDS)
+    _, unreadable_flag = parse_bool(raw["confidential"].astype(str))
+    return _confidential(typed) | said | unreadable_flag
+
+
 def _finish_services(frame: pd.DataFrame) -> pd.DataFrame:
     frame["confidential"] = _confidential(frame)
     # Belt and braces: the pipeline already dropped these; never let them through.
@@ -215,6 +237,7 @@ SERVICES = KindSpec(
     ),
     place=PlaceSpec("", False, ("lat",), ("lon", "long", "lng"), ("east",), ("north",)),
     withhold=_confidential,
+    guard=_looks_confidential,
     finish=_finish_services,
     output_columns=(
         "service_id", "name", "category", "confidential", "coverage", "opening_hours",

@@ -66,6 +66,10 @@ class KindSpec:
     place: PlaceSpec | None
     #: rows whose location must not appear anywhere (confidential services)
     withhold: Callable[[pd.DataFrame], pd.Series] | None = None
+    #: rows whose coordinates are never quoted in a problem, whatever else is wrong with
+    #: them: the withheld rows and those that only look confidential. Called with the
+    #: parsed values and the raw text of each field (blank where the file lacks it).
+    guard: Callable[[pd.DataFrame, pd.DataFrame], pd.Series] | None = None
     #: kind-specific columns derived after validation
     finish: Callable[[pd.DataFrame], pd.DataFrame] | None = None
     #: field whose location columns of withheld rows are dropped
@@ -227,7 +231,14 @@ def _load_file(
         spec.withhold(typed).astype(bool) if spec.withhold is not None
         else pd.Series(False, index=frame.index)
     )
-    collector = _Collector(table, columns, withheld)
+    guarded = withheld
+    if spec.guard is not None:
+        raw_fields = pd.DataFrame(
+            {f.name: frame[columns[f.name]] if f.name in columns else "" for f in fields},
+            index=frame.index,
+        )
+        guarded = withheld | spec.guard(typed, raw_fields).astype(bool)
+    collector = _Collector(table, columns, guarded)
     location_fields: list[str] = list(spec.place.names()) if spec.place is not None else []
     collector.location_fields = set(location_fields)
     expected_of = {f.name: f.expected for f in fields}
@@ -292,7 +303,8 @@ def _place(
         given = lat if has_degrees[row] else east
         km = areas["km_outside"].to_numpy()[typed.index.get_loc(row)]
         found = (
-            f"{latitude[row]:.5f}, {longitude[row]:.5f} ({km:.1f} km outside the county)"
+            WITHHELD if bool(collector.withheld.get(row, False))
+            else f"{latitude[row]:.5f}, {longitude[row]:.5f} ({km:.1f} km outside the county)"
         )
         collector.add(
             int(row), given,

@@ -11,6 +11,7 @@ from loaders.store import IngestProgress, StoreError, open_store
 from loaders.store.uploads import ingest_upload, problem_table, validate_upload
 from safetymap import audit
 from safetymap.ui import app
+from safetymap.ui.text import escape_markdown
 
 
 class Keys:
@@ -56,7 +57,7 @@ data = upload.getvalue()
 result = checked(kind, upload.name, data, header_map)
 report = result.files[0]
 if report.file_error:
-    st.error(f"The whole file is refused: {report.file_error}")
+    st.error(f"The whole file is refused: {escape_markdown(report.file_error)}")
 else:
     st.markdown(
         f"**{report.loaded:,}** of {report.rows:,} rows are valid {KIND_NAMES[kind]}; "
@@ -83,7 +84,7 @@ if st.button("Add to the store", type="primary", key=Keys.ADD,
         summary = ingest_upload(store, kind, upload.name, data, header_map=header_map,
                                 progress=show, user=context.viewer.user)
     except StoreError as error:
-        st.error(str(error))
+        st.error(escape_markdown(error))
         st.stop()
     bar.progress(1.0, text="Done.")
     audit.record(
@@ -92,7 +93,7 @@ if st.button("Add to the store", type="primary", key=Keys.ADD,
     )
     app.load_data.clear()  # every page reads the store again on its next run
     line = summary.files[0].line()
-    (st.warning if summary.refused else st.success)(line)
+    (st.warning if summary.refused else st.success)(escape_markdown(line))
     st.caption(
         "Refused rows are in the store's quarantine with their reasons (see Data and "
         "sources); the valid rows were added." if summary.refused

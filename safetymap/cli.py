@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from loaders import LoadError
 from loaders.source import SourceError
-from safetymap.commands import COMMANDS, EXIT_FAILED, EXIT_USAGE, CommandError
+from safetymap.commands import COMMANDS, EXIT_FAILED, EXIT_USAGE, CommandError, say
 from safetymap.settings import SettingsError
 
 
@@ -24,7 +24,7 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        say(f"{self.prog}: error: {message}", err=True)
         raise SystemExit(EXIT_USAGE)
 
 
@@ -44,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(args))
     except (CommandError, LoadError, SourceError, SettingsError, OSError, ValueError,
             RuntimeError) as error:
-        print(f"safetymap: {error}", file=sys.stderr)
+        say(f"safetymap: {error}", err=True)
         return EXIT_FAILED
     except KeyboardInterrupt:
         return EXIT_FAILED

@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from safetymap.analysis.hotspots import TOO_FEW_MESSAGE
+from safetymap.ui.text import escape_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 WATFORD = "51.65531,-0.39602"
@@ -138,7 +139,9 @@ def test_a_bad_setting_is_a_message_not_a_traceback(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("SAFETYMAP_MAP_ASSETS", "sometimes")
     app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
     assert not app.exception
-    assert "SAFETYMAP_MAP_ASSETS='sometimes': must be one of auto, local, cdn" in app.error[0].value
+    assert escape_markdown(
+        "SAFETYMAP_MAP_ASSETS='sometimes': must be one of auto, local, cdn"
+    ) in app.error[0].value
 
 
 def test_feelings_of_safety_for_an_analyst(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:

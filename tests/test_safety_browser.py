@@ -11,9 +11,10 @@ import io
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
-from browser import run_streamlit, wait_for_map_frame
+from browser import BrowserLog, run_streamlit, wait_for_map_frame
 from playwright.sync_api import Browser, Page
 
 from safetymap.audit import read
@@ -22,6 +23,10 @@ from safetymap.settings import PROJECT_ROOT
 PAYLOADS = ("<img src=x onerror=alert(1)>", "<script>alert(1)</script>", "javascript:alert(1)")
 IMG, SCRIPT, JS = PAYLOADS
 REFUGE = ("51.812345", "-0.212345")
+#: Markdown images, one for a link and one for a file name (which cannot hold "/"); a
+#: browser asked to draw either fetches https://example.org/.
+LINK_IMAGE = "![x](https://example.org/beacon.png)"
+FILE_IMAGE = "![x](https:example.org)"
 WATFORD = "51.65531,-0.39602"
 HEMEL = "51.75368,-0.44975"
 STEVENAGE = "51.90224,-0.20256"
@@ -63,6 +68,8 @@ def hostile_data(folder: Path) -> None:
         f"{_csv_cell(IMG)},{_csv_cell(JS)},women 18+",
     ]
     (folder / "services_hostile.csv").write_text("\n".join(services) + "\n")
+    # Not an export: the Data and sources page names it in a notice, markup and all.
+    (folder / f"notes_{FILE_IMAGE}.txt").write_text("not an export")
 
 
 @pytest.fixture(scope="module")
@@ -223,3 +230,27 @@ def test_downloads_and_logs_hold_no_refuge_location_and_no_live_formula(
     for text in (*(c.decode("utf-8", "replace") for c in contents.values()), server_log):
         for coordinate in REFUGE:
             assert coordinate not in text
+
+
+def test_markdown_in_a_link_or_a_file_name_is_text_and_fetches_nothing(
+    hostile_apps: dict[str, tuple[str, Path]], chromium: Browser
+) -> None:
+    url, _ = hostile_apps["analyst"]
+    context = chromium.new_context(viewport={"width": 1400, "height": 1600})
+    requests = BrowserLog.attach(context)
+    page = context.new_page()
+    query = urlencode({"reason": LINK_IMAGE, "district": f"__Luton__,{LINK_IMAGE}"})
+    page.goto(f"{url}/data_sources?{query}")
+    page.get_by_text("Part of the link was ignored").first.wait_for(timeout=60_000)
+    page.get_by_text("Ignored notes_").first.wait_for(timeout=60_000)
+    page.wait_for_timeout(1500)  # let anything the page asks for be asked for
+    assert page.get_by_text(
+        "Part of the link was ignored: 'district' in the link: '__Luton__' is not a "
+        "Hertfordshire district", exact=True).count() == 1
+    assert page.get_by_text(
+        "'reason' in the link: a value that is not shown is not a reason code").count() == 1
+    assert page.get_by_text(f"Ignored notes_{FILE_IMAGE}.txt: not a streetsafe*", exact=False
+                            ).count() == 1
+    assert page.locator("[data-testid='stMain'] img, [data-testid='stSidebar'] img").count() == 0
+    context.close()
+    assert requests.offsite() == []

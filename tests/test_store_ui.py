@@ -20,6 +20,7 @@ from safetymap.datasource import StoreReports, StoreSource, report_counts, sourc
 from safetymap.demo import write_demo_data
 from safetymap.settings import SettingsError, load_settings
 from safetymap.ui.app import load_data
+from safetymap.ui.text import escape_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 WATFORD = "51.65531,-0.39602"
@@ -203,7 +204,7 @@ def test_the_county_map_reads_the_store(
     table = app.dataframe[0].value.set_index("District")
     assert table.at["Watford", "Reports"] == 3
     assert table.at["Dacorum", "Reports"] == 2
-    assert any(c.value.startswith(f"Data: the GeoPackage store {store_path}")
+    assert any(c.value.startswith(f"Data: the GeoPackage store {escape_markdown(store_path)}")
                for c in app.caption)
 
 
@@ -226,9 +227,9 @@ def test_a_database_that_is_down_is_a_message_and_the_app_stays_up(
     app = run_dashboard()
     assert len(app.error) == 1
     message = app.error[0].value
-    assert message.startswith(
+    assert message.startswith(escape_markdown(
         f"The PostGIS store postgresql://analyst@127.0.0.1:{port}/safetymap cannot be reached ("
-    )
+    ))
     assert "hunter2secret" not in message
 
 
@@ -271,7 +272,7 @@ def test_an_analyst_checks_then_adds_an_upload(
     monkeypatch.setattr(load_data, "clear", lambda: cleared.append(True))
     app.button(key="upload.add").click().run()
     assert not app.exception, [e.value for e in app.exception]
-    assert app.warning[0].value == (
+    assert app.warning[0].value == escape_markdown(
         "streetsafe_week2.csv: added 1, already present 5, refused 1 (quarantined)"
     )
     assert cleared == [True]
@@ -378,7 +379,7 @@ def test_demo_records_are_labelled_synthetic_in_a_store_or_a_folder(
         app = run_dashboard()
         banner = app.info[0].value
         assert banner.startswith("**Synthetic demo data.**"), name
-        assert "synthetic demo records (identifiers beginning DEMO-)" in banner
+        assert escape_markdown("synthetic demo records (identifiers beginning DEMO-)") in banner
         assert not [radio for radio in app.radio if radio.label.startswith("View as")]
         # Partners see counts, never points: the setting's role holds.
         assert app.markdown[0].value.startswith("**3,000** StreetSafe reports")

@@ -7,6 +7,7 @@ The filters travel in the URL query string so that a copied link reproduces a vi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -72,6 +73,19 @@ def quick_period(span: tuple[date, date], days: int | None) -> tuple[date, date]
     return span[1] - timedelta(days=days - 1), span[1]
 
 
+#: What a filter value in a link can look like; anything else is not quoted back.
+_PLAIN_VALUE = re.compile(r"[A-Za-z0-9 ,._/:+'-]{1,40}")
+
+
+def _shown(item: str) -> str:
+    """Return a link's value quoted for a message, or a plain phrase when it is not plain.
+
+    A link is anyone's to write: a value that could not be a filter (markup, a sentence,
+    control characters) is dropped without being repeated on the page.
+    """
+    return repr(item) if _PLAIN_VALUE.fullmatch(item) else "a value that is not shown"
+
+
 def _split(value: str | list[str] | None) -> list[str]:
     if value is None:
         return []
@@ -86,7 +100,9 @@ def _date(text: str | list[str] | None, name: str, problems: list[str]) -> date 
     try:
         return date.fromisoformat(items[0])
     except ValueError:
-        problems.append(f"'{name}' in the link: expected a date YYYY-MM-DD, found {items[0]!r}")
+        problems.append(
+            f"'{name}' in the link: expected a date YYYY-MM-DD, found {_shown(items[0])}"
+        )
         return None
 
 
@@ -101,7 +117,9 @@ def filters_from_query(params: Mapping[str, str | list[str]]) -> tuple[Filters, 
     for item in _split(params.get(QUERY_KEYS["districts"])):
         code = district_code(item)
         if code is None:
-            problems.append(f"'district' in the link: {item!r} is not a Hertfordshire district")
+            problems.append(
+                f"'district' in the link: {_shown(item)} is not a Hertfordshire district"
+            )
         elif code not in districts:
             districts.append(code)
     times = []
@@ -109,13 +127,14 @@ def filters_from_query(params: Mapping[str, str | list[str]]) -> tuple[Filters, 
         if item in TIME_OF_DAY:
             times.append(item)
         else:
-            problems.append(f"'time' in the link: {item!r} is not one of {', '.join(TIME_OF_DAY)}")
+            problems.append(f"'time' in the link: {_shown(item)} is not one of "
+                            f"{', '.join(TIME_OF_DAY)}")
     reason_keys = {label_key(code): code for code in REASONS}
     reasons = []
     for item in _split(params.get(QUERY_KEYS["reasons"])):
         code = reason_keys.get(label_key(item))
         if code is None:
-            problems.append(f"'reason' in the link: {item!r} is not a reason code")
+            problems.append(f"'reason' in the link: {_shown(item)} is not a reason code")
         else:
             reasons.append(code)
     filters = Filters(

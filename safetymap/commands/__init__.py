@@ -7,6 +7,7 @@ To add a command: write a module with ``register(commands)`` that calls
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -25,6 +26,38 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 class CommandError(RuntimeError):
     """A command cannot do what was asked; the message says why and what to do."""
+
+
+#: Characters a terminal acts on instead of showing: C0 controls (ESC, which starts colour,
+#: title and cursor sequences, and CR, which overwrites a line) but tab and newline; DEL; C1
+#: controls (CSI among them); the line separators; and the bidirectional controls that
+#: reorder a line on screen.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def terminal_text(text: object, *, one_line: bool = False) -> str:
+    r"""Return text for a terminal, with every control character written out visibly.
+
+    File names, headers and cells reach messages as they were found; an escape sequence
+    among them would recolour, retitle or rewrite the user's terminal. Each control
+    character becomes its escape (``\x1b``); tab and newline stay, and with ``one_line``
+    a newline becomes ``\n`` too, so one problem stays on one line.
+
+    >>> terminal_text("row 2\x1b[2J\rOK")
+    'row 2\\x1b[2J\\x0dOK'
+    """
+    shown = _CONTROL.sub(_visible, str(text))
+    return shown.replace("\n", "\\n") if one_line else shown
+
+
+def say(text: object, *, err: bool = False, one_line: bool = False) -> None:
+    """Print a message of a command, control characters written out (:func:`terminal_text`)."""
+    print(terminal_text(text, one_line=one_line), file=sys.stderr if err else sys.stdout)
 
 
 def positive_int(text: str) -> int:
@@ -120,16 +153,16 @@ def load_data(data: Path | None) -> tuple[Dataset, ReportCounts]:
     dataset = source.load()
     reports = report_counts(source, dataset)
     for notice in dataset.notices:
-        print(f"notice: {notice}", file=sys.stderr)
+        say(f"notice: {notice}", err=True)
     refused = sum(len(result.problems) for result in dataset.results())
     if refused:
-        print(f"notice: {refused:,} row(s) or file(s) refused; `safetymap validate` lists "
-              "them.", file=sys.stderr)
+        say(f"notice: {refused:,} row(s) or file(s) refused; `safetymap validate` lists them.",
+            err=True)
     if dataset.synthetic:
         why = ("no --data, no SAFETYMAP_DATA and no SAFETYMAP_STORE"
                if isinstance(source, DemoSource)
                else "the data holds the safety map's demo records, identifiers beginning DEMO-")
-        print(f"notice: SYNTHETIC DEMO DATA ({why}).", file=sys.stderr)
+        say(f"notice: SYNTHETIC DEMO DATA ({why}).", err=True)
     return dataset, reports
 
 
@@ -142,7 +175,7 @@ def write_table(table: pd.DataFrame, *, fmt: str, out: Path | None) -> None:
         sys.stdout.write(data.decode("utf-8"))
     else:
         out.write_bytes(data)
-        print(f"Wrote {len(table):,} rows ({fmt}) to {out}.", file=sys.stderr)
+        say(f"Wrote {len(table):,} rows ({fmt}) to {out}.", err=True)
 
 
 def _modules() -> tuple[ModuleType, ...]:

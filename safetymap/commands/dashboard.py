@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-from safetymap.commands import EXIT_FAILED, add_data_option
+from safetymap.commands import EXIT_FAILED, add_data_option, say
 from safetymap.settings import PROJECT_ROOT, SETTINGS
 
 
@@ -24,8 +24,8 @@ def run(args: argparse.Namespace) -> int:
     env = dict(os.environ)
     if args.data is not None:
         if not args.data.is_dir():
-            print(f"safetymap: --data {args.data}: expected a folder of exports, found none.",
-                  file=sys.stderr)
+            say(f"safetymap: --data {args.data}: expected a folder of exports, found none.",
+                err=True)
             return EXIT_FAILED
         env[SETTINGS["data_dir"].env] = str(args.data.resolve())
     command = [

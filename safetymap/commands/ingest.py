@@ -17,7 +17,7 @@ from typing import TextIO
 from loaders import KINDS
 from loaders.source import read_header_map
 from loaders.store import IngestProgress, open_store
-from safetymap.commands import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from safetymap.commands import EXIT_FAILED, EXIT_OK, EXIT_USAGE, say, terminal_text
 from safetymap.settings import load_settings
 
 _BAR_WIDTH = 30
@@ -56,7 +56,7 @@ class ProgressBar:
         unit = "files checked" if progress.stage == "validating" else "rows written"
         self.stream.write(
             f"\r{progress.stage} [{bar}] {progress.done:,}/{progress.total:,} {unit}: "
-            f"{progress.file}\x1b[K"
+            f"{terminal_text(progress.file, one_line=True)}\x1b[K"
         )
         self.stream.flush()
         self.drawn = True
@@ -96,10 +96,10 @@ def run(args: argparse.Namespace) -> int:
         if bar is not None:
             bar.finish()
     for problem in summary.problems:
-        print(f"refused: {problem.message()}", file=sys.stderr)
+        say(f"refused: {problem.message()}", err=True, one_line=True)
     for file in summary.files:
-        print(file.line())
-    print(summary.total_line())
+        say(file.line(), one_line=True)
+    say(summary.total_line())
     if summary.refused:
         print(f"{summary.refused:,} refused row(s) or file(s) are in the store's quarantine; "
               "the valid rows were added.", file=sys.stderr)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from loaders import KINDS, load_kind
 from loaders.source import KIND_NAMES
-from safetymap.commands import EXIT_FAILED, EXIT_OK
+from safetymap.commands import EXIT_FAILED, EXIT_OK, say
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -25,13 +25,13 @@ def run(args: argparse.Namespace) -> int:
     files: list[Path] = args.files
     result = load_kind(KINDS[kind], files)
     for notice in result.notices:
-        print(f"notice: {notice}", file=sys.stderr)
+        say(f"notice: {notice}", err=True, one_line=True)
     loaded = len(result.frame)
     rows = sum(report.rows for report in result.files)
     duplicates = sum(report.duplicates for report in result.files)
     if result.problems:
         for problem in result.problems:
-            print(problem.message())
+            say(problem.message(), one_line=True)
         print(
             f"{len(result.problems)} problem(s): {loaded:,} of {rows:,} {KIND_NAMES[kind]} "
             f"valid in {len(files)} file(s).",

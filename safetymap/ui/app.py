@@ -30,6 +30,7 @@ from safetymap.roles import Role
 from safetymap.settings import Settings, SettingsError, load_settings
 from safetymap.ui.auth import Viewer, local_viewer, signed_in_viewer
 from safetymap.ui.state import Keys
+from safetymap.ui.text import escape_markdown
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ def geography() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def _fail(message: str) -> None:
-    st.error(message)
+    st.error(escape_markdown(message))
     st.stop()
 
 
@@ -141,7 +142,7 @@ def sidebar_filters(reports: ReportCounts) -> Filters:
             help="Reports giving any of the chosen reasons.",
         )
         for problem in st.session_state.get(Keys.LINK_PROBLEMS, []):
-            st.warning(f"Part of the link was ignored: {problem}")
+            st.warning(f"Part of the link was ignored: {escape_markdown(problem)}")
     dates = tuple(st.session_state.get(Keys.DATES) or ())
     start = dates[0] if len(dates) > 0 else None
     end = dates[1] if len(dates) > 1 else None
@@ -166,9 +167,10 @@ def sidebar_filters(reports: ReportCounts) -> Filters:
 def data_banner(dataset: Dataset) -> None:
     """Say on every page where the data comes from; synthetic data says so first."""
     if dataset.synthetic:
-        st.info(f"**{SYNTHETIC_LABEL}.** {dataset.origin}", icon=":material/science:")
+        st.info(f"**{SYNTHETIC_LABEL}.** {escape_markdown(dataset.origin)}",
+                icon=":material/science:")
     else:
-        st.caption(f"Data: {dataset.origin}")
+        st.caption(f"Data: {escape_markdown(dataset.origin)}")
 
 
 def start() -> PageContext:

@@ -18,6 +18,7 @@ from safetymap import audit
 from safetymap.roles import ROLES, Role, read_role_map, role_of
 from safetymap.settings import Settings
 from safetymap.ui.state import Keys
+from safetymap.ui.text import escape_markdown
 
 ROLE_WORDS: dict[Role, str] = {
     "analyst": "Analyst: everything, including demographics and survey comments",
@@ -69,14 +70,14 @@ def signed_in_viewer(settings: Settings) -> Viewer | None:
     if role is None:
         st.title("Hertfordshire safety map")
         st.error(
-            f"You are signed in as {user}, but no role is set for you. Ask the dashboard's "
-            "administrator to give you the analyst, police or partner role."
+            f"You are signed in as {escape_markdown(user)}, but no role is set for you. Ask "
+            "the dashboard's administrator to give you the analyst, police or partner role."
         )
         st.button("Sign out", on_click=st.logout)
         st.stop()
         raise AssertionError("unreachable")  # st.stop() ends the run
     with st.sidebar:
-        st.caption(f"Signed in as {user} ({role}).")
+        st.caption(f"Signed in as {escape_markdown(user)} ({role}).")
         st.button("Sign out", on_click=st.logout)
     return Viewer(user=user, role=role, signed_in=True)
 

@@ -7,6 +7,7 @@ import streamlit as st
 
 from loaders.source import KIND_NAMES, Dataset
 from safetymap.roles import Role
+from safetymap.ui.text import escape_markdown
 
 
 def quality_frames(dataset: Dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -60,4 +61,4 @@ def quality_panel(dataset: Dataset, role: Role) -> None:
                            "Found": st.column_config.TextColumn(width="medium")},
         )
     for notice in dataset.notices:
-        st.info(notice)
+        st.info(escape_markdown(notice))
