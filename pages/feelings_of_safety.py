@@ -6,7 +6,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from safetymap.analysis.filters import filter_survey
-from safetymap.analysis.hotspots import DEFAULT_RESOLUTION
+from safetymap.analysis.hotspots import PARTNER_RESOLUTION
 from safetymap.analysis.survey import (
     breakdown,
     change_between_periods,
@@ -123,13 +123,16 @@ if sees_personal(role):
             )
 
 st.subheader("Places people named as unsafe, against StreetSafe hot spots")
+# The same test as the Hotspots page opens with: the size chosen from the data, or the
+# partners' fixed size.
 analysis = cached.hotspot_analysis(
-    context.reports, context.reports.key, context.filters, DEFAULT_RESOLUTION, None
+    context.reports, context.reports.key, context.filters,
+    PARTNER_RESOLUTION if role == "partner" else None, None,
 )
 cells = analysis.result.cells
 hot = set(cells.loc[cells["hotspot"].str.startswith("hot"), "cell_id"])
 named = survey.dropna(subset=["concern_latitude", "concern_longitude"])
-share = concern_agreement(survey, hot, resolution=DEFAULT_RESOLUTION)
+share = concern_agreement(survey, hot, resolution=analysis.scale.resolution)
 if named.empty:
     st.write("No response in this selection names a place.")
 else:
