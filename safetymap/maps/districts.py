@@ -10,8 +10,9 @@ import pandas as pd
 
 from geodata import MAP_CRS
 from safetymap.analysis.rates import rate_classes
+from safetymap.disclosure import is_shown, suppressed_counts
 from safetymap.maps.base import BOUNDARY_ATTRIBUTION, Legend, MapStyle, finish_map, new_map
-from safetymap.roles import Role, suppressed_counts
+from safetymap.roles import Role
 
 #: ColorBrewer YlGnBu, 5 classes: sequential and safe for colour-blind readers.
 RATE_COLOURS = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
@@ -63,7 +64,7 @@ def district_rate_map(
     shown["label"] = shown["name"].map(html.escape)
     shown["reports_text"] = suppressed_counts(shown["reports"].tolist(), role)
     shown["rate_text"] = [
-        ("not selected" if not sel else f"{r:.2f}" if text[0].isdigit() else text)
+        ("not selected" if not sel else f"{r:.2f}" if is_shown(text) else text)
         for r, sel, text in zip(shown["per_1000"], in_selection, shown["reports_text"],
                                 strict=True)
     ]
