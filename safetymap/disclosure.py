@@ -723,3 +723,23 @@ def partner_coverage(table: pd.DataFrame, district_reports: Mapping[str, int]) -
     shown["reports_with_time"] = [coarse_count_text(int(t)) for t in timed]
     return shown.astype({"reports_when_closed_pct": object,
                          "report_nearest_km_median": object})
+
+
+#: Quick periods offered to partners: whole months ending with the latest report's month
+#: (None: every month with reports).
+PARTNER_QUICK_PERIODS: dict[str, int | None] = {
+    "Latest month": 1, "Last 3 months": 3, "Last 12 months": 12, "All months": None,
+}
+
+
+def quick_months(span: tuple[date, date], months: int | None) -> tuple[date, date]:
+    """Return the ``months`` whole months ending with the month of ``span``'s last day.
+
+    >>> quick_months((date(2025, 6, 3), date(2026, 3, 14)), 3)
+    (datetime.date(2026, 1, 1), datetime.date(2026, 3, 31))
+    """
+    first, last = month_span(*span)
+    if months is None:
+        return first, last
+    index = last.year * 12 + last.month - months
+    return max(first, date(index // 12, index % 12 + 1, 1)), last
