@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from geodata import DISTRICTS
@@ -18,11 +20,15 @@ from safetymap.disclosure import (
 from safetymap.roles import Role
 
 
-def district_rate_table(rates: pd.DataFrame, role: Role) -> pd.DataFrame:
+def district_rate_table(
+    rates: pd.DataFrame, role: Role, *, reports_text: Mapping[str, str] | None = None
+) -> pd.DataFrame:
     """Return district rates as a table to read: name, rate, reports, residents.
 
     For partners, small counts are suppressed (with secondary suppression) and so is the
     rate of a suppressed count, since rate and residents together would give it back.
+    ``reports_text`` gives each district's count as the partner may see it (from
+    :class:`safetymap.disclosure.PartnerRelease`); by default worked out from ``rates``.
     """
     table = pd.DataFrame(
         {
@@ -32,8 +38,9 @@ def district_rate_table(rates: pd.DataFrame, role: Role) -> pd.DataFrame:
             "Residents": rates["population"],
         }
     )
-    if role == "partner":
-        shown = suppressed_counts(rates["reports"].tolist(), role)
+    if role == "partner" or reports_text is not None:
+        shown = (suppressed_counts(rates["reports"].tolist(), role) if reports_text is None
+                 else [reports_text.get(code, "0") for code in rates["district_code"]])
         table["Reports"] = shown
         table["Per 1,000 residents"] = [
             f"{rate:.2f}" if is_shown(text) else text
