@@ -468,18 +468,25 @@ def _partner_figure(
                 if s < count and s != parent and overlap[row, s] == 0
                 and keys[s] not in release.hidden]
 
-    for wanted in ("large", "small"):
+    def cheapest(found: list[int]) -> tuple[object, ...]:
+        return keys[min(found, key=lambda s: (sizes[s] != own, release.values[keys[s]],
+                                              repr(keys[s])))]
+
+    # A hidden 0 must itself be protected (it could be 1 to 4), so zeros come last.
+    tiers = (lambda s: keys[s] not in release.small and release.values[keys[s]] >= SMALL_COUNT,
+             lambda s: keys[s] in release.small)
+    for tier in tiers:
         for parent in parents:
-            found = [s for s in beside(parent)
-                     if (keys[s] not in release.small) == (wanted == "large")]
+            found = [s for s in beside(parent) if tier(s)]
             if found:
-                best = min(found, key=lambda s: (
-                    sizes[s] != own, release.values[keys[s]] < SMALL_COUNT,
-                    release.values[keys[s]], repr(keys[s])))
-                return keys[best]
+                return cheapest(found)
     for parent in parents:  # nothing beside it left: hide the total itself
         if parent < count and keys[parent] not in release.hidden:
             return keys[parent]
+    for parent in parents:
+        found = beside(parent)
+        if found:
+            return cheapest(found)
     return None
 
 

@@ -423,6 +423,9 @@ class BoardPack:
         :func:`top_reasons`; ``reason_table`` the same in words as the role may see it.
     synthetic, origin, generated
         Whether the data are synthetic, where they came from, and the date made.
+    quarter_table
+        Reports per selected district and calendar quarter of the period, with the total
+        of the selection, as the role may see them.
     """
 
     filters: Filters
@@ -439,6 +442,7 @@ class BoardPack:
     origin: str
     generated: date
     notes: tuple[str, ...] = field(default=())
+    quarter_table: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def title(self) -> str:
@@ -472,6 +476,37 @@ class BoardPack:
             title="Why people felt unsafe: the reasons given most often",
             xlabel="Reports giving the reason (a report can give several)",
         )
+
+
+def _quarter_table(
+    counts: ReportCounts, filters: Filters, period: tuple[date, date] | None,
+    release: PartnerRelease | None, role: Role,
+) -> pd.DataFrame:
+    """Return reports per district (rows) and calendar quarter (columns) of the period."""
+    if period is None:
+        return pd.DataFrame()
+    first, last = quarter_span(*period)
+    starts = pd.period_range(first, last, freq="Q")
+    codes = list(filters.districts) or list(DISTRICTS)
+    per_month = counts.count(replace(filters, start=first, end=last),
+                             ("district_code", "event_month"))
+    quarter_of = pd.PeriodIndex(per_month["event_month"].astype(str), freq="M").asfreq("Q")
+    true = per_month.assign(quarter=quarter_of).groupby(["district_code", "quarter"])[
+        "reports"].sum()
+    rows = [*codes, None]
+    table: dict[str, list[object]] = {
+        "District": [DISTRICTS.get(code, code) if code else "Selection" for code in rows]}
+    for quarter in starts:
+        q_start, q_end = quarter.start_time.date(), quarter.end_time.date()
+        label = f"Q{quarter.quarter} {quarter.year}"
+        if release is not None:
+            table[label] = [release.reports((code,) if code else tuple(codes), q_start, q_end)
+                            for code in rows]
+        else:
+            values = [int(true.get((code, quarter), 0)) for code in codes]
+            table[label] = [*[count_text(v, role) for v in values],
+                            count_text(sum(values), role)]
+    return pd.DataFrame(table)
 
 
 def _partner_tables(
@@ -564,6 +599,7 @@ def build_board_pack(
     trend_shown = suppressed_counts(trend["reports"].tolist(), role)
     district_table = district_rate_table(rates, role)
     reason_table = _reason_table(reasons, role)
+    quarter_table = _quarter_table(counts, filters, headline["period"], release, role)
     if release is not None:
         trend_shown, district_table, reasons, reason_table = _partner_tables(
             release, counts, filters, trend, rates, period=headline["period"])
@@ -602,6 +638,7 @@ def build_board_pack(
         district_table=district_table,
         reasons=reasons,
         reason_table=reason_table,
+        quarter_table=quarter_table,
         synthetic=dataset.synthetic,
         origin=dataset.origin,
         generated=generated or date.today(),
@@ -719,6 +756,17 @@ def board_pack_pdf(pack: BoardPack) -> bytes:
         widths=(8, 40, 22, 18, 18), size=7.5,
         align=("RIGHT", "LEFT", "RIGHT", "RIGHT", "RIGHT"),
     )
+    quarters = pack.quarter_table
+    if not quarters.empty:
+        pdf.heading("Reports by district and calendar quarter", size=12)
+        columns = list(quarters.columns)
+        shown = columns[:1] + columns[1:][-8:]  # the latest eight quarters fit the page
+        pdf.words_table(
+            shown, [[str(row[c]) for c in shown] for _, row in quarters.iterrows()],
+            widths=(40, *([16] * (len(shown) - 1))), size=7.5,
+            align=("LEFT", *(["RIGHT"] * (len(shown) - 1))),
+            width=min(TEXT_WIDTH_MM, 40 + 16 * (len(shown) - 1)),
+        )
     pdf.heading("Top reasons given", size=12)
     if pack.reasons.empty:
         pdf.paragraph("No reason given in the selection.")
