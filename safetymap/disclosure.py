@@ -750,3 +750,51 @@ def quick_months(span: tuple[date, date], months: int | None) -> tuple[date, dat
         return first, last
     index = last.year * 12 + last.month - months
     return max(first, date(index // 12, index % 12 + 1, 1)), last
+
+
+def coarse_columns(table: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """Return ``table`` with each count in ``columns`` as :func:`coarse_count_text` says.
+
+    For counts that no release holds, such as rows per data file (a weekly export is a
+    week's reports): a partner learns only whether each is 0, "<5" or "5 or more".
+    """
+    shown = table.copy()
+    for column in columns:
+        shown[column] = [coarse_count_text(int(value)) for value in table[column]]
+    return shown
+
+
+# ------------------------------------------------------------------------- survey
+def half_year_span(start: date, end: date) -> tuple[date, date]:
+    """Return the whole half-years (January-June, July-December) holding ``start`` to ``end``.
+
+    >>> half_year_span(date(2026, 3, 14), date(2026, 8, 2))
+    (datetime.date(2026, 1, 1), datetime.date(2026, 12, 31))
+    """
+    first = date(start.year, 1 if start.month <= 6 else 7, 1)
+    last = date(end.year, 6, 30) if end.month <= 6 else date(end.year, 12, 31)
+    return first, last
+
+
+def partner_survey_filters(filters: Filters) -> Filters:
+    """Return the survey selection a partner gets: the whole county, over whole half-years.
+
+    Shares of overlapping periods or of district sets could be differenced into the share
+    of a few answers, so partners' survey figures come from a fixed lattice: each district
+    and the county, per half-year (the survey's own periods).
+    """
+    start, end = filters.start, filters.end
+    if start is not None or end is not None:
+        span = half_year_span(start or end, end or start)  # type: ignore[arg-type]
+        start = span[0] if start is not None else None
+        end = span[1] if end is not None else None
+    return Filters(start=start, end=end)
+
+
+def county_share_shown(district_bases: Mapping[str, int]) -> bool:
+    """Tell whether a partner may see the county's share: every district has 50 answers.
+
+    With one district hidden, the county's share and the nine others' would give its
+    share back; so the county's share is shown only when no district's is hidden.
+    """
+    return all(int(district_bases.get(code, 0)) >= SMALL_BASE for code in DISTRICTS)

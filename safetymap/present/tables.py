@@ -77,13 +77,20 @@ def _pct(value: float) -> str:
     return "-" if pd.isna(value) else f"{value:.0f}%"
 
 
-def gap_ranking_table(ranking: pd.DataFrame, role: Role) -> pd.DataFrame:
-    """Return the district gap ranking to read: rank, district, score, reason."""
+def gap_ranking_table(
+    ranking: pd.DataFrame, role: Role, *, reports_text: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """Return the district gap ranking to read: rank, district, score, reason.
+
+    ``reports_text`` gives each district's count as a partner may see it (the release).
+    """
+    reports = (suppressed_counts(ranking["reports"].tolist(), role) if reports_text is None
+               else [reports_text.get(code, "0") for code in ranking["district_code"]])
     return pd.DataFrame(
         {
             "Rank": ranking["rank"],
             "District": ranking["district_name"],
-            "Reports": suppressed_counts(ranking["reports"].tolist(), role),
+            "Reports": reports,
             "Gap score": ranking["gap_score"].round(2),
             "Why": ranking["reason"],
         }

@@ -23,7 +23,7 @@ from safetymap.analysis.coverage import (
 )
 from safetymap.analysis.filters import Filters, filter_survey
 from safetymap.analysis.patrol import HotspotAnalysis, analyse_hotspots
-from safetymap.disclosure import PartnerRelease
+from safetymap.disclosure import PartnerRelease, partner_coverage
 from safetymap.disclosure import partner_release as make_partner_release
 from safetymap.reports.board_pack import BoardPack, build_board_pack
 from safetymap.roles import SMALL_BASE, Role
@@ -74,7 +74,16 @@ def coverage_results(
         bases = survey.groupby("district_code")["safe_after_dark"].count()
         if len(bases) < len(DISTRICTS) or bases.min() < SMALL_BASE:
             survey = survey.iloc[0:0]
-    ranking = gap_ranking(reports, services, survey if len(survey) else None, table=table)
+    ranked = table
+    if role == "partner":  # the reasons in words quote only what partners may see
+        per_district = _reports.count(filters, ("district_code",))
+        protected = partner_coverage(table, dict(zip(
+            per_district["district_code"], per_district["reports"], strict=True)))
+        ranked = table.assign(
+            reports_when_closed_pct=pd.to_numeric(protected["reports_when_closed_pct"]),
+            report_nearest_km_median=pd.to_numeric(protected["report_nearest_km_median"]),
+        )
+    ranking = gap_ranking(reports, services, survey if len(survey) else None, table=ranked)
     lsoas = lsoa_gap_ranking(reports, services)
     return table, ranking, lsoas
 
