@@ -5,22 +5,29 @@ from __future__ import annotations
 from datetime import date
 
 import numpy as np
+import pandas as pd
 import pytest
 
+from geodata import DISTRICTS
 from safetymap.analysis.filters import Filters
 from safetymap.disclosure import (
     HIDDEN,
     Figure,
     Release,
     audit,
+    coarse_count_text,
+    county_share_shown,
+    half_year_span,
     month_span,
     partner_filters,
+    partner_survey_filters,
     previous_months,
     protect,
     quarter_span,
     share_text,
     suppressed_counts,
 )
+from safetymap.present.tables import partner_when_table
 
 
 def _two_by_two(cells: list[int]) -> tuple[np.ndarray, list[Figure]]:
@@ -128,3 +135,38 @@ def test_shares_of_hidden_counts_are_hidden(part: int, whole: int, expected: str
     texts = suppressed_counts([part], "analyst")[0], f"{whole:,}"
     part_text = "<5" if 0 < part < 5 else texts[0]
     assert share_text(part, whole, part_text, texts[1]) == expected
+
+
+@pytest.mark.parametrize(("count", "text"), [(0, "0"), (1, "<5"), (4, "<5"), (5, "5 or more"),
+                                             (812, "5 or more")])
+def test_counts_off_the_release_are_coarse(count: int, text: str) -> None:
+    assert coarse_count_text(count) == text
+
+
+def test_partners_weekday_by_band_table_has_no_exact_count() -> None:
+    counts = pd.DataFrame({"event_weekday": [0, 0, 4], "time_of_day": ["night", "morning",
+                                                                       "night"],
+                           "reports": [3, 12, 0]})
+    table = partner_when_table(counts)
+    assert table.shape == (7, 5)
+    assert table.loc["Monday", "Night (22:00-06:00)"] == "<5"
+    assert table.loc["Monday", "Morning (06:00-12:00)"] == "5 or more"
+    assert table.loc["Friday", "Night (22:00-06:00)"] == "0"
+    assert table.loc["Sunday", "Time not given"] == "0"
+
+
+def test_partners_survey_lattice_is_the_county_over_whole_half_years() -> None:
+    assert half_year_span(date(2026, 7, 1), date(2026, 7, 2)) == (date(2026, 7, 1),
+                                                                  date(2026, 12, 31))
+    chosen = Filters(districts=("E07000103",), start=date(2026, 2, 3), end=date(2026, 2, 4))
+    assert partner_survey_filters(chosen) == Filters(start=date(2026, 1, 1),
+                                                     end=date(2026, 6, 30))
+
+
+def test_the_county_share_hides_when_one_district_has_under_50_answers() -> None:
+    bases = dict.fromkeys(DISTRICTS, 60)
+    assert county_share_shown(bases)
+    bases["E07000103"] = 49
+    assert not county_share_shown(bases)
+    del bases["E07000103"]
+    assert not county_share_shown(bases)

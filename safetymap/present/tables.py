@@ -7,8 +7,9 @@ from collections.abc import Mapping
 import pandas as pd
 
 from geodata import DISTRICTS
-from loaders.vocab import SERVICE_CATEGORIES
+from loaders.vocab import SERVICE_CATEGORIES, TIME_OF_DAY
 from safetymap.disclosure import (
+    PARTNER_BANDS,
     SMALL_COUNT,
     coarse_count_text,
     count_text,
@@ -189,3 +190,21 @@ def when_table(when: pd.DataFrame, role: Role) -> pd.DataFrame:
     """
     return when.apply(lambda column: pd.Series(
         [count_text(int(n), role) for n in column], index=column.index, dtype=object))
+
+
+def partner_when_table(counts: pd.DataFrame) -> pd.DataFrame:
+    """Return reports by weekday (rows) and time-of-day band (columns) for a partner.
+
+    ``counts`` are ``event_weekday``, ``time_of_day`` and ``reports``. Each cell reads
+    "0", "<5" or "5 or more" (:func:`safetymap.disclosure.coarse_count_text`): the table
+    is off the partners' protected release, so no exact count is given.
+    """
+    weekdays = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+    found = {(int(d), str(b)): int(n) for d, b, n in zip(
+        counts["event_weekday"], counts["time_of_day"], counts["reports"], strict=True)}
+    return pd.DataFrame(
+        {TIME_OF_DAY.get(band, "Not given"): [coarse_count_text(found.get((d, band), 0))
+                                              for d in range(7)]
+         for band in PARTNER_BANDS},
+        index=pd.Index(weekdays, name="Day"),
+    )
