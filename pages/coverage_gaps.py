@@ -116,4 +116,9 @@ with st.expander("The same figures as a table"):
     st.dataframe(shown.drop(columns=["hour_of_week", "weekday", "hour"]), hide_index=True)
 
 st.subheader("Small areas (LSOAs) with most reports and least access")
-st.dataframe(tables.lsoa_gap_table(lsoa_ranking.head(20), role), hide_index=True, width="stretch")
+if role == "partner":  # small areas are not on the partners' lattice (safetymap.disclosure)
+    st.write("Small areas are shown to analysts and police: for partners, figures are for "
+             "whole districts, so that no report can be placed.")
+else:
+    st.dataframe(tables.lsoa_gap_table(lsoa_ranking.head(20), role), hide_index=True,
+                 width="stretch")

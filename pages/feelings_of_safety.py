@@ -14,7 +14,12 @@ from safetymap.analysis.survey import (
     county_indicators,
     district_indicators,
 )
-from safetymap.disclosure import SMALL_COUNT, county_share_shown, partner_survey_filters
+from safetymap.disclosure import (
+    SMALL_COUNT,
+    county_share_shown,
+    hide_survey_differences,
+    partner_survey_filters,
+)
 from safetymap.maps.hotspots import MAX_POINTS, hotspot_layer, hotspot_map
 from safetymap.present.wording import change_words, pct_with_ci, survey_table
 from safetymap.roles import count_text, sees_personal, sees_points
@@ -68,6 +73,8 @@ else:
 base_col.metric("Responses", responses_text)
 
 indicators = district_indicators(survey, role=role)
+if role == "partner":
+    indicators = hide_survey_differences(indicators, survey)
 shown = indicators[indicators["responses"] > 0]
 if role == "partner" and context.filters.districts:
     shown = shown[shown["district_code"].isin(context.filters.districts)]

@@ -798,3 +798,37 @@ def county_share_shown(district_bases: Mapping[str, int]) -> bool:
     share back; so the county's share is shown only when no district's is hidden.
     """
     return all(int(district_bases.get(code, 0)) >= SMALL_BASE for code in DISTRICTS)
+
+
+#: Survey answer columns, and the figures of a survey table that a small base hides.
+_SURVEY_MEASURES = {"day": "safe_day", "after_dark": "safe_after_dark"}
+
+
+def hide_survey_differences(table: pd.DataFrame, survey: pd.DataFrame) -> pd.DataFrame:
+    """Hide a district's shares when one half-year inside them has fewer than 50 answers.
+
+    A share over two half-years and a shown share over one of them would give back the
+    other's, so a partner sees a district's share over several half-years only when each
+    has at least 50 valid answers. ``table`` is ``district_indicators`` of ``survey``
+    (the responses it was worked out from, with ``completed_at`` and ``district_code``).
+    """
+    if survey.empty or table.empty:
+        return table
+    local = pd.to_datetime(survey["completed_at"]).dt.tz_convert("Europe/London")
+    periods = local.dt.year.astype(str) + " H" + (1 + (local.dt.month > 6)).astype(str)
+    shown = table.copy()
+    for measure, column in _SURVEY_MEASURES.items():
+        valid = survey[column].notna()
+        bases = survey[valid].groupby([survey.loc[valid, "district_code"],
+                                       periods[valid]]).size()
+        if periods[valid].nunique() < 2:
+            continue
+        full = bases.unstack(fill_value=0)
+        risky = set(full.index[(full < SMALL_BASE).any(axis=1)])
+        rows = shown["district_code"].isin(risky)
+        hidden = [f"effective_base_{measure}", f"unsafe_{measure}_pct", f"{measure}_ci_low",
+                  f"{measure}_ci_high"]
+        shown.loc[rows, [c for c in hidden if c in shown.columns]] = np.nan
+        if "suppressed" in shown.columns:
+            shown.loc[rows, "suppressed"] = True
+    return shown

@@ -18,6 +18,7 @@ from safetymap.disclosure import (
     coarse_count_text,
     county_share_shown,
     half_year_span,
+    hide_survey_differences,
     month_span,
     partner_filters,
     partner_survey_filters,
@@ -170,3 +171,23 @@ def test_the_county_share_hides_when_one_district_has_under_50_answers() -> None
     assert not county_share_shown(bases)
     del bases["E07000103"]
     assert not county_share_shown(bases)
+
+
+def test_a_district_share_over_two_half_years_hides_when_one_has_under_50() -> None:
+    # Watford: 60 answers in 2026 H1 and 30 in 2026 H2; its share over the year and the
+    # shown H1 share would give back H2's (30 answers): the year's share is hidden.
+    # Dacorum: 60 and 60: shown.
+    times = (["2026-03-01 12:00"] * 60 + ["2026-09-01 12:00"] * 30
+             + ["2026-03-01 12:00"] * 60 + ["2026-09-01 12:00"] * 60)
+    survey = pd.DataFrame({
+        "completed_at": pd.to_datetime(times).tz_localize("Europe/London"),
+        "district_code": ["E07000103"] * 90 + ["E07000096"] * 120,
+        "safe_day": 5, "safe_after_dark": 3,
+    })
+    table = pd.DataFrame({"district_code": ["E07000103", "E07000096"],
+                          "unsafe_after_dark_pct": [20.0, 30.0], "unsafe_day_pct": [5.0, 6.0],
+                          "suppressed": [False, False]})
+    shown = hide_survey_differences(table, survey)
+    assert shown["unsafe_after_dark_pct"].isna().tolist() == [True, False]
+    assert shown["unsafe_day_pct"].isna().tolist() == [True, False]
+    assert shown["suppressed"].tolist() == [True, False]

@@ -19,7 +19,7 @@ from safetymap.commands import (
     load_dataset,
     write_table,
 )
-from safetymap.disclosure import SMALL_TEXT, is_small
+from safetymap.disclosure import SMALL_TEXT, hide_survey_differences, is_small
 from safetymap.roles import ROLES, Role
 
 #: Columns that are counts, shown as "<5" for partners when 1 to 4.
@@ -71,6 +71,8 @@ def run(args: argparse.Namespace) -> int:
             "with responses)."
         )
     table = district_indicators(survey.frame, role=role, period=args.period)
+    if role == "partner" and args.period is None:
+        table = hide_survey_differences(table, survey.frame)
     figures = [c for c in table.columns if c.endswith(("_pct", "_ci_low", "_ci_high"))]
     figures += [c for c in table.columns if c.startswith("effective_base")]
     table[figures] = table[figures].round(DECIMALS)
