@@ -16,7 +16,7 @@ from safetymap.analysis.survey import (
 )
 from safetymap.disclosure import (
     SMALL_COUNT,
-    county_share_shown,
+    county_survey_shown,
     hide_survey_differences,
     partner_survey_filters,
 )
@@ -53,10 +53,7 @@ county = county_indicators(survey, role=role).iloc[0]
 county_hidden = bool(county["suppressed"])
 responses_text = f"{int(county['responses']):,}"
 if role == "partner":
-    bases = survey.groupby("district_code")["safe_after_dark"].count()
-    day_bases = survey.groupby("district_code")["safe_day"].count()
-    county_hidden = county_hidden or not (county_share_shown(bases.to_dict())
-                                          and county_share_shown(day_bases.to_dict()))
+    county_hidden = county_hidden or not county_survey_shown(survey)
     responses_text = count_text(int(county["responses"]), role)
 day_col, dark_col, base_col = st.columns(3)
 if county_hidden:

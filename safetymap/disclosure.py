@@ -832,3 +832,24 @@ def hide_survey_differences(table: pd.DataFrame, survey: pd.DataFrame) -> pd.Dat
         if "suppressed" in shown.columns:
             shown.loc[rows, "suppressed"] = True
     return shown
+
+
+def county_survey_shown(survey: pd.DataFrame) -> bool:
+    """Tell whether a partner may see the county's shares of these survey responses.
+
+    Only when every district has at least 50 valid answers to each question in every
+    half-year the responses cover: else the county's share, less the districts' shown
+    shares (or less another half-year's), would give a hidden one back.
+    """
+    if survey.empty:
+        return False
+    local = pd.to_datetime(survey["completed_at"]).dt.tz_convert("Europe/London")
+    periods = local.dt.year.astype(str) + " H" + (1 + (local.dt.month > 6)).astype(str)
+    for column in _SURVEY_MEASURES.values():
+        valid = survey[column].notna()
+        bases = survey[valid].groupby([survey.loc[valid, "district_code"],
+                                       periods[valid]]).size().unstack(fill_value=0)
+        bases = bases.reindex(list(DISTRICTS), fill_value=0)
+        if bool((bases < SMALL_BASE).to_numpy().any()):
+            return False
+    return True

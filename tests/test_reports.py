@@ -323,7 +323,12 @@ def test_headline_figures_for_partners_hide_small_counts(tiny: Dataset) -> None:
     assert figures["previous_reports"] is None
     assert figures["change"] is None
     assert figures["change_text"] == "hidden (fewer than 5 reports in a period)"
-    assert figures["unsafe_after_dark_text"].startswith("25.0%")  # 60 answers: shown
+    # Partners get the county's survey share over whole half-years, and only when every
+    # district has 50 answers: here only Watford answered (60), so it is hidden (else it
+    # would be Watford's share under another name, next to districts with none).
+    assert figures["unsafe_after_dark_text"] == "Hidden: fewer than 50 answers"
+    analyst = headline_figures(tiny, watford, role="analyst")
+    assert analyst["unsafe_after_dark_text"].startswith("25.0%")  # 15 of 60
 
 
 def test_partners_do_not_see_survey_shares_on_under_50_answers(tmp_path: Path) -> None:

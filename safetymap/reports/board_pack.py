@@ -45,10 +45,12 @@ from safetymap.disclosure import (
     SMALL_COUNT,
     PartnerRelease,
     count_text,
+    county_survey_shown,
     is_shown,
     month_span,
     partner_filters,
     partner_release,
+    partner_survey_filters,
     previous_months,
     quarter_span,
     share_text,
@@ -221,9 +223,10 @@ def headline_figures(
     change_shown = now_shown and before_shown
     change_pct = difference / before_count * 100 if before_count else None
 
-    survey = filter_survey(dataset.survey.frame, filters) if len(dataset.survey.frame) else (
-        dataset.survey.frame
-    )
+    # Partners' survey figure is the county's over whole half-years (a fixed lattice).
+    survey_filters = partner_survey_filters(filters) if role == "partner" else filters
+    survey = filter_survey(dataset.survey.frame, survey_filters) if len(
+        dataset.survey.frame) else dataset.survey.frame
     if survey.empty:
         after_dark: float | None = None
         after_dark_text = "no survey answers in the selection"
@@ -233,7 +236,7 @@ def headline_figures(
         base = int(row["base_after_dark"])
         pct = float(row["unsafe_after_dark_pct"])
         after_dark = None if math.isnan(pct) else pct
-        if role == "partner" and base < SMALL_BASE:
+        if role == "partner" and (base < SMALL_BASE or not county_survey_shown(survey)):
             after_dark_text = HIDDEN_BASE
         elif after_dark is None:
             after_dark_text = "no answers"
@@ -623,7 +626,8 @@ def build_board_pack(
             "(checked across every table partners can see); rates and shares of hidden "
             f"counts are hidden; survey percentages on fewer than {SMALL_BASE} answers are "
             "hidden. Periods are whole calendar months; reasons are for the whole county "
-            "over the whole quarters of the period."
+            "over the whole quarters of the period; the survey figure is the county's over "
+            "whole half-years, shown only when every district has 50 answers in each."
         )
     if dataset.synthetic:
         notes.insert(0, f"{SYNTHETIC_BANNER}: made up for demonstration and testing.")
