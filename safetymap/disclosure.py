@@ -229,6 +229,7 @@ class Release:
     _queries: dict[frozenset[int], str] = field(default_factory=dict, repr=False)
     _by_atoms: dict[frozenset[int], tuple[object, ...]] = field(default_factory=dict,
                                                                 repr=False)
+    _programme: tuple[object, ...] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         """Index the figures by their atoms, so a query naming a figure finds it."""
@@ -262,7 +263,9 @@ class Release:
             return self.text(key)
         if wanted not in self._queries:
             value = int(self.atoms[list(wanted)].sum())
-            low, high = _interval(self, np.asarray(sorted(wanted)))
+            if self._programme is None:  # the release is final once queried
+                self._programme = _constraints(self)
+            low, high = _interval(self, np.asarray(sorted(wanted)), self._programme)
             exact = abs(high - low) < _TOLERANCE and abs(low - value) < 1e-4
             self._queries[wanted] = f"{value:,}" if exact else HIDDEN
         return self._queries[wanted]
