@@ -95,7 +95,14 @@ with rank_col:
     with st.expander("The same figures as a table"):
         st.dataframe(table, hide_index=True, width="stretch")
 
+st.subheader("Reports by district and calendar quarter")
+st.dataframe(pack.quarter_table, hide_index=True, width="stretch")
+
 st.subheader("Reasons people gave")
+if role == "partner":
+    st.caption("For partners: reasons for the whole county, over the whole calendar quarters "
+               "of the period; counts from 1 to 4 read \"<5\" and counts that would give "
+               "one away read \"hidden\".")
 # The pack's table: for partners a hidden count hides its share too (a share of a known
 # total would give the count away).
 st.dataframe(pack.reason_table, hide_index=True, width="stretch")

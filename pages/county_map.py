@@ -4,6 +4,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from safetymap.analysis.rates import rate_classes, rates_of_counts
+from safetymap.disclosure import is_shown
 from safetymap.maps.districts import RATE_UNIT, district_rate_map, rate_legend_rows
 from safetymap.present import tables
 from safetymap.present.wording import reports_headline
@@ -20,16 +21,28 @@ shown = rates[rates["district_code"].isin(selected)] if selected else rates
 
 st.title("Where people report feeling unsafe")
 role = context.role
+texts: dict[str, str] | None = None
+headline_text: str | None = None
+if role == "partner":  # every count from the one protected release (safetymap.disclosure)
+    release = cached.partner_release(context.reports, context.reports.key)
+    period = (context.filters.start, context.filters.end)
+    texts = {code: release.reports((code,), *period) for code in rates["district_code"]}
+    headline_text = release.reports(selected, *period)
+    shown_rates = shown[[is_shown(texts[code]) for code in shown["district_code"]]]
+else:
+    shown_rates = shown
 st.markdown(
-    reports_headline(int(shown["reports"].sum()), int(shown["population"].sum()), len(shown), role)
+    reports_headline(int(shown["reports"].sum()), int(shown["population"].sum()), len(shown),
+                     role, text=headline_text)
 )
 
 map_column, table_column = st.columns([4, 3], gap="medium")
 with map_column:
     st.subheader("Reports per 1,000 residents by district")
-    m = district_rate_map(districts, rates, style=context.style, selected=selected, role=role)
+    m = district_rate_map(districts, rates, style=context.style, selected=selected, role=role,
+                          reports_text=texts)
     st_folium(m, height=600, use_container_width=True, returned_objects=[], key="county_map")
-    _, legend = rate_classes(shown["per_1000"])
+    _, legend = rate_classes(shown_rates["per_1000"])
     st.caption(
         "Legend, darker is higher: "
         + "; ".join(label for _, label in rate_legend_rows(legend))
@@ -38,7 +51,7 @@ with map_column:
 with table_column:
     st.subheader("The same figures as a table")
     st.dataframe(
-        tables.district_rate_table(shown, role),
+        tables.district_rate_table(shown, role, reports_text=texts),
         hide_index=True,
         width="stretch",
         column_config={

@@ -14,7 +14,6 @@ from safetymap.analysis.coverage import (
 )
 from safetymap.maps.services import services_map
 from safetymap.present import tables
-from safetymap.roles import suppressed_counts
 from safetymap.ui import app, cached
 
 context = app.context()
@@ -44,8 +43,14 @@ st.caption(
     "Districts shaded by gap rank (darker red = larger gap). Lettered circles are "
     "services with a place; refuges and the SARC appear only as the area they serve."
 )
+ranking_texts = None
+if role == "partner":  # the district counts partners may see, from the one release
+    release = cached.partner_release(context.reports, context.reports.key)
+    ranking_texts = {code: release.reports((code,), context.filters.start, context.filters.end)
+                     for code in ranking["district_code"]}
 st.dataframe(
-    tables.gap_ranking_table(ranking, role), hide_index=True, width="stretch",
+    tables.gap_ranking_table(ranking, role, reports_text=ranking_texts), hide_index=True,
+    width="stretch",
     column_config={"Why": st.column_config.TextColumn(width="large")},
 )
 st.caption(SCORE_NOTE)
@@ -55,8 +60,11 @@ choices = list(context.filters.districts) or ranking["district_code"].tolist()
 district = st.selectbox(
     "District", options=choices, format_func=DISTRICTS.__getitem__, key="coverage.district"
 )
+district_reports = (release.reports_value((district,), context.filters.start,
+                                           context.filters.end) if role == "partner" else None)
 st.dataframe(
-    tables.coverage_detail_table(table[table["district_code"] == district], role),
+    tables.coverage_detail_table(table[table["district_code"] == district], role,
+                                 district_reports=district_reports),
     hide_index=True, width="stretch",
 )
 st.caption(DISTANCE_NOTE)
@@ -65,6 +73,8 @@ st.subheader(f"Reports through the week against opening hours: {DISTRICTS[distri
 reports = cached.report_summary(context.reports, context.reports.key, context.filters)
 chart = hour_of_week_chart_data(reports, services, district)
 open_columns = [c for c in chart.columns if c.startswith("open_")]
+if role == "partner":  # hours of the week are not on the partners' lattice: no report marks
+    chart = chart.assign(reports=0)
 bars = (
     alt.Chart(chart)
     .mark_bar(color="#444444")
@@ -92,12 +102,23 @@ strips = (
     .transform_calculate(hour_end="datum.hour_of_week + 1")
     .properties(height=22 * max(len(open_columns), 1))
 )
-st.altair_chart(alt.vconcat(bars, strips), use_container_width=True)
+if role == "partner":
+    st.altair_chart(strips, use_container_width=True)
+    st.caption("For partners, the opening hours only: reports by hour of the week describe "
+               "too few reports to show.")
+else:
+    st.altair_chart(alt.vconcat(bars, strips), use_container_width=True)
 st.caption(HOURS_NOTE)
 with st.expander("The same figures as a table"):
     shown = chart.copy()
-    shown["reports"] = suppressed_counts(shown["reports"].tolist(), role)
+    if role == "partner":
+        shown = shown.drop(columns=["reports"])
     st.dataframe(shown.drop(columns=["hour_of_week", "weekday", "hour"]), hide_index=True)
 
 st.subheader("Small areas (LSOAs) with most reports and least access")
-st.dataframe(tables.lsoa_gap_table(lsoa_ranking.head(20), role), hide_index=True, width="stretch")
+if role == "partner":  # small areas are not on the partners' lattice (safetymap.disclosure)
+    st.write("Small areas are shown to analysts and police: for partners, figures are for "
+             "whole districts, so that no report can be placed.")
+else:
+    st.dataframe(tables.lsoa_gap_table(lsoa_ranking.head(20), role), hide_index=True,
+                 width="stretch")

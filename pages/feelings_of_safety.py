@@ -14,6 +14,12 @@ from safetymap.analysis.survey import (
     county_indicators,
     district_indicators,
 )
+from safetymap.disclosure import (
+    SMALL_COUNT,
+    county_survey_shown,
+    hide_survey_differences,
+    partner_survey_filters,
+)
 from safetymap.maps.hotspots import MAX_POINTS, hotspot_layer, hotspot_map
 from safetymap.present.wording import change_words, pct_with_ci, survey_table
 from safetymap.roles import count_text, sees_personal, sees_points
@@ -21,7 +27,10 @@ from safetymap.ui import app, cached
 
 context = app.context()
 role = context.role
-survey = filter_survey(context.dataset.survey.frame, context.filters)
+# Partners: a fixed lattice, each district and the county over whole half-years.
+survey_filters = (partner_survey_filters(context.filters) if role == "partner"
+                  else context.filters)
+survey = filter_survey(context.dataset.survey.frame, survey_filters)
 
 st.title("How safe people feel, by day and after dark")
 st.caption(
@@ -29,15 +38,28 @@ st.caption(
     "'Don't know' and blanks are left out. 95% confidence intervals use the effective "
     "sample size of the weights."
 )
+if role == "partner":
+    span = (survey_filters.start, survey_filters.end)
+    st.caption("For partners: every district and the whole county, over whole half-years "
+               + (f"({span[0]:%d/%m/%Y} to {span[1]:%d/%m/%Y})" if span[0] and span[1]
+                  else "(all responses)")
+               + "; shares on fewer than 50 answers are hidden, and so is the county's share "
+               "when a district's is.")
 if survey.empty:
     st.info("No survey responses in this selection.")
     st.stop()
 
 county = county_indicators(survey, role=role).iloc[0]
+county_hidden = bool(county["suppressed"])
+responses_text = f"{int(county['responses']):,}"
+if role == "partner":
+    county_hidden = county_hidden or not county_survey_shown(survey)
+    responses_text = count_text(int(county["responses"]), role)
 day_col, dark_col, base_col = st.columns(3)
-if bool(county["suppressed"]):
-    dark_col.metric("Unsafe after dark", "Hidden", help="Fewer than 50 answers")
-    day_col.metric("Unsafe by day", "Hidden", help="Fewer than 50 answers")
+if county_hidden:
+    dark_col.metric("Unsafe after dark", "Hidden",
+                    help="Fewer than 50 answers here or in a district")
+    day_col.metric("Unsafe by day", "Hidden", help="Fewer than 50 answers here or in a district")
 else:
     dark_col.metric("Unsafe after dark", f"{county['unsafe_after_dark_pct']:.1f}%")
     dark_col.caption(pct_with_ci(county["unsafe_after_dark_pct"], county["after_dark_ci_low"],
@@ -45,10 +67,14 @@ else:
     day_col.metric("Unsafe by day", f"{county['unsafe_day_pct']:.1f}%")
     day_col.caption(pct_with_ci(county["unsafe_day_pct"], county["day_ci_low"],
                                 county["day_ci_high"]))
-base_col.metric("Responses", f"{int(county['responses']):,}")
+base_col.metric("Responses", responses_text)
 
 indicators = district_indicators(survey, role=role)
+if role == "partner":
+    indicators = hide_survey_differences(indicators, survey)
 shown = indicators[indicators["responses"] > 0]
+if role == "partner" and context.filters.districts:
+    shown = shown[shown["district_code"].isin(context.filters.districts)]
 st.subheader("Share feeling unsafe after dark and by day, by district")
 chart_data = pd.concat(
     [
@@ -135,6 +161,8 @@ named = survey.dropna(subset=["concern_latitude", "concern_longitude"])
 share = concern_agreement(survey, hot, resolution=analysis.scale.resolution)
 if named.empty:
     st.write("No response in this selection names a place.")
+elif role == "partner" and len(named) < SMALL_COUNT:
+    st.write("Fewer than 5 places are named in this selection: no share is shown.")
 else:
     st.metric(
         "Places of concern inside a StreetSafe hot spot",

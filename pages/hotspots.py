@@ -45,6 +45,7 @@ if pick and pick != st.session_state.get(APPLIED_KEY):
     st.session_state["hotspots.day"] = pick[0]["Day"]
     st.session_state["hotspots.hour"] = int(pick[0]["Hour"])
     st.session_state[APPLIED_KEY] = pick
+partner = role == "partner"
 size_col, day_col, hour_col, layer_col = st.columns([2, 1, 1, 2])
 if role == "partner":
     size_col.write(f"Hexagon size: {CELL_SIZES[PARTNER_RESOLUTION].lower()}, fixed for partners")
@@ -53,11 +54,15 @@ else:
     picked = size_col.selectbox("Hexagon size", list(CELL_SIZES), index=0,
                                 format_func=CELL_SIZES.__getitem__, key="hotspots.resolution")
     resolution = None if picked == AUTOMATIC else picked
-day = day_col.selectbox("Day", [ANY, *WEEKDAYS], key="hotspots.day")
-hour = hour_col.selectbox("Hour", [ANY, *range(24)], key="hotspots.hour",
-                          format_func=lambda h: h if h == ANY else f"{h:02d}:00-{h:02d}:59")
-show_heat = role != "partner" and layer_col.checkbox("Heat layer (for the eye, not a test)",
-                                                    key="hotspots.heat")
+if partner:  # hour slots are not on the partners' lattice (safetymap.disclosure)
+    day, hour = ANY, ANY
+else:
+    day = day_col.selectbox("Day", [ANY, *WEEKDAYS], key="hotspots.day")
+    hour = hour_col.selectbox("Hour", [ANY, *range(24)], key="hotspots.hour",
+                              format_func=lambda h: h if h == ANY else f"{h:02d}:00-{h:02d}:59")
+# Partners get no heat layer: its weights are counts of single hexagons.
+show_heat = not partner and layer_col.checkbox("Heat layer (for the eye, not a test)",
+                                               key="hotspots.heat")
 slot = (
     Slot(WEEKDAYS.index(day), int(hour)) if ANY not in (day, hour) else None
 )
@@ -66,7 +71,9 @@ if (day == ANY) != (hour == ANY):
 
 analysis = cached.hotspot_analysis(reports, reports.key, context.filters, resolution, slot)
 result = analysis.result
-if not result.reliable:
+if not result.reliable and not partner:
+    # Partners are not told that a selection was too small to test: that would say it
+    # holds fewer than 5 reports. For them it reads as any selection with no hot spot.
     st.warning(result.message)
 
 drawable = analysis.result.cells
@@ -82,7 +89,12 @@ m = hotspot_map(
 )
 st_folium(m, height=620, use_container_width=True, returned_objects=[], key="hotspot_map")
 slot_words = f", {day}s {int(hour):02d}:00-{int(hour):02d}:59" if slot else ""
-if role == "partner":
+if partner:
+    release = cached.partner_release(reports, reports.key)
+    selected_text = release.reports(context.filters.districts, context.filters.start,
+                                    context.filters.end)
+    st.caption(f"{selected_text} reports in the selection (whole months; counts from 1 to 4 "
+               "read \"<5\", and counts that would give one away read \"hidden\").")
     st.caption("Partners see the hot spots only, each with at least 5 reports in it and the "
                "hexagons around it; no count, reason or time of a single hexagon. "
                + ("No hot spot in this selection." if not (
@@ -110,6 +122,18 @@ else:
                  width="stretch")
 
 st.subheader("When: reports by day and hour")
+if partner:
+    # Partners: weekday by time-of-day band at most, and no exact count in it (a count
+    # off the protected release could be differenced): 0, "<5" or "5 or more".
+    bands = cached.counts(reports, reports.key, context.filters,
+                          ("event_weekday", "time_of_day"))
+    st.dataframe(tables.partner_when_table(bands), width="stretch")
+    st.caption("For partners: reports by weekday and time of day, each as 0, \"<5\" or "
+               "\"5 or more\".")
+    st.subheader("Patrol briefing")
+    st.write("Patrol briefings are for Safer Neighbourhood Teams and analysts; partners "
+             "have the board pack on the Board overview page.")
+    st.stop()
 shown_when = tables.when_table(analysis.when, role)
 when = analysis.when.reset_index(names="Day").melt(id_vars="Day", var_name="Hour",
                                                    value_name="Reports")

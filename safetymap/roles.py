@@ -10,17 +10,20 @@ service's location: the loaders drop it before any role is applied.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal, get_args
+
+# The partners' rules live in one module; these names stay here for older callers.
+from safetymap.disclosure import HIDDEN, SMALL_BASE, SMALL_COUNT, count_text, suppressed_counts
 
 Role = Literal["analyst", "police", "partner"]
 ROLES: tuple[Role, ...] = get_args(Role)
 
-#: Smallest count a partner may see; smaller non-zero counts show as "<5".
-SMALL_COUNT = 5
-#: Smallest unweighted survey base whose percentages a partner may see.
-SMALL_BASE = 50
+__all__ = [
+    "HIDDEN", "ROLES", "SMALL_BASE", "SMALL_COUNT", "Role", "as_role", "count_text",
+    "read_role_map", "role_of", "sees_personal", "sees_points", "suppressed_counts",
+]
 
 
 def sees_points(role: Role) -> bool:
@@ -31,13 +34,6 @@ def sees_points(role: Role) -> bool:
 def sees_personal(role: Role) -> bool:
     """Tell whether a role may see demographics and free-text survey comments."""
     return role == "analyst"
-
-
-def count_text(count: int, role: Role) -> str:
-    """Return a count as a role may see it: 1 to 4 become "<5" for partners."""
-    if role == "partner" and 0 < count < SMALL_COUNT:
-        return f"<{SMALL_COUNT}"
-    return f"{count:,}"
 
 
 def as_role(value: object) -> Role | None:
@@ -85,26 +81,3 @@ def role_of(
         return from_claim
     email = str(claims.get("email") or "").strip().lower()
     return role_map.get(email) if email else None
-
-
-HIDDEN = "hidden"
-
-
-def suppressed_counts(counts: Sequence[int], role: Role) -> list[str]:
-    """Return counts as a role may see them when their total is shown beside them.
-
-    For partners a count from 1 to 4 is "<5" (primary suppression). When exactly one count
-    is suppressed, the total would give it away, so the smallest other non-zero count is
-    hidden too (secondary suppression) and shows as "hidden". Other roles see every count.
-    """
-    values = [int(c) for c in counts]
-    if role != "partner":
-        return [f"{c:,}" for c in values]
-    small = [0 < c < SMALL_COUNT for c in values]
-    texts = [f"<{SMALL_COUNT}" if s else f"{c:,}" for c, s in zip(values, small, strict=True)]
-    if sum(small) == 1:
-        others = [(c, i) for i, (c, s) in enumerate(zip(values, small, strict=True))
-                  if c > 0 and not s]
-        if others:
-            texts[min(others)[1]] = HIDDEN
-    return texts

@@ -11,7 +11,7 @@ import pytest
 from geodata import load_districts
 from safetymap.analysis.rates import district_rates
 from safetymap.maps.base import MapStyle
-from safetymap.maps.districts import NOT_SELECTED, RATE_COLOURS, district_rate_map
+from safetymap.maps.districts import HIDDEN_FILL, NOT_SELECTED, RATE_COLOURS, district_rate_map
 
 OFFLINE = MapStyle(assets="local", tiles=None)
 PAYLOAD = "<img src=x onerror=alert(1)>"
@@ -73,3 +73,23 @@ def test_offline_map_loads_nothing_from_outside(rates: pd.DataFrame) -> None:
     urls = re.findall(r'(?:src|href)="([^"]+)"', html)
     assert urls == ["/app/static/vendor/leaflet/leaflet.js", "/app/static/vendor/leaflet/leaflet.css"]
     assert "tile.openstreetmap" not in html
+
+
+def test_a_hidden_district_gets_no_colour_and_does_not_set_the_legend(
+    rates: pd.DataFrame,
+) -> None:
+    # Watford's 5 (rate 5.0) hidden from a partner: the classes come from the shown rates
+    # only (Dacorum 1.0 is the top: classes of width 0.2), so no colour or legend edge
+    # tells Watford's rate.
+    texts = dict.fromkeys(load_districts()["code"], "0")
+    texts.update({"E07000103": "hidden", "E07000096": "1"})
+    html = district_rate_map(load_districts(), rates, style=OFFLINE, role="partner",
+                             reports_text=texts).get_root().render()
+    features = {f["properties"]["code"]: f["properties"] for f in geojson_features(html)}
+    assert features["E07000103"]["fill"] == HIDDEN_FILL
+    assert features["E07000103"]["reports_text"] == "hidden"
+    assert features["E07000103"]["rate_text"] == "hidden"
+    assert features["E07000096"]["fill"] == RATE_COLOURS[4]
+    assert "Highest: 0.8 to 1.0" in html
+    assert "4.0 to 5.0" not in html
+    assert "Hidden (small numbers)" in html

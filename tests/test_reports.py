@@ -319,13 +319,19 @@ def test_headline_figures_by_hand(tiny: Dataset) -> None:
 def test_headline_figures_for_partners_hide_small_counts(tiny: Dataset) -> None:
     watford = dataclasses.replace(MARCH, districts=(WATFORD,))
     figures = headline_figures(tiny, watford, role="partner")
-    assert figures["reports_text"] == "6"
+    # Watford: 3 in February, 6 in March, 9 in the first quarter (shown in the release).
+    # Showing the 6 would give the 3 away (9 - 6), so March reads "hidden".
+    assert figures["reports_text"] == "hidden"
     assert figures["previous_reports_text"] == "<5"
     assert figures["previous_reports"] is None
-    # 6 now and "up 3" would give the 3 away.
     assert figures["change"] is None
     assert figures["change_text"] == "hidden (fewer than 5 reports in a period)"
-    assert figures["unsafe_after_dark_text"].startswith("25.0%")  # 60 answers: shown
+    # Partners get the county's survey share over whole half-years, and only when every
+    # district has 50 answers: here only Watford answered (60), so it is hidden (else it
+    # would be Watford's share under another name, next to districts with none).
+    assert figures["unsafe_after_dark_text"] == "Hidden: fewer than 50 answers"
+    analyst = headline_figures(tiny, watford, role="analyst")
+    assert analyst["unsafe_after_dark_text"].startswith("25.0%")  # 15 of 60
 
 
 def test_partners_do_not_see_survey_shares_on_under_50_answers(tmp_path: Path) -> None:
@@ -342,18 +348,23 @@ def test_board_pack_tables_suppress_small_counts_for_partners(
 ) -> None:
     pack = build_board_pack(tiny, filters=MARCH, generated=date(2026, 4, 1))
     table = pack.district_table.set_index("District")
-    # 7, 6, 3 and zeros: 3 is "<5", and the 6 is hidden too, or the total 16 would give
-    # the 3 back.
+    # March: Watford 6, Dacorum 3, St Albans 7 (February: Watford 3; quarter 1 of the
+    # county 19, of Watford 9, both shown). Dacorum's 3 is "<5"; Watford's 6 is hidden
+    # (9 - 6 would give February's 3); St Albans' 7 is hidden (with the county's 19 and
+    # Watford's 9, St Albans' quarter and Dacorum's add up to 10: a shown 7 pins the 3).
     assert table.loc["Dacorum", "Reports"] == "<5"
     assert table.loc["Watford", "Reports"] == "hidden"
-    assert table.loc["St Albans", "Reports"] == "7"
+    assert table.loc["St Albans", "Reports"] == "hidden"
     assert table.loc["Dacorum", "Per 1,000 residents"] == "<5"
     assert table.loc["Watford", "Per 1,000 residents"] == "hidden"
     assert table.loc["Broxbourne", "Reports"] == "0"
+    # Partners' reasons are for the county over the whole quarter: all 19 give poor
+    # lighting; 2 "followed" read "<5" and their share is hidden.
     reasons = pack.reason_table.set_index("Reason")
-    assert reasons.loc["Poor lighting"].tolist() == ["16", "100.0%"]
+    assert reasons.loc["Poor lighting"].tolist() == ["19", "100.0%"]
     assert reasons.loc["Followed"].tolist() == ["<5", "hidden"]
-    assert pack.trend_shown == ["16"]
+    # The county's March (16) is hidden: with the quarter's 19 it would pin February's 3.
+    assert pack.trend_shown == ["hidden"]
     pdf = board_pack_pdf(pack)
     assert pdf.startswith(b"%PDF")
     text = pdf_text(pdf, tmp_path)

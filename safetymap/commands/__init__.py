@@ -124,8 +124,26 @@ def filters_from_args(args: argparse.Namespace) -> Filters:
     codes = [district_or_error(name) for name in args.district]
     if args.since and args.until and args.since > args.until:
         raise CommandError(f"--since {args.since} is after --until {args.until}.")
-    return Filters(districts=tuple(codes), start=args.since, end=args.until,
-                   times_of_day=tuple(args.time_of_day))
+    filters = Filters(districts=tuple(codes), start=args.since, end=args.until,
+                      times_of_day=tuple(args.time_of_day))
+    return for_role(filters, getattr(args, "role", "analyst"))
+
+
+def for_role(filters: Filters, role: str) -> Filters:
+    """Return ``filters`` on the partner lattice for ``--role partner``, saying what changed.
+
+    Partners query whole calendar months and no time-of-day or reason slot
+    (:func:`safetymap.disclosure.partner_filters`); each change is a notice on standard
+    error, so the output is what partners may see.
+    """
+    if role != "partner":
+        return filters
+    from safetymap.disclosure import partner_filters
+
+    snapped, changes = partner_filters(filters)
+    for change in changes:
+        print(f"notice: {change}", file=sys.stderr)
+    return snapped
 
 
 def add_role_option(parser: argparse.ArgumentParser) -> None:

@@ -16,6 +16,7 @@ from safetymap.commands import (
     CommandError,
     add_data_option,
     district_or_error,
+    for_role,
     iso_date,
     load_data,
 )
@@ -62,7 +63,8 @@ def run(args: argparse.Namespace) -> int:
     if args.since is not None and args.until is not None and args.since > args.until:
         raise CommandError(f"--since {args.since} is after --until {args.until}.")
     dataset, reports = load_data(args.data)
-    filters = Filters(districts=tuple(codes), start=args.since, end=args.until)
+    filters = for_role(Filters(districts=tuple(codes), start=args.since, end=args.until),
+                       "partner")
     pack = build_board_pack(dataset, filters=filters, role="partner", reports=reports)
     out.write_bytes(board_pack_pdf(pack))
     label = " (synthetic demo data)" if pack.synthetic else ""

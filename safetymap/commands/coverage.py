@@ -14,7 +14,6 @@ from safetymap.commands import (
     load_data,
     write_table,
 )
-from safetymap.roles import SMALL_COUNT
 
 if TYPE_CHECKING:
 
@@ -65,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
     """Write the coverage table as CSV or JSON to ``--out`` or stdout."""
     from safetymap.analysis.coverage import coverage_table, summary_of_counts
     from safetymap.analysis.filters import Filters
+    from safetymap.disclosure import partner_coverage
 
     dataset, reports = load_data(args.data)
     services = dataset.services.frame
@@ -83,10 +83,8 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "csv":
         table["covered"] = table["covered"].map({True: "true", False: "false"})
     if args.role == "partner":
-        # A share of 1 to 4 timed reports would give the count away: hide both.
-        small = (table["reports_with_time"] > 0) & (table["reports_with_time"] < SMALL_COUNT)
-        table = table.astype({"reports_with_time": object, "reports_when_closed_pct": object})
-        table.loc[small, "reports_with_time"] = f"<{SMALL_COUNT}"
-        table.loc[small, "reports_when_closed_pct"] = None
+        per_district = reports.count(Filters(), ("district_code",))
+        table = partner_coverage(table, dict(zip(per_district["district_code"],
+                                                 per_district["reports"], strict=True)))
     write_table(table, fmt=args.format, out=args.out)
     return EXIT_OK

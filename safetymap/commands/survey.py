@@ -19,7 +19,8 @@ from safetymap.commands import (
     load_dataset,
     write_table,
 )
-from safetymap.roles import ROLES, SMALL_COUNT, Role
+from safetymap.disclosure import SMALL_TEXT, hide_survey_differences, is_small
+from safetymap.roles import ROLES, Role
 
 #: Columns that are counts, shown as "<5" for partners when 1 to 4.
 COUNT_COLUMNS = ("responses", "base_day", "base_after_dark")
@@ -70,14 +71,14 @@ def run(args: argparse.Namespace) -> int:
             "with responses)."
         )
     table = district_indicators(survey.frame, role=role, period=args.period)
+    if role == "partner" and args.period is None:
+        table = hide_survey_differences(table, survey.frame)
     figures = [c for c in table.columns if c.endswith(("_pct", "_ci_low", "_ci_high"))]
     figures += [c for c in table.columns if c.startswith("effective_base")]
     table[figures] = table[figures].round(DECIMALS)
     if role == "partner":
         for column in COUNT_COLUMNS:
-            table[column] = [
-                f"<{SMALL_COUNT}" if 0 < count < SMALL_COUNT else int(count)
-                for count in table[column]
-            ]
+            table[column] = [SMALL_TEXT if is_small(int(count)) else int(count)
+                             for count in table[column]]
     write_table(table, fmt=args.format, out=args.out)
     return EXIT_OK

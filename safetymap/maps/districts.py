@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 
 import folium
 import geopandas as gpd
@@ -10,12 +11,15 @@ import pandas as pd
 
 from geodata import MAP_CRS
 from safetymap.analysis.rates import rate_classes
+from safetymap.disclosure import is_shown, suppressed_counts
 from safetymap.maps.base import BOUNDARY_ATTRIBUTION, Legend, MapStyle, finish_map, new_map
-from safetymap.roles import Role, suppressed_counts
+from safetymap.roles import Role
 
 #: ColorBrewer YlGnBu, 5 classes: sequential and safe for colour-blind readers.
 RATE_COLOURS = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
 NOT_SELECTED = "#d9d9d9"
+#: Fill of a district whose count a partner may not see: no colour tells its rate.
+HIDDEN_FILL = "#ffffff"
 RATE_UNIT = "reports per 1,000 residents"
 
 
@@ -35,6 +39,7 @@ def district_rate_map(
     style: MapStyle,
     selected: tuple[str, ...] = (),
     role: Role = "analyst",
+    reports_text: Mapping[str, str] | None = None,
 ) -> folium.Map:
     """Return a map of the districts shaded by reports per 1,000 residents.
 
@@ -51,19 +56,30 @@ def district_rate_map(
     role
         Partners see small counts as "<5" (and a count that would give one away hidden),
         with the rate of a hidden count hidden too.
+    reports_text
+        Each district's count as the viewer may see it (a partner's, from
+        :class:`safetymap.disclosure.PartnerRelease`); by default worked out from
+        ``rates`` for the role. A district whose count is not shown gets no colour (white,
+        "Hidden" in the legend), and the classes are worked out from shown rates only, so
+        neither fill nor legend tells a hidden rate.
 
     The tooltip shows name, reports and rate. Every text is escaped before it reaches the
     map, since folium does not escape tooltip values.
     """
     shown = districts.merge(rates, left_on="code", right_on="district_code", how="left")
     in_selection = shown["code"].isin(selected) if selected else pd.Series(True, index=shown.index)
-    classes, legend = rate_classes(shown.loc[in_selection, "per_1000"])
+    if reports_text is not None:
+        shown["reports_text"] = [reports_text.get(code, "0") for code in shown["code"]]
+    else:
+        shown["reports_text"] = suppressed_counts(shown["reports"].tolist(), role)
+    visible = in_selection & shown["reports_text"].map(is_shown)
+    classes, legend = rate_classes(shown.loc[visible, "per_1000"])
     shown["fill"] = NOT_SELECTED
-    shown.loc[in_selection, "fill"] = [RATE_COLOURS[c] for c in classes]
+    shown.loc[in_selection & ~visible, "fill"] = HIDDEN_FILL
+    shown.loc[visible, "fill"] = [RATE_COLOURS[c] for c in classes]
     shown["label"] = shown["name"].map(html.escape)
-    shown["reports_text"] = suppressed_counts(shown["reports"].tolist(), role)
     shown["rate_text"] = [
-        ("not selected" if not sel else f"{r:.2f}" if text[0].isdigit() else text)
+        ("not selected" if not sel else f"{r:.2f}" if is_shown(text) else text)
         for r, sel, text in zip(shown["per_1000"], in_selection, shown["reports_text"],
                                 strict=True)
     ]
@@ -89,6 +105,8 @@ def district_rate_map(
         ),
     ).add_to(m)
     rows = rate_legend_rows(legend)
+    if bool((in_selection & ~visible).any()):
+        rows.append((HIDDEN_FILL, "Hidden (small numbers)"))
     if selected:
         rows.append((NOT_SELECTED, "Not selected"))
     Legend(f"StreetSafe {RATE_UNIT}", rows, attribution=BOUNDARY_ATTRIBUTION).add_to(m)

@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from geodata import DISTRICTS
-from loaders.vocab import SERVICE_CATEGORIES
-from safetymap.roles import SMALL_COUNT, Role, count_text, suppressed_counts
+from loaders.vocab import SERVICE_CATEGORIES, TIME_OF_DAY
+from safetymap.disclosure import (
+    PARTNER_BANDS,
+    SMALL_COUNT,
+    coarse_count_text,
+    count_text,
+    is_shown,
+    partner_distance_km,
+    partner_share_pct,
+    suppressed_counts,
+)
+from safetymap.roles import Role
 
 
-def district_rate_table(rates: pd.DataFrame, role: Role) -> pd.DataFrame:
+def district_rate_table(
+    rates: pd.DataFrame, role: Role, *, reports_text: Mapping[str, str] | None = None
+) -> pd.DataFrame:
     """Return district rates as a table to read: name, rate, reports, residents.
 
     For partners, small counts are suppressed (with secondary suppression) and so is the
     rate of a suppressed count, since rate and residents together would give it back.
+    ``reports_text`` gives each district's count as the partner may see it (from
+    :class:`safetymap.disclosure.PartnerRelease`); by default worked out from ``rates``.
     """
     table = pd.DataFrame(
         {
@@ -23,11 +39,12 @@ def district_rate_table(rates: pd.DataFrame, role: Role) -> pd.DataFrame:
             "Residents": rates["population"],
         }
     )
-    if role == "partner":
-        shown = suppressed_counts(rates["reports"].tolist(), role)
+    if role == "partner" or reports_text is not None:
+        shown = (suppressed_counts(rates["reports"].tolist(), role) if reports_text is None
+                 else [reports_text.get(code, "0") for code in rates["district_code"]])
         table["Reports"] = shown
         table["Per 1,000 residents"] = [
-            f"{rate:.2f}" if text[0].isdigit() else text
+            f"{rate:.2f}" if is_shown(text) else text
             for rate, text in zip(rates["per_1000"], shown, strict=True)
         ]
     return table
@@ -61,36 +78,61 @@ def _pct(value: float) -> str:
     return "-" if pd.isna(value) else f"{value:.0f}%"
 
 
-def gap_ranking_table(ranking: pd.DataFrame, role: Role) -> pd.DataFrame:
-    """Return the district gap ranking to read: rank, district, score, reason."""
+def gap_ranking_table(
+    ranking: pd.DataFrame, role: Role, *, reports_text: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """Return the district gap ranking to read: rank, district, score, reason.
+
+    ``reports_text`` gives each district's count as a partner may see it (the release).
+    """
+    reports = (suppressed_counts(ranking["reports"].tolist(), role) if reports_text is None
+               else [reports_text.get(code, "0") for code in ranking["district_code"]])
     return pd.DataFrame(
         {
             "Rank": ranking["rank"],
             "District": ranking["district_name"],
-            "Reports": suppressed_counts(ranking["reports"].tolist(), role),
+            "Reports": reports,
             "Gap score": ranking["gap_score"].round(2),
             "Why": ranking["reason"],
         }
     )
 
 
-def coverage_detail_table(rows: pd.DataFrame, role: Role) -> pd.DataFrame:
-    """Return one district's coverage, category by category, in words."""
-    timed = suppressed_counts(rows["reports_with_time"].tolist(), role)
+def coverage_detail_table(
+    rows: pd.DataFrame, role: Role, *, district_reports: int | None = None
+) -> pd.DataFrame:
+    """Return one district's coverage, category by category, in words.
+
+    For partners (:mod:`safetymap.disclosure`): reports with a time read "0", "<5" or
+    "5 or more"; the share when closed is rounded to 10% and shown only when the reports
+    then and the rest are each 0 or 5 or more; the distance from reports is rounded to
+    half a kilometre and shown only when the district has 5 reports or more
+    (``district_reports``; unknown counts as fewer).
+    """
+    timed = rows["reports_with_time"].astype(int)
+    if role == "partner":
+        closed = (rows["reports_when_closed_pct"].fillna(0) / 100 * timed).round().astype(int)
+        shares = [partner_share_pct(int(c), int(t)) for c, t in zip(closed, timed, strict=True)]
+        when_closed = ["hidden" if p is None else f"{p:.0f}%" for p in shares]
+        distances = [partner_distance_km(float(km), district_reports or 0)
+                     for km in rows["report_nearest_km_median"]]
+        from_reports = ["hidden" if d is None else f"{d:.1f} km" for d in distances]
+        timed_text = [coarse_count_text(int(t)) for t in timed]
+    else:
+        when_closed = [_pct(p) for p in rows["reports_when_closed_pct"]]
+        from_reports = [_km(km) for km in rows["report_nearest_km_median"]]
+        timed_text = [f"{int(t):,}" for t in timed]
     return pd.DataFrame(
         {
             "Category": rows["category_label"],
             "Serves the district": ["yes" if c else "NO" for c in rows["covered"]],
             "Services": rows["services"],
             "Nearest, from homes": rows["nearest_km_median"].map(_km),
-            "Nearest, from reports": rows["report_nearest_km_median"].map(_km),
+            "Nearest, from reports": from_reports,
             "Hours open a week": rows["hours_open_per_week"].round(1),
             "Closes latest at": rows["latest_close"].replace("", "-"),
-            "Reports with a time": timed,
-            "Of those, when closed": [
-                _pct(p) if t[0].isdigit() else "hidden"
-                for p, t in zip(rows["reports_when_closed_pct"], timed, strict=True)
-            ],
+            "Reports with a time": timed_text,
+            "Of those, when closed": when_closed,
         }
     )
 
@@ -148,3 +190,21 @@ def when_table(when: pd.DataFrame, role: Role) -> pd.DataFrame:
     """
     return when.apply(lambda column: pd.Series(
         [count_text(int(n), role) for n in column], index=column.index, dtype=object))
+
+
+def partner_when_table(counts: pd.DataFrame) -> pd.DataFrame:
+    """Return reports by weekday (rows) and time-of-day band (columns) for a partner.
+
+    ``counts`` are ``event_weekday``, ``time_of_day`` and ``reports``. Each cell reads
+    "0", "<5" or "5 or more" (:func:`safetymap.disclosure.coarse_count_text`): the table
+    is off the partners' protected release, so no exact count is given.
+    """
+    weekdays = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+    found = {(int(d), str(b)): int(n) for d, b, n in zip(
+        counts["event_weekday"], counts["time_of_day"], counts["reports"], strict=True)}
+    return pd.DataFrame(
+        {TIME_OF_DAY.get(band, "Not given"): [coarse_count_text(found.get((d, band), 0))
+                                              for d in range(7)]
+         for band in PARTNER_BANDS},
+        index=pd.Index(weekdays, name="Day"),
+    )

@@ -49,9 +49,15 @@ def change_words(change: float, significant: bool, since: str | None) -> str:
     return f"{direction} {abs(change):.1f} points since {since} ({verdict})"
 
 
-def reports_headline(total: int, residents: int, districts: int, role: Role) -> str:
-    """Return the county map's headline; a suppressed count hides its rate as well."""
-    count = count_text(total, role)
+def reports_headline(
+    total: int, residents: int, districts: int, role: Role, *, text: str | None = None
+) -> str:
+    """Return the county map's headline; a suppressed count hides its rate as well.
+
+    ``text`` is the count as the viewer may see it (a partner's, from the release); by
+    default :func:`safetymap.disclosure.count_text`.
+    """
+    count = text if text is not None else count_text(total, role)
     plural = "s" if districts != 1 else ""
     if not count[0].isdigit():
         return (

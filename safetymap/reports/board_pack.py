@@ -40,6 +40,22 @@ from safetymap.analysis.filters import Filters, filter_survey
 from safetymap.analysis.hotspots import previous_period
 from safetymap.analysis.rates import rates_of_counts
 from safetymap.analysis.survey import county_indicators
+from safetymap.disclosure import (
+    SMALL_BASE,
+    SMALL_COUNT,
+    PartnerRelease,
+    count_text,
+    county_survey_shown,
+    is_shown,
+    month_span,
+    partner_filters,
+    partner_release,
+    partner_survey_filters,
+    previous_months,
+    quarter_span,
+    share_text,
+    suppressed_counts,
+)
 from safetymap.present.tables import district_rate_table
 from safetymap.present.wording import HIDDEN_BASE, pct_with_ci
 from safetymap.reports import (
@@ -50,7 +66,7 @@ from safetymap.reports import (
     period_text,
 )
 from safetymap.reports.charts import bar_png, trend_png
-from safetymap.roles import ROLES, SMALL_BASE, SMALL_COUNT, Role, count_text, suppressed_counts
+from safetymap.roles import ROLES, Role
 
 if TYPE_CHECKING:
     from loaders.source import Dataset
@@ -124,10 +140,6 @@ def report_change_words(now: int, before: int) -> str:
     return f"{direction} {abs(difference):,} ({abs(difference) / before * 100:.0f}%)"
 
 
-def _shown(count: int, role: Role) -> bool:
-    return count_text(count, role)[0].isdigit()
-
-
 def _coverage_gaps(services: pd.DataFrame, districts: tuple[str, ...]) -> tuple[int, int]:
     """Return (district, category) pairs with no service, and pairs compared.
 
@@ -147,7 +159,8 @@ def _coverage_gaps(services: pd.DataFrame, districts: tuple[str, ...]) -> tuple[
 
 
 def headline_figures(
-    dataset: Dataset, filters: Filters, *, role: Role, reports: ReportCounts | None = None
+    dataset: Dataset, filters: Filters, *, role: Role, reports: ReportCounts | None = None,
+    release: PartnerRelease | None = None,
 ) -> HeadlineFigures:
     """Return the headline figures of a selection, as the role may see them.
 
@@ -162,6 +175,10 @@ def headline_figures(
         Who will see the figures; ``partner`` gets the disclosure rules of CONTRACT §5.
     reports
         Where the reports are counted (the store, or the dataset's frame when None).
+    release
+        For partners, the protected release every count is read from (worked out when
+        None); the selection is put on the partner lattice (whole months) and the period
+        before is as many whole months.
 
     Returns
     -------
@@ -176,14 +193,26 @@ def headline_figures(
     """
     _check_role(role)
     counts = counts_of(dataset, reports)
-    period = selection_period(counts, filters)
-    previous = previous_period(*period) if period is not None else None
+    if role == "partner":
+        filters = partner_filters(filters)[0]
+        release = release or partner_release(counts)
+    period: tuple[date, date] | None = selection_period(counts, filters)
+    if role == "partner" and period is not None:
+        period = month_span(*period)
+        previous: tuple[date, date] | None = previous_months(*period)
+    else:
+        previous = previous_period(*period) if period is not None else None
     now_count = total(counts, filters)
     before_count = (
         total(counts, replace(filters, start=previous[0], end=previous[1]))
         if previous is not None else 0
     )
-    now_shown, before_shown = _shown(now_count, role), _shown(before_count, role)
+    if release is not None and period is not None and previous is not None:
+        now_text = release.reports(filters.districts, *period)
+        before_text = release.reports(filters.districts, *previous)
+    else:
+        now_text, before_text = count_text(now_count, role), count_text(before_count, role)
+    now_shown, before_shown = is_shown(now_text), is_shown(before_text)
 
     population = load_population().set_index("code")["population"]
     codes = list(filters.districts) or list(DISTRICTS)
@@ -194,9 +223,10 @@ def headline_figures(
     change_shown = now_shown and before_shown
     change_pct = difference / before_count * 100 if before_count else None
 
-    survey = filter_survey(dataset.survey.frame, filters) if len(dataset.survey.frame) else (
-        dataset.survey.frame
-    )
+    # Partners' survey figure is the county's over whole half-years (a fixed lattice).
+    survey_filters = partner_survey_filters(filters) if role == "partner" else filters
+    survey = filter_survey(dataset.survey.frame, survey_filters) if len(
+        dataset.survey.frame) else dataset.survey.frame
     if survey.empty:
         after_dark: float | None = None
         after_dark_text = "no survey answers in the selection"
@@ -206,7 +236,7 @@ def headline_figures(
         base = int(row["base_after_dark"])
         pct = float(row["unsafe_after_dark_pct"])
         after_dark = None if math.isnan(pct) else pct
-        if role == "partner" and base < SMALL_BASE:
+        if role == "partner" and (base < SMALL_BASE or not county_survey_shown(survey)):
             after_dark_text = HIDDEN_BASE
         elif after_dark is None:
             after_dark_text = "no answers"
@@ -224,19 +254,19 @@ def headline_figures(
         period=period,
         previous=previous,
         reports=now_count if now_shown or now_count == 0 else None,
-        reports_text=count_text(now_count, role),
+        reports_text=now_text,
         residents=residents,
         per_1000=rate if now_shown else None,
         per_1000_text=(f"{rate:.2f}" if rate is not None else "-") if now_shown else "hidden",
         previous_reports=before_count if before_shown else None,
-        previous_reports_text=count_text(before_count, role),
+        previous_reports_text=before_text,
         change=difference if change_shown else None,
         change_pct=change_pct if change_shown else None,
         change_text=report_change_words(now_count, before_count) if change_shown
         else _HIDDEN_CHANGE,
         unsafe_after_dark_pct=after_dark if after_dark_text != HIDDEN_BASE else None,
         unsafe_after_dark_text=after_dark_text,
-        survey_base=base if _shown(base or 0, role) else None,
+        survey_base=base if is_shown(base_text) else None,
         survey_base_text=base_text,
         coverage_gaps=gaps,
         coverage_pairs=pairs,
@@ -396,6 +426,9 @@ class BoardPack:
         :func:`top_reasons`; ``reason_table`` the same in words as the role may see it.
     synthetic, origin, generated
         Whether the data are synthetic, where they came from, and the date made.
+    quarter_table
+        Reports per selected district and calendar quarter of the period, with the total
+        of the selection, as the role may see them.
     """
 
     filters: Filters
@@ -412,6 +445,7 @@ class BoardPack:
     origin: str
     generated: date
     notes: tuple[str, ...] = field(default=())
+    quarter_table: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def title(self) -> str:
@@ -447,6 +481,72 @@ class BoardPack:
         )
 
 
+def _quarter_table(
+    counts: ReportCounts, filters: Filters, period: tuple[date, date] | None,
+    release: PartnerRelease | None, role: Role,
+) -> pd.DataFrame:
+    """Return reports per district (rows) and calendar quarter (columns) of the period."""
+    if period is None:
+        return pd.DataFrame()
+    first, last = quarter_span(*period)
+    starts = pd.period_range(first, last, freq="Q")
+    codes = list(filters.districts) or list(DISTRICTS)
+    per_month = counts.count(replace(filters, start=first, end=last),
+                             ("district_code", "event_month"))
+    quarter_of = pd.PeriodIndex(per_month["event_month"].astype(str), freq="M").asfreq("Q")
+    true = per_month.assign(quarter=quarter_of).groupby(["district_code", "quarter"])[
+        "reports"].sum()
+    rows = [*codes, None]
+    table: dict[str, list[object]] = {
+        "District": [DISTRICTS.get(code, code) if code else "Selection" for code in rows]}
+    for quarter in starts:
+        q_start, q_end = quarter.start_time.date(), quarter.end_time.date()
+        label = f"Q{quarter.quarter} {quarter.year}"
+        if release is not None:
+            table[label] = [release.reports((code,) if code else tuple(codes), q_start, q_end)
+                            for code in rows]
+        else:
+            values = [int(true.get((code, quarter), 0)) for code in codes]
+            table[label] = [*[count_text(v, role) for v in values],
+                            count_text(sum(values), role)]
+    return pd.DataFrame(table)
+
+
+def _partner_tables(
+    release: PartnerRelease, counts: ReportCounts, filters: Filters, trend: pd.DataFrame,
+    rates: pd.DataFrame, *, period: tuple[date, date] | None,
+) -> tuple[list[str], pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Return the trend, district and reason tables as a partner sees them (the release)."""
+    months = [pd.Timestamp(m).date() for m in trend["month"]]
+    trend_shown = [release.reports(filters.districts, m, m) for m in months]
+    start, end = period if period is not None else (None, None)
+    texts = {code: release.reports((code,), start, end) for code in rates["district_code"]}
+    district_table = district_rate_table(rates, "partner", reports_text=texts)
+    quarters: tuple[date | None, date | None] = (None, None)
+    county = Filters()
+    if period is not None:
+        quarters = quarter_span(*period)
+        county = Filters(start=quarters[0], end=quarters[1])
+    base = total(counts, county)
+    reasons = reasons_of_counts(counts.count(county, ("reason",)), base,
+                                limit=len(release.reasons))
+    base_text = release.county_quarters(*quarters)
+    reason_texts = [release.reason(code, *quarters) for code in reasons["reason"]]
+    reason_table = pd.DataFrame({
+        "Reason": reasons["label"],
+        "Reports": reason_texts,
+        "Share of reports": [
+            share_text(int(n), base, text, base_text)
+            for n, text in zip(reasons["reports"], reason_texts, strict=True)],
+    })
+    # Most given first among those shown; hidden ones are not ranked by their true size.
+    order = sorted(range(len(reasons)), key=lambda i: (
+        not is_shown(reason_texts[i]), -int(reasons["reports"].iloc[i]) if is_shown(
+            reason_texts[i]) else 0, i))[:TOP_REASONS]
+    return (trend_shown, district_table, reasons.iloc[order].reset_index(drop=True),
+            reason_table.iloc[order].reset_index(drop=True))
+
+
 def _reason_table(reasons: pd.DataFrame, role: Role) -> pd.DataFrame:
     texts = [count_text(int(n), role) for n in reasons["reports"]]
     return pd.DataFrame({
@@ -466,6 +566,7 @@ def build_board_pack(
     role: Role = "partner",
     generated: date | None = None,
     reports: ReportCounts | None = None,
+    release: PartnerRelease | None = None,
 ) -> BoardPack:
     """Work out the board pack of a selection.
 
@@ -481,15 +582,30 @@ def build_board_pack(
         Date to print as the date made; today by default.
     reports
         Where the reports are counted (the store, or the dataset's frame when None).
+    release
+        For partners, the protected release of :mod:`safetymap.disclosure` that every
+        count is read from (worked out when None). The selection is put on the lattice:
+        whole months, no time-of-day or reason filter; reasons are for the county over
+        the whole quarters of the period.
     """
     _check_role(role)
     counts = counts_of(dataset, reports)
-    headline = headline_figures(dataset, filters, role=role, reports=counts)
+    if role == "partner":
+        filters = partner_filters(filters)[0]
+        release = release or partner_release(counts)
+    headline = headline_figures(dataset, filters, role=role, reports=counts, release=release)
     trend = trend_of_counts(counts.count(filters, ("event_month",)), period=headline["period"])
     rates = rates_of_counts(counts.count(filters, ("district_code",)), load_population())
     if filters.districts:
         rates = rates[rates["district_code"].isin(filters.districts)].reset_index(drop=True)
     reasons = reasons_of_counts(counts.count(filters, ("reason",)), total(counts, filters))
+    trend_shown = suppressed_counts(trend["reports"].tolist(), role)
+    district_table = district_rate_table(rates, role)
+    reason_table = _reason_table(reasons, role)
+    quarter_table = _quarter_table(counts, filters, headline["period"], release, role)
+    if release is not None:
+        trend_shown, district_table, reasons, reason_table = _partner_tables(
+            release, counts, filters, trend, rates, period=headline["period"])
     notes = [
         f"Source: {dataset.origin}",
         (f"Period: {period_text(headline['period'])}; compared with "
@@ -506,9 +622,12 @@ def build_board_pack(
     if role == "partner":
         notes.append(
             f"For partners, counts from 1 to {SMALL_COUNT - 1} show as \"<{SMALL_COUNT}\"; "
-            "where a total would give such a count away, one more count is 'hidden'; rates "
-            f"of hidden counts are hidden; survey percentages on fewer than {SMALL_BASE} "
-            "answers are hidden."
+            "counts that together with others would give such a count away are 'hidden' "
+            "(checked across every table partners can see); rates and shares of hidden "
+            f"counts are hidden; survey percentages on fewer than {SMALL_BASE} answers are "
+            "hidden. Periods are whole calendar months; reasons are for the whole county "
+            "over the whole quarters of the period; the survey figure is the county's over "
+            "whole half-years, shown only when every district has 50 answers in each."
         )
     if dataset.synthetic:
         notes.insert(0, f"{SYNTHETIC_BANNER}: made up for demonstration and testing.")
@@ -518,11 +637,12 @@ def build_board_pack(
         selection=selection_words(filters),
         headline=headline,
         trend=trend,
-        trend_shown=suppressed_counts(trend["reports"].tolist(), role),
+        trend_shown=trend_shown,
         districts=rates,
-        district_table=district_rate_table(rates, role),
+        district_table=district_table,
         reasons=reasons,
-        reason_table=_reason_table(reasons, role),
+        reason_table=reason_table,
+        quarter_table=quarter_table,
         synthetic=dataset.synthetic,
         origin=dataset.origin,
         generated=generated or date.today(),
@@ -640,6 +760,17 @@ def board_pack_pdf(pack: BoardPack) -> bytes:
         widths=(8, 40, 22, 18, 18), size=7.5,
         align=("RIGHT", "LEFT", "RIGHT", "RIGHT", "RIGHT"),
     )
+    quarters = pack.quarter_table
+    if not quarters.empty:
+        pdf.heading("Reports by district and calendar quarter", size=12)
+        columns = list(quarters.columns)
+        shown = columns[:1] + columns[1:][-8:]  # the latest eight quarters fit the page
+        pdf.words_table(
+            shown, [[str(row[c]) for c in shown] for _, row in quarters.iterrows()],
+            widths=(40, *([16] * (len(shown) - 1))), size=7.5,
+            align=("LEFT", *(["RIGHT"] * (len(shown) - 1))),
+            width=min(TEXT_WIDTH_MM, 40 + 16 * (len(shown) - 1)),
+        )
     pdf.heading("Top reasons given", size=12)
     if pack.reasons.empty:
         pdf.paragraph("No reason given in the selection.")

@@ -29,6 +29,7 @@ from matplotlib.patches import Patch, Rectangle
 
 from geodata import ANALYSIS_CRS, MAP_CRS
 from safetymap.analysis.hotspots import WEEKDAYS
+from safetymap.disclosure import is_shown
 from safetymap.maps.base import BOUNDARY_ATTRIBUTION
 from safetymap.maps.hotspots import COUNT_FILL, HOTSPOT_STYLE
 from safetymap.reports import period_text, printable
@@ -441,8 +442,7 @@ def _shown_values(
             f"`shown` must give one text per value ({len(numbers)}), got {len(shown)}."
         )
     texts = [printable(text) for text in shown]
-    hidden = np.array([not any(ch.isdigit() for ch in text) or text.startswith("<")
-                       for text in texts])
+    hidden = np.array([not is_shown(text) for text in texts])
     return np.where(hidden, np.nan, numbers), texts
 
 

@@ -24,6 +24,7 @@ from safetymap.analysis.filters import (
     quick_period,
 )
 from safetymap.datasource import SYNTHETIC_LABEL, report_counts, source_from_settings
+from safetymap.disclosure import PARTNER_QUICK_PERIODS, partner_filters, quick_months
 from safetymap.maps.assets import AssetsError
 from safetymap.maps.base import MapStyle
 from safetymap.roles import Role
@@ -111,10 +112,18 @@ def _set_period(period: tuple[date, date]) -> None:
     st.session_state[Keys.DATES] = period
 
 
-def sidebar_filters(reports: ReportCounts) -> Filters:
-    """Draw the shared filters once, keep them in the URL, and return them."""
+def sidebar_filters(reports: ReportCounts, role: Role = "analyst") -> Filters:
+    """Draw the shared filters once, keep them in the URL, and return them.
+
+    Partners get the lattice of :mod:`safetymap.disclosure`: whole calendar months (the
+    chosen days are widened, and the sidebar says so), quick periods in whole months, and
+    no time-of-day or reason filter.
+    """
     bounds = _event_range(reports)
     _initialise_from_link(bounds)
+    partner = role == "partner"
+    quick_periods = PARTNER_QUICK_PERIODS if partner else QUICK_PERIODS
+    quick_of = quick_months if partner else quick_period
     with st.sidebar:
         st.header("Filters")
         st.multiselect(
@@ -126,21 +135,24 @@ def sidebar_filters(reports: ReportCounts) -> Filters:
             help="Reports whose time falls in these days, first and last included.",
         )
         quick = st.columns(2, gap="small")
-        for number, (label, days) in enumerate(QUICK_PERIODS.items()):
+        for number, (label, days) in enumerate(quick_periods.items()):
             quick[number % 2].button(
-                label, key=f"filters.quick.{days or 'all'}", width="stretch",
-                on_click=_set_period, args=(quick_period(bounds, days),),
-                help=f"Up to {bounds[1]:%d/%m/%Y}, the day of the latest report.",
+                label, key=f"filters.quick.{'m' if partner else ''}{days or 'all'}",
+                width="stretch", on_click=_set_period, args=(quick_of(bounds, days),),
+                help=(f"Whole months up to {bounds[1]:%B %Y}, the month of the latest report."
+                      if partner else
+                      f"Up to {bounds[1]:%d/%m/%Y}, the day of the latest report."),
             )
-        st.multiselect(
-            "Time of day", options=list(TIME_OF_DAY), format_func=TIME_OF_DAY.__getitem__,
-            key=Keys.TIMES, placeholder="Any time",
-        )
-        st.multiselect(
-            "Reasons", options=list(REASONS), format_func=REASONS.__getitem__,
-            key=Keys.REASONS, placeholder="Any reason",
-            help="Reports giving any of the chosen reasons.",
-        )
+        if not partner:
+            st.multiselect(
+                "Time of day", options=list(TIME_OF_DAY), format_func=TIME_OF_DAY.__getitem__,
+                key=Keys.TIMES, placeholder="Any time",
+            )
+            st.multiselect(
+                "Reasons", options=list(REASONS), format_func=REASONS.__getitem__,
+                key=Keys.REASONS, placeholder="Any reason",
+                help="Reports giving any of the chosen reasons.",
+            )
         for problem in st.session_state.get(Keys.LINK_PROBLEMS, []):
             st.warning(f"Part of the link was ignored: {escape_markdown(problem)}")
     dates = tuple(st.session_state.get(Keys.DATES) or ())
@@ -153,6 +165,11 @@ def sidebar_filters(reports: ReportCounts) -> Filters:
         times_of_day=tuple(st.session_state[Keys.TIMES]),
         reasons=tuple(st.session_state[Keys.REASONS]),
     )
+    if partner:
+        filters, changes = partner_filters(filters)
+        with st.sidebar:
+            for change in changes:
+                st.caption(change)
     # Only the filters' own parameters: others in the link (presentation mode) stay.
     wanted = filters.to_query()
     for name in QUERY_KEYS.values():
@@ -181,11 +198,11 @@ def start() -> PageContext:
         style = MapStyle.from_settings(settings)
         source = source_from_settings(settings, opener=opened_store)
         dataset, reports = load_data(source)
-        filters = sidebar_filters(reports)
+        viewer = signed_in or local_viewer(settings, dataset)
+        filters = sidebar_filters(reports, viewer.role)
     except (SettingsError, SourceError, AssetsError, ValueError) as error:
         _fail(str(error))
         raise  # unreachable: st.stop() ends the run
-    viewer = signed_in or local_viewer(settings, dataset)
     context = PageContext(
         settings=settings, style=style, dataset=dataset, reports=reports, filters=filters,
         viewer=viewer,

@@ -23,6 +23,8 @@ from safetymap.analysis.coverage import (
 )
 from safetymap.analysis.filters import Filters, filter_survey
 from safetymap.analysis.patrol import HotspotAnalysis, analyse_hotspots
+from safetymap.disclosure import PartnerRelease, partner_coverage
+from safetymap.disclosure import partner_release as make_partner_release
 from safetymap.reports.board_pack import BoardPack, build_board_pack
 from safetymap.roles import SMALL_BASE, Role
 
@@ -72,7 +74,16 @@ def coverage_results(
         bases = survey.groupby("district_code")["safe_after_dark"].count()
         if len(bases) < len(DISTRICTS) or bases.min() < SMALL_BASE:
             survey = survey.iloc[0:0]
-    ranking = gap_ranking(reports, services, survey if len(survey) else None, table=table)
+    ranked = table
+    if role == "partner":  # the reasons in words quote only what partners may see
+        per_district = _reports.count(filters, ("district_code",))
+        protected = partner_coverage(table, dict(zip(
+            per_district["district_code"], per_district["reports"], strict=True)))
+        ranked = table.assign(
+            reports_when_closed_pct=pd.to_numeric(protected["reports_when_closed_pct"]),
+            report_nearest_km_median=pd.to_numeric(protected["report_nearest_km_median"]),
+        )
+    ranking = gap_ranking(reports, services, survey if len(survey) else None, table=ranked)
     lsoas = lsoa_gap_ranking(reports, services)
     return table, ranking, lsoas
 
@@ -87,9 +98,17 @@ def hotspot_analysis(
     return analyse_hotspots(_reports, filters, resolution=resolution, slot=slot)
 
 
+@st.cache_resource(show_spinner="Protecting small numbers for partners…", max_entries=4)
+def partner_release(_reports: ReportCounts, key: str) -> PartnerRelease:
+    """Return every count partners can get, protected together, once per data revision."""
+    return make_partner_release(_reports)
+
+
 @st.cache_data(show_spinner="Working out the county picture…", max_entries=32)
 def board_pack(
     _dataset: Dataset, _reports: ReportCounts, key: str, filters: Filters, role: Role
 ) -> BoardPack:
     """Return the board pack of a selection for a role (shared by every session)."""
-    return build_board_pack(_dataset, filters=filters, role=role, reports=_reports)
+    release = partner_release(_reports, key) if role == "partner" else None
+    return build_board_pack(_dataset, filters=filters, role=role, reports=_reports,
+                            release=release)

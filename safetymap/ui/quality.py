@@ -6,8 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from loaders.source import KIND_NAMES, Dataset
+from safetymap.disclosure import coarse_columns, coarse_count_text
 from safetymap.roles import Role
 from safetymap.ui.text import escape_markdown
+
+#: The per-file counts of :func:`quality_frames`.
+COUNT_COLUMNS = ("Rows", "Loaded", "Refused", "Duplicates", "Outside the county")
 
 
 def quality_frames(dataset: Dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -48,8 +52,14 @@ def quality_panel(dataset: Dataset, role: Role) -> None:
     report-level data: partners see the counts only.
     """
     files, refusals = quality_frames(dataset)
+    refused = f"{len(refusals):,}"
+    if role == "partner":  # a file can be a week's reports: no exact count (disclosure)
+        files = coarse_columns(files, COUNT_COLUMNS)
+        refused = coarse_count_text(len(refusals))
+        st.caption("For partners, counts per file read 0, \"<5\" or \"5 or more\": a file "
+                   "can hold a single week's reports.")
     st.dataframe(files, hide_index=True, width="stretch")
-    st.markdown(f"**Refused rows and files: {len(refusals):,}**")
+    st.markdown(f"**Refused rows and files: {refused}**")
     if refusals.empty:
         st.write("Nothing was refused.")
     elif role == "partner":
