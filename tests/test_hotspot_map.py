@@ -7,6 +7,7 @@ import re
 
 import geopandas as gpd
 import h3
+import numpy as np
 import pandas as pd
 
 from geodata import load_districts
@@ -111,6 +112,19 @@ def test_many_plain_cells_are_left_off_but_spots_stay() -> None:
     # below the limit every occupied hexagon is drawn
     small = frame.iloc[: MAX_PLAIN_CELLS - 1]
     assert len(hotspot_layer(small, profiles(), role="analyst", reliable=True)) == len(small)
+
+
+def test_with_more_spots_than_the_limit_the_hot_ones_that_stand_out_most_stay() -> None:
+    disk = sorted(h3.grid_disk(WATFORD, 30))  # 2,791 hexagons, every one a spot
+    frame = pd.DataFrame({"cell_id": disk, "reports": 5, "hotspot": "hot_90",
+                          "gi_z": np.arange(len(disk), dtype=float)})
+    frame.loc[:99, "hotspot"] = "cold_99"  # the first 100 are cold: left off first
+    layer = hotspot_layer(frame, profiles(), role="analyst", reliable=True)
+    # 2,691 hot spots, more than 2,500: the 2,500 with the largest z stay.
+    assert len(layer) == MAX_PLAIN_CELLS
+    assert set(layer["cell_id"]) == set(disk[len(disk) - MAX_PLAIN_CELLS:])
+    partner = hotspot_layer(frame, profiles(), role="partner", reliable=True)
+    assert set(partner["cell_id"]) == set(layer["cell_id"])
 
 
 def _fitted_bounds(html: str) -> list[list[float]]:

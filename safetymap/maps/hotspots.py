@@ -30,15 +30,30 @@ HOTSPOT_STYLE: dict[str, tuple[str, str]] = {
 COUNT_FILL = "#bdbdbd"
 #: Selections up to this size may show individual report points (role permitting).
 MAX_POINTS = 2000
-#: Above this many hexagons to draw, the not-significant ones are left off the map: each
-#: costs about 700 bytes, and 17,000 of them (a county-wide million reports) make a 13 MB
-#: page; the hot and cold spots, the point of the map, stay (see docs/benchmarks.md).
+#: Most hexagons drawn: each costs about 700 bytes, and 17,000 of them (a county-wide
+#: million reports) make a 13 MB page. Above it, the not-significant ones are left off;
+#: then the cold spots; then the hot spots that stand out least (lowest Gi* z), so that
+#: the hot spots, the point of the map, stay (see docs/benchmarks.md). With a dense
+#: selection almost every hexagon differs from an even spread, so this is the usual case
+#: at scale.
 MAX_PLAIN_CELLS = 2500
 PLAIN_CELLS_LEFT_OFF = (
-    "Hexagons with reports but no significant clustering are left off the map when there "
-    "are more than {limit:,} of them, to keep it quick; zoom in with a district filter to "
-    "see them."
+    "More than {limit:,} hexagons to draw: to keep the map quick, hexagons that are not hot "
+    "spots are left off (and, if still too many, the hot spots that stand out least); zoom "
+    "in with a district filter to see them."
 )
+
+
+def _at_most(shown: pd.DataFrame, limit: int) -> pd.DataFrame:
+    """Return at most ``limit`` cells: significant first, then hot, then the most hot."""
+    if len(shown) <= limit:
+        return shown
+    shown = shown[shown["hotspot"] != "none"]
+    if len(shown) > limit:
+        shown = shown[shown["hotspot"].astype(str).str.startswith("hot_")]
+    if len(shown) > limit:
+        shown = shown.nlargest(limit, "gi_z") if "gi_z" in shown else shown.head(limit)
+    return shown
 HEAT_LABEL = "Heat layer: density for the eye, not a statistical test"
 
 
@@ -53,8 +68,9 @@ def hotspot_layer(
 
     Only cells with at least one report or a significant class are drawn: empty,
     insignificant cells carry no information and would multiply the payload. Above
-    :data:`MAX_PLAIN_CELLS` such cells, only the significant ones are drawn (or, when the
-    test is unreliable, the busiest :data:`MAX_PLAIN_CELLS`).
+    :data:`MAX_PLAIN_CELLS` cells, only the significant ones are drawn, then only the hot
+    ones, then the hot ones that stand out most (or, when the test is unreliable, the
+    busiest :data:`MAX_PLAIN_CELLS`).
 
     Partners see aggregates only: for them only the hot spots are drawn, with no count,
     reason or time of their own. A hot spot's neighbourhood (it and its six neighbours)
@@ -66,7 +82,7 @@ def hotspot_layer(
         return _partner_layer(cells, reliable=reliable)
     shown = cells[(cells["reports"] > 0) | (cells["hotspot"] != "none")]
     if len(shown) > MAX_PLAIN_CELLS:
-        shown = shown[shown["hotspot"] != "none"] if reliable else shown.nlargest(
+        shown = _at_most(shown, MAX_PLAIN_CELLS) if reliable else shown.nlargest(
             MAX_PLAIN_CELLS, "reports"
         )
     if not isinstance(shown, gpd.GeoDataFrame):
@@ -106,6 +122,7 @@ PARTNER_NOTE = "Not shown to partners"
 def _partner_layer(cells: pd.DataFrame, *, reliable: bool) -> gpd.GeoDataFrame:
     """Return the hot spots alone, as a partner may see them (see :func:`hotspot_layer`)."""
     hot = cells[cells["hotspot"].astype(str).str.startswith("hot_")] if reliable else cells[:0]
+    hot = _at_most(hot, MAX_PLAIN_CELLS)
     polygons = cell_polygons(hot[["cell_id", "hotspot"]])
     layer = gpd.GeoDataFrame(
         {
