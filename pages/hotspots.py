@@ -6,6 +6,7 @@ from streamlit_folium import st_folium
 
 from safetymap.analysis.hotspots import CHANGE_DEFINITIONS, HOTSPOT_DEFINITION, WEEKDAYS
 from safetymap.analysis.patrol import Slot, heat_points
+from safetymap.analysis.places import standing_window
 from safetymap.maps.hotspots import (
     MAX_PLAIN_CELLS,
     MAX_POINTS,
@@ -14,8 +15,9 @@ from safetymap.maps.hotspots import (
     hotspot_map,
 )
 from safetymap.present import tables
+from safetymap.present.wording import places_note
 from safetymap.reports.briefing import Briefing, briefing_html, briefing_pdf, build_briefing
-from safetymap.roles import sees_points
+from safetymap.roles import SMALL_COUNT, sees_points
 from safetymap.ui import app, cached
 
 CELL_SIZES = {8: "Large (about 900 m across)", 9: "Medium (about 350 m across)",
@@ -82,11 +84,26 @@ with st.expander("What the colours mean"):
     st.write(HOTSPOT_DEFINITION)
 
 st.subheader("Top places to patrol")
+place_table = tables.top_places_table(analysis.places, role)
 if analysis.places.empty:
-    st.write("No hot spot in this selection.")
+    st.write("No report in this selection, so no place to list.")
+elif place_table.empty:
+    st.write(f"No place holds {SMALL_COUNT} or more reports in this selection; partners see "
+             "places only from that many.")
 else:
-    st.dataframe(tables.top_places_table(analysis.places, role), hide_index=True,
-                 width="stretch")
+    st.dataframe(place_table, hide_index=True, width="stretch", column_config={
+        "#": st.column_config.NumberColumn(width="small"),
+        "Place": st.column_config.TextColumn(width="medium"),
+        "Main reasons": st.column_config.TextColumn(width="large"),
+        "Last 12 months": st.column_config.TextColumn(width="medium"),
+        "Latitude": st.column_config.NumberColumn(format="%.5f"),
+        "Longitude": st.column_config.NumberColumn(format="%.5f"),
+    })
+st.caption(places_note(
+    tested=result.reliable,
+    hot_spots=int(result.cells["hotspot"].str.startswith("hot_").sum()),
+    window=standing_window(analysis.period[1]) if analysis.period else None, role=role,
+))
 
 st.subheader("When: reports by day and hour")
 shown_when = tables.when_table(analysis.when, role)
