@@ -296,8 +296,8 @@ def test_the_note_says_when_the_list_is_not_a_significance_test() -> None:
     window = standing_window(END)
     untested = places_note(tested=False, hot_spots=0, window=window, role="police")
     assert untested.startswith("Places are ranked by reports in the period; ties by reports")
-    assert "This is a list of the busiest places, not a significance test: the selection " \
-           "holds too few reports" in untested
+    assert ("This is a list of the busiest places, not a significance test: the selection "
+            "holds too few reports") in untested
     assert "02 Nov 2025 to 01 Nov 2026" in untested
     quiet = places_note(tested=True, hot_spots=0, window=window, role="police")
     assert "not a significance test: the hot spot test found no hot spot" in quiet
