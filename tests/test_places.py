@@ -264,8 +264,7 @@ def test_police_see_every_place_with_its_centre(five_and_four: pd.DataFrame) -> 
     assert table["Reports"].tolist() == ["5", "4"]
     assert table["Main reasons"].tolist() == ["Poor lighting (5), Followed (2)", "-"]
     assert table["Peak day"].tolist() == ["Friday (3)", "Wednesday (4)"]
-    assert table["Peak time"].tolist() == ["Night (22:00-06:00) (5)",
-                                           "Afternoon (12:00-18:00) (4)"]
+    assert table["Peak time"].tolist() == ["Night 22:00-06:00 (5)", "Afternoon 12:00-18:00 (4)"]
     assert table["Last 12 months"].tolist() == ["New", "New"]
     assert table["Latitude"].iloc[0] == pytest.approx(h3.cell_to_latlng(C0)[0], abs=1e-5)
 
@@ -281,13 +280,14 @@ def test_partners_see_places_of_five_reports_without_coordinates(
     # followed (2) and Friday (3) describe fewer than 5 reports: not shown
     assert table["Main reasons"].tolist() == ["Poor lighting"]
     assert table["Peak day"].tolist() == ["-"]
-    assert table["Peak time"].tolist() == ["Night (22:00-06:00)"]
+    assert table["Peak time"].tolist() == ["Night 22:00-06:00"]
 
 
 def test_a_repeat_says_in_how_many_weeks(places: pd.DataFrame) -> None:
     police = top_places_table(places, "police")
     assert police["Last 12 months"].iloc[1] == "Repeat location: reports in 2 separate weeks"
     assert police["Peak day"].iloc[0] == "Friday (2)"
+    assert police["Peak time"].iloc[0] == "Evening 18:00-22:00 (2)"
     assert police["Main reasons"].iloc[0] == (
         "Poor lighting (2), Followed (2), Intimidation (1)")
 
@@ -323,3 +323,22 @@ def test_a_week_of_a_real_volume_demo_gives_watford_places(tmp_path: Path) -> No
     assert analysis.places["name"].is_unique
     assert top_places_table(analysis.places, "police")["Place"].tolist() == (
         analysis.places["name"].tolist())
+
+
+def test_a_tie_for_the_peak_names_two_and_no_more() -> None:
+    # Place at C0: Monday, Tuesday, Wednesday, one each (no one day); evening twice and
+    # night twice (two named). Place at N: Tuesday twice.
+    rows = [report(C0, when, time_of_day=band) for when, band in (
+        ("2026-10-26 19:00", "evening"), ("2026-10-27 19:00", "evening"),
+        ("2026-10-28 23:00", "night"), ("2026-10-28 23:30", "night"))]
+    rows += [report(N, "2026-10-27 08:00", time_of_day="morning") for _ in range(2)]
+    places = patrol_places(FrameCounts(frame(rows)), WEEK, area=AREA)
+    assert (places["peak_day"].tolist(), places["peak_day_reports"].tolist()) == (
+        ["Wednesday", "Tuesday"], [2, 2])
+    assert places["peak_time"].tolist() == ["evening or night", "morning"]
+    table = top_places_table(places, "police")
+    assert table["Peak time"].tolist() == [
+        "Evening 18:00-22:00 or Night 22:00-06:00 (2)", "Morning 06:00-12:00 (2)"]
+    three = patrol_places(FrameCounts(frame(rows[:3])), WEEK, area=AREA)
+    assert (three["peak_day"].tolist(), three["peak_day_reports"].tolist()) == ([""], [1])
+    assert top_places_table(three, "police")["Peak day"].tolist() == ["No one day"]

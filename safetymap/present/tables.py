@@ -133,7 +133,9 @@ def _peak_text(words: str, count: int, role: Role, *, tied: str) -> str:
 
 
 def _band_words(bands: str) -> str:
-    return " or ".join(TIME_OF_DAY.get(band, band) for band in str(bands).split(" or ") if band)
+    """Return time-of-day codes ("evening or night") as "Evening 18:00-22:00 or Night ..."."""
+    return " or ".join(TIME_OF_DAY.get(band, band).replace(" (", " ").rstrip(")")
+                       for band in str(bands).split(" or ") if band)
 
 
 def _standing_text(standing: str, weeks: int, role: Role) -> str:
