@@ -18,8 +18,10 @@ import h3
 import numpy as np
 import pandas as pd
 import pytest
+from pg import PostgresCluster
 
 from loaders import load_streetsafe
+from loaders.store import open_store
 from safetymap.analysis.counts import FrameCounts
 from safetymap.analysis.filters import Filters
 from safetymap.analysis.patrol import analyse_hotspots, study_area
@@ -342,3 +344,33 @@ def test_a_tie_for_the_peak_names_two_and_no_more() -> None:
     three = patrol_places(FrameCounts(frame(rows[:3])), WEEK, area=AREA)
     assert (three["peak_day"].tolist(), three["peak_day_reports"].tolist()) == ([""], [1])
     assert top_places_table(three, "police")["Peak day"].tolist() == ["No one day"]
+
+
+# ============================================================================ stores
+@pytest.fixture(params=["gpkg", "postgis"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Give the address of a new, empty store of each kind."""
+    if request.param == "gpkg":
+        return str(tmp_path / "store.gpkg")
+    cluster: PostgresCluster = request.getfixturevalue("postgres")
+    return cluster.new_database()
+
+
+def test_a_store_lists_the_same_places_as_the_frame(store_url: str, tmp_path: Path) -> None:
+    """The store counts in SQL (weeks included), the frame in numpy: the lists are equal."""
+    paths = write_demo_data(tmp_path / "demo", reports=1000, responses=0, seed=5)
+    store = open_store(store_url)
+    store.ingest("streetsafe", [paths[0]])
+    counts = FrameCounts(store.load().streetsafe.frame)
+    span = counts.span(Filters())
+    assert span is not None
+    for filters in (
+        Filters(districts=(WATFORD_CODE,), start=span[1] - timedelta(days=27), end=span[1]),
+        Filters(start=span[1] - timedelta(days=90), end=span[1], reasons=("followed",)),
+    ):
+        area = study_area(filters.districts)
+        expected = patrol_places(counts, filters, area=area, limit=None)
+        assert len(expected) >= 5
+        assert expected["weeks_12_months"].max() >= 2  # weeks counted
+        pd.testing.assert_frame_equal(patrol_places(store, filters, area=area, limit=None),
+                                      expected)
