@@ -22,12 +22,14 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date, timedelta
+from functools import lru_cache
 
 import geopandas as gpd
 import h3
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj import Transformer
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
@@ -151,12 +153,18 @@ def _count_all(
         return {name: future.result() for name, future in futures.items()}
 
 
+@lru_cache(maxsize=1)
+def _transformers() -> tuple[Transformer, Transformer]:
+    """Return WGS84 → British National Grid and back, longitude (x) first."""
+    return (Transformer.from_crs(MAP_CRS, ANALYSIS_CRS, always_xy=True),
+            Transformer.from_crs(ANALYSIS_CRS, MAP_CRS, always_xy=True))
+
+
 def _grid(cells: list[str]) -> np.ndarray:
     """Return the cells' centres in British National Grid metres, one row per cell."""
     latlng = np.array([h3.cell_to_latlng(cell) for cell in cells], dtype=float).reshape(-1, 2)
-    points = gpd.GeoSeries(gpd.points_from_xy(latlng[:, 1], latlng[:, 0]), crs=MAP_CRS)
-    grid = points.to_crs(ANALYSIS_CRS)
-    return np.column_stack([grid.x.to_numpy(), grid.y.to_numpy()])
+    x, y = _transformers()[0].transform(latlng[:, 1], latlng[:, 0])
+    return np.column_stack([np.asarray(x, dtype=float), np.asarray(y, dtype=float)])
 
 
 def _link(xy: np.ndarray, distance: float) -> np.ndarray:
@@ -262,6 +270,43 @@ def place_names(xy: np.ndarray) -> list[str]:
     return unique
 
 
+def _nearby_history(
+    weeks: pd.DataFrame, xy: np.ndarray, group: np.ndarray, places: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return, per place, the weeks and the reports of the 12 months within reach of it.
+
+    A cell of the 12 months is within reach of a place when its centre lies within
+    :data:`LINK_M` of the centre of one of the place's cells; a cell near two places counts
+    for both.
+
+    Parameters
+    ----------
+    weeks
+        ``cell``, ``event_week`` and ``reports``: the 12 months counted by cell and week.
+    xy
+        The places' cells' centres in metres; ``group`` gives each one's place.
+    places
+        Number of places.
+    """
+    weeks_12 = np.zeros(places, dtype=np.int64)
+    reports_12 = np.zeros(places, dtype=np.int64)
+    if weeks.empty:
+        return weeks_12, reports_12
+    year_cells = pd.Index(weeks["cell"].unique(), dtype=object)
+    within = cKDTree(_grid(year_cells.tolist())).sparse_distance_matrix(
+        cKDTree(xy), LINK_M, output_type="ndarray")
+    pairs = pd.DataFrame({"year_cell": within["i"].astype(np.int64),
+                          "place": group[within["j"]]}).drop_duplicates()
+    history = weeks.assign(year_cell=year_cells.get_indexer(pd.Index(weeks["cell"],
+                                                                     dtype=object)))
+    history = pairs.merge(history, on="year_cell")
+    per_place = history.groupby("place").agg(weeks=("event_week", "nunique"),
+                                             reports=("reports", "sum"))
+    weeks_12[per_place.index.to_numpy()] = per_place["weeks"].to_numpy()
+    reports_12[per_place.index.to_numpy()] = per_place["reports"].to_numpy()
+    return weeks_12, reports_12
+
+
 def _lsoa_names(xy: np.ndarray) -> np.ndarray:
     """Return the name of the LSOA containing each point, else of the nearest one."""
     lsoas = load_lsoas()
@@ -363,13 +408,10 @@ def patrol_places(
     district_codes = tuple(sorted(by_district["district_code"].unique()))
     district_table = per_place(_table(by_district, "district_code", cells, district_codes))
     district = np.asarray(district_codes, dtype=object)[district_table.argmax(axis=1)]
-    reasons, reason_counts = _main_reasons(
-        per_place(_table(counted["reason"], "reason", cells, REASON_CODES)))
-    peak_day, peak_day_reports = _peaks(
-        per_place(_table(counted["event_weekday"], "event_weekday", cells, tuple(range(7)))),
-        _WEEKDAYS)
-    peak_time, peak_time_reports = _peaks(
-        per_place(_table(counted["time_of_day"], "time_of_day", cells, _BANDS)), _BANDS)
+    reason_table = per_place(_table(counted["reason"], "reason", cells, REASON_CODES))
+    day_table = per_place(_table(counted["event_weekday"], "event_weekday", cells,
+                                 tuple(range(7))))
+    band_table = per_place(_table(counted["time_of_day"], "time_of_day", cells, _BANDS))
 
     # ------------------------------------------------------------ the 12 months
     tested = classify(area_counts(counted["tested"], resolution=STANDING_RESOLUTION,
@@ -378,50 +420,42 @@ def patrol_places(
     in_hot = per_place(np.array(
         [h3.cell_to_parent(cell, STANDING_RESOLUTION) in hot_cells for cell in cells],
         dtype=np.int64)) > 0
-    weeks = counted["weeks"]
-    year_cells = pd.Index(weeks["cell"].unique(), dtype=object)
-    near: list[set[int]] = [set() for _ in range(places)]  # each place's 12-month cells
-    if len(year_cells):
-        reach = cKDTree(xy).query_ball_point(_grid(year_cells.tolist()), r=LINK_M)
-        for year_cell, linked in enumerate(reach):
-            for place in {int(group[i]) for i in linked}:
-                near[place].add(year_cell)
-    week_cell = year_cells.get_indexer(pd.Index(weeks["cell"], dtype=object))
-    weeks_12 = np.zeros(places, dtype=np.int64)
-    reports_12 = np.zeros(places, dtype=np.int64)
-    for place, nearby in enumerate(near):
-        rows = np.isin(week_cell, list(nearby))
-        weeks_12[place] = weeks.loc[rows, "event_week"].nunique()
-        reports_12[place] = int(weeks.loc[rows, "reports"].sum())
+    weeks_12, reports_12 = _nearby_history(counted["weeks"], xy, group, places)
     standing = np.where(in_hot, "hot_spot", np.where(weeks_12 >= REPEAT_WEEKS, "repeat",
                                                              "new"))
 
     # ------------------------------------------------------------ rank and name
-    latlng = gpd.GeoSeries(gpd.points_from_xy(centre[:, 0], centre[:, 1]),
-                           crs=ANALYSIS_CRS).to_crs(MAP_CRS)
-    members = pd.Series(cells.to_numpy(dtype=object)).groupby(group).agg(";".join)
+    longitude, latitude = _transformers()[1].transform(centre[:, 0], centre[:, 1])
     table = pd.DataFrame({
         "district_code": pd.Series(district, dtype=object),
         "district": pd.Series([DISTRICTS.get(code, code) for code in district], dtype=object),
         "reports": reports_now.astype(np.int64),
         "reports_12_months": reports_12,
         "weeks_12_months": weeks_12,
-        "main_reasons": pd.Series(reasons, dtype=object),
-        "main_reason_counts": pd.Series(reason_counts, dtype=object),
-        "peak_day": pd.Series(peak_day, dtype=object),
-        "peak_day_reports": np.asarray(peak_day_reports, dtype=np.int64),
-        "peak_time": pd.Series(peak_time, dtype=object),
-        "peak_time_reports": np.asarray(peak_time_reports, dtype=np.int64),
         "standing": pd.Series(standing, dtype=object),
-        "cells": pd.Series(members.to_numpy(dtype=object), dtype=object),
-        "latitude": latlng.y.to_numpy(),
-        "longitude": latlng.x.to_numpy(),
+        "latitude": np.asarray(latitude, dtype=float),
+        "longitude": np.asarray(longitude, dtype=float),
         "_x": centre[:, 0],
         "_y": centre[:, 1],
     })
     table = table.sort_values(["reports", "reports_12_months", "_y"],
                               ascending=[False, False, False], kind="stable")
     table = table.head(limit) if limit is not None else table
+    # Words are made for the listed places only: there may be thousands of places.
+    ids = table.index.to_numpy()
+    words: dict[str, list[str] | list[int]] = {}
+    words["main_reasons"], words["main_reason_counts"] = _main_reasons(reason_table[ids])
+    words["peak_day"], words["peak_day_reports"] = _peaks(day_table[ids], _WEEKDAYS)
+    words["peak_time"], words["peak_time_reports"] = _peaks(band_table[ids], _BANDS)
+    for name, values in words.items():
+        table[name] = pd.Series(values, index=table.index,
+                                dtype="int64" if name.endswith("_reports") else object)
+    order = np.argsort(group, kind="stable")  # cells stay sorted within a place
+    bounds = np.searchsorted(group[order], np.arange(places + 1))
+    cell_names = cells.to_numpy(dtype=object)[order]
+    table["cells"] = pd.Series(
+        [";".join(cell_names[bounds[place]:bounds[place + 1]]) for place in ids],
+        index=table.index, dtype=object)
     table = table.reset_index(drop=True)
     listed = table[["_x", "_y"]].to_numpy(dtype=float)
     table.insert(0, "rank", np.arange(1, len(table) + 1, dtype=np.int64))
