@@ -293,7 +293,7 @@ def _nearby_history(
     if weeks.empty:
         return weeks_12, reports_12
     year_cells = pd.Index(weeks["cell"].unique(), dtype=object)
-    within = cKDTree(_grid(year_cells.tolist())).sparse_distance_matrix(
+    within = cKDTree(_grid(weeks["cell"].unique().tolist())).sparse_distance_matrix(
         cKDTree(xy), LINK_M, output_type="ndarray")
     pairs = pd.DataFrame({"year_cell": within["i"].astype(np.int64),
                           "place": group[within["j"]]}).drop_duplicates()
@@ -393,7 +393,8 @@ def patrol_places(
     per_cell = by_district.groupby("cell", sort=True)["reports"].sum()
     cells = pd.Index(per_cell.index.to_numpy(dtype=object))
     cell_reports = per_cell.to_numpy(dtype=np.int64)
-    xy = _grid(cells.tolist())
+    cell_list = per_cell.index.to_numpy(dtype=object).tolist()  # plain str: quick to walk
+    xy = _grid(cell_list)
     group = _link(xy, LINK_M)
     places = int(group.max()) + 1
 
@@ -418,7 +419,7 @@ def patrol_places(
                                   area=area), resolution=STANDING_RESOLUTION).cells
     hot_cells = set(tested.loc[tested["hotspot"].str.startswith("hot_"), "cell_id"])
     in_hot = per_place(np.array(
-        [h3.cell_to_parent(cell, STANDING_RESOLUTION) in hot_cells for cell in cells],
+        [h3.cell_to_parent(cell, STANDING_RESOLUTION) in hot_cells for cell in cell_list],
         dtype=np.int64)) > 0
     weeks_12, reports_12 = _nearby_history(counted["weeks"], xy, group, places)
     standing = np.where(in_hot, "hot_spot", np.where(weeks_12 >= REPEAT_WEEKS, "repeat",
