@@ -91,14 +91,9 @@ elif place_table.empty:
     st.write(f"No place holds {SMALL_COUNT} or more reports in this selection; partners see "
              "places only from that many.")
 else:
-    st.dataframe(place_table, hide_index=True, width="stretch", column_config={
-        "#": st.column_config.NumberColumn(width="small"),
-        "Place": st.column_config.TextColumn(width="medium"),
-        "Main reasons": st.column_config.TextColumn(width="large"),
-        "Last 12 months": st.column_config.TextColumn(width="medium"),
-        "Latitude": st.column_config.NumberColumn(format="%.5f"),
-        "Longitude": st.column_config.NumberColumn(format="%.5f"),
-    })
+    # A static table wraps its text: every column stays in view, none cut off.
+    st.table(place_table.astype({"#": str}).style.format(precision=5), hide_index=True,
+             border="horizontal")
 st.caption(places_note(
     tested=result.reliable,
     hot_spots=int(result.cells["hotspot"].str.startswith("hot_").sum()),

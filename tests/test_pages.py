@@ -189,7 +189,7 @@ def test_hotspots_page_says_when_the_test_is_unreliable(
     # 5 reports in 2 hexagons: far fewer than 30 occupied cells
     assert app.warning[0].value.startswith("Only 2 cells hold")
     # the places are still listed: Watford's 3 reports, then Hemel Hempstead's 2
-    places = app.dataframe[0].value
+    places = app.table[0].value
     assert places["Reports"].tolist() == ["3", "2"]
     assert places["Place"].tolist() == ["Watford, centre", "Hemel Hempstead, centre"]
     assert places["Last 12 months"].tolist() == ["Repeat location: reports in 2 separate weeks",
@@ -210,17 +210,17 @@ def test_hotspots_page_lists_top_places_on_demo_data(
               state={"demo.role": "police"})
     app.button(key="filters.quick.7").click().run()
     assert not app.exception, [e.value for e in app.exception]
-    places = app.dataframe[0].value
+    places = app.table[0].value
     assert list(places.columns) == ["#", "Place", "District", "Reports", "Main reasons",
                                     "Peak day", "Peak time", "Last 12 months", "Latitude",
                                     "Longitude"]
     assert len(places) >= 1  # a sergeant's week in Watford is never empty
-    assert places["#"].tolist() == list(range(1, len(places) + 1))
+    assert places["#"].tolist() == [str(n) for n in range(1, len(places) + 1)]
     assert places["Place"].is_unique
     assert (places["District"] == "Watford").all()
     assert any(c.value.startswith("Places are ranked by reports in the period")
                for c in app.caption)
-    when = app.dataframe[1].value
+    when = app.dataframe[0].value
     assert when.shape == (7, 24)
     labels = [b.label for b in app.get("download_button")]
     assert labels == ["Download briefing (PDF)", "Download briefing (HTML)"]
