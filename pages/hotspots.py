@@ -92,7 +92,7 @@ elif place_table.empty:
              "places only from that many.")
 else:
     # A static table wraps its text: every column stays in view, none cut off.
-    st.table(place_table.astype({"#": str}).style.format(precision=5), hide_index=True,
+    st.table(place_table.astype({"Rank": str}).style.format(precision=5), hide_index=True,
              border="horizontal")
 st.caption(places_note(
     tested=result.reliable,

@@ -211,11 +211,11 @@ def test_hotspots_page_lists_top_places_on_demo_data(
     app.button(key="filters.quick.7").click().run()
     assert not app.exception, [e.value for e in app.exception]
     places = app.table[0].value
-    assert list(places.columns) == ["#", "Place", "District", "Reports", "Main reasons",
+    assert list(places.columns) == ["Rank", "Place", "District", "Reports", "Main reasons",
                                     "Peak day", "Peak time", "Last 12 months", "Latitude",
                                     "Longitude"]
     assert len(places) >= 1  # a sergeant's week in Watford is never empty
-    assert places["#"].tolist() == [str(n) for n in range(1, len(places) + 1)]
+    assert places["Rank"].tolist() == [str(n) for n in range(1, len(places) + 1)]
     assert places["Place"].is_unique
     assert (places["District"] == "Watford").all()
     assert any(c.value.startswith("Places are ranked by reports in the period")

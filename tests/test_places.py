@@ -260,7 +260,7 @@ def five_and_four() -> pd.DataFrame:
 
 def test_police_see_every_place_with_its_centre(five_and_four: pd.DataFrame) -> None:
     table = top_places_table(five_and_four, "police")
-    assert list(table.columns) == ["#", "Place", "District", "Reports", "Main reasons",
+    assert list(table.columns) == ["Rank", "Place", "District", "Reports", "Main reasons",
                                    "Peak day", "Peak time", "Last 12 months", "Latitude",
                                    "Longitude"]
     assert table["Reports"].tolist() == ["5", "4"]
@@ -275,9 +275,9 @@ def test_partners_see_places_of_five_reports_without_coordinates(
     five_and_four: pd.DataFrame,
 ) -> None:
     table = top_places_table(five_and_four, "partner")
-    assert list(table.columns) == ["#", "Place", "District", "Reports", "Main reasons",
+    assert list(table.columns) == ["Rank", "Place", "District", "Reports", "Main reasons",
                                    "Peak day", "Peak time", "Last 12 months"]
-    assert table["#"].tolist() == [1]
+    assert table["Rank"].tolist() == [1]
     assert table["Reports"].tolist() == ["5"]
     # followed (2) and Friday (3) describe fewer than 5 reports: not shown
     assert table["Main reasons"].tolist() == ["Poor lighting"]

@@ -157,7 +157,7 @@ def top_places_table(places: pd.DataFrame, role: Role) -> pd.DataFrame:
         places = places[places["reports"] >= SMALL_COUNT]
     table = pd.DataFrame(
         {
-            "#": places["rank"].to_numpy(dtype="int64"),
+            "Rank": places["rank"].to_numpy(dtype="int64"),
             "Place": places["name"].to_numpy(dtype=object),
             "District": places["district"].to_numpy(dtype=object),
             "Reports": [count_text(int(n), role) for n in places["reports"]],

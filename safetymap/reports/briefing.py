@@ -330,7 +330,7 @@ def _place_rows(places: pd.DataFrame) -> list[list[str]]:
         peak = ", ".join(str(part) for part in (place["Peak day"], place["Peak time"])
                          if part and part != "-")
         rows.append([
-            str(place["#"]), str(place["Place"]), str(place["Reports"]),
+            str(place["Rank"]), str(place["Place"]), str(place["Reports"]),
             str(place["Main reasons"]), peak or "-", str(place["Last 12 months"]),
             f"{place['Latitude']:.5f}, {place['Longitude']:.5f}",
         ])
