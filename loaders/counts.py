@@ -16,9 +16,10 @@ Dimensions (:data:`DIMENSIONS`); times are local (Europe/London):
     the report's own fields (text);
 ``cell``
     the H3 cell (text) at the ``resolution`` asked for;
-``event_weekday`` and ``event_month``
-    weekday (0 = Monday) and month (``YYYY-MM``) of ``event_at``, when the person felt
-    unsafe, else when they reported it;
+``event_weekday``, ``event_month`` and ``event_week``
+    weekday (0 = Monday), month (``YYYY-MM``) and week (the Monday it starts on,
+    ``YYYY-MM-DD``) of ``event_at``, when the person felt unsafe, else when they reported
+    it;
 ``occurred_weekday``, ``occurred_hour`` and ``occurred_minute``
     weekday, hour (0-23) and minute (0-59) of ``occurred_at``; reports without it have
     none (the minute is the same in UTC and in UK time, whose offsets are whole hours);
@@ -47,7 +48,7 @@ if TYPE_CHECKING:  # the store imports this module: no import of the store at ru
 
 #: Every dimension reports can be counted by, in the order a result's columns take.
 DIMENSIONS: tuple[str, ...] = (
-    "district_code", "lsoa_code", "cell", "event_weekday", "event_month",
+    "district_code", "lsoa_code", "cell", "event_weekday", "event_month", "event_week",
     "occurred_weekday", "occurred_hour", "occurred_minute", "time_of_day", "reason",
 )
 #: Values of the ``reason`` dimension, in the order that breaks ties between reasons:

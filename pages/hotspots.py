@@ -11,6 +11,7 @@ from safetymap.analysis.hotspots import (
     WEEKDAYS,
 )
 from safetymap.analysis.patrol import Slot, area_name, heat_points, prediction_words
+from safetymap.analysis.places import standing_window
 from safetymap.maps.hotspots import (
     MAX_PLAIN_CELLS,
     MAX_POINTS,
@@ -19,8 +20,9 @@ from safetymap.maps.hotspots import (
     hotspot_map,
 )
 from safetymap.present import tables
+from safetymap.present.wording import places_note
 from safetymap.reports.briefing import Briefing, briefing_html, briefing_pdf, build_briefing
-from safetymap.roles import count_text, sees_points
+from safetymap.roles import SMALL_COUNT, count_text, sees_points
 from safetymap.ui import app, cached
 
 #: Hexagon sizes offered; 0 chooses the size from the density of the selection.
@@ -115,11 +117,21 @@ with st.expander("What the colours mean"):
     st.write(HOTSPOT_DEFINITION)
 
 st.subheader("Top places to patrol")
+place_table = tables.top_places_table(analysis.places, role)
 if analysis.places.empty:
-    st.write("No hot spot in this selection.")
+    st.write("No report in this selection, so no place to list.")
+elif place_table.empty:
+    st.write(f"No place holds {SMALL_COUNT} or more reports in this selection; partners see "
+             "places only from that many.")
 else:
-    st.dataframe(tables.top_places_table(analysis.places, role), hide_index=True,
-                 width="stretch")
+    # A static table wraps its text: every column stays in view, none cut off.
+    st.table(place_table.astype({"Rank": str}).style.format(precision=5), hide_index=True,
+             border="horizontal")
+st.caption(places_note(
+    tested=result.reliable,
+    hot_spots=int(result.cells["hotspot"].str.startswith("hot_").sum()),
+    window=standing_window(analysis.period[1]) if analysis.period else None, role=role,
+))
 
 st.subheader("When: reports by day and hour")
 if partner:

@@ -77,8 +77,23 @@ def test_times_are_counted_in_local_time(counts: FrameCounts) -> None:
     # event_at: r3 falls back to its submission, 00:30 BST on Wednesday 1 July.
     assert records(counts.count(Filters(), ("event_weekday",))) == [(2, 2), (5, 1), (6, 1)]
     assert records(counts.count(Filters(), ("event_month",))) == [("2026-03", 2), ("2026-07", 2)]
+    # weeks by their Monday: Saturday 28 and Sunday 29 March, Wednesday 1 July
+    assert records(counts.count(Filters(), ("event_week",))) == [
+        ("2026-03-23", 2), ("2026-06-29", 2)
+    ]
     assert counts.span(Filters()) == (date(2026, 3, 28), date(2026, 7, 1))
     assert counts.span(Filters(districts=(ST_ALBANS,))) == (date(2026, 7, 1), date(2026, 7, 1))
+
+
+def test_a_week_starts_at_local_midnight_on_monday() -> None:
+    # 23:30 UTC on Sunday 5 July is 00:30 BST on Monday 6 July: the next week; 23:30 GMT on
+    # Sunday 11 January is still that Sunday; 1 January 2026 (a Thursday) is in a 2025 week.
+    times = pd.Series([_utc("2026-07-05 23:30"), _utc("2026-01-11 23:30"),
+                       _utc("2026-01-01 12:00")], dtype=f"datetime64[us, {LONDON}]")
+    frame = reports().iloc[:3].assign(event_at=times.to_numpy())
+    assert records(FrameCounts(frame).count(Filters(), ("event_week",))) == [
+        ("2025-12-29", 1), ("2026-01-05", 1), ("2026-07-06", 1)
+    ]
 
 
 def test_a_report_counts_once_under_each_reason_it_gives(counts: FrameCounts) -> None:

@@ -1,4 +1,4 @@
-"""Hot spots, when-matrices, period changes and top places, on hand-built reports and cells."""
+"""Hot spots, when-matrices and period changes, on hand-built reports and cells."""
 
 from __future__ import annotations
 
@@ -28,8 +28,6 @@ from safetymap.analysis.hotspots import (
     MIN_AREA_SHARE,
     MIN_HOTSPOT_REPORTS,
     TOO_FEW_MESSAGE,
-    TOP_PLACE_COLUMNS,
-    HotspotResult,
     area_counts,
     benjamini_hochberg,
     cell_polygons,
@@ -44,7 +42,6 @@ from safetymap.analysis.hotspots import (
     hotspots,
     previous_period,
     report_cells,
-    top_places,
     when_matrix,
 )
 
@@ -656,87 +653,11 @@ def test_compare_periods_with_a_cell_missing_from_one_period() -> None:
     ]
 
 
-# ============================================================================ top places
-def hand_result(rows: list[tuple[str, str, float, int]]) -> HotspotResult:
-    cells = pd.DataFrame(rows, columns=["cell_id", "hotspot", "gi_z", "reports"])
-    cells["district_code"] = "E07000103"
-    return HotspotResult(cells, reliable=True, message="", resolution=RES, occupied_cells=40)
-
-
-def test_top_places_order_and_places() -> None:
-    watford, stevenage, hitchin = cell_at(WATFORD), cell_at(STEVENAGE), cell_at(HITCHIN)
-    others = [cell_at((51.75, -0.33)), cell_at((51.80, -0.21))]
-    result = hand_result([
-        (others[0], "none", 1.0, 3),
-        (hitchin, "hot_95", 6.0, 8),  # higher z, lower confidence: after every hot_99
-        (stevenage, "hot_99", 4.0, 10),
-        (watford, "hot_99", 5.0, 12),
-        (others[1], "cold_99", -5.0, 0),
-    ])
-    profiles = pd.DataFrame({
-        "cell_id": [watford, stevenage, hitchin],
-        "main_reasons": ["poor_lighting;followed", "isolated", ""],
-        "peak_day": ["Friday", "Saturday", ""],
-        "peak_time": ["night", "evening", ""],
-    })
-    places = top_places(result, profiles)
-    assert places.columns.tolist() == list(TOP_PLACE_COLUMNS)
-    assert places["cell_id"].tolist() == [watford, stevenage, hitchin]
-    assert places["rank"].tolist() == [1, 2, 3]
-    assert places["nearest_town"].tolist() == ["Watford", "Stevenage", "Hitchin"]
-    assert places["lsoa_name"].tolist() == [
-        "Watford 009D", "Stevenage 008D", "North Hertfordshire 012E",
-    ]
-    assert places["main_reasons"].tolist() == ["Poor lighting, Followed", "Empty or isolated", ""]
-    assert places["peak_time"].tolist() == ["Night (22:00-06:00)", "Evening (18:00-22:00)", ""]
-    assert places["change"].tolist() == ["", "", ""]
-    assert places.loc[0, ["latitude", "longitude"]].tolist() == pytest.approx(
-        list(centre(watford)), abs=1e-12
-    )
-    assert top_places(result, profiles, limit=1)["cell_id"].tolist() == [watford]
-
-    changes = pd.DataFrame({"cell_id": [stevenage, watford], "change": ["new", "persistent"]})
-    assert top_places(result, profiles, changes)["change"].tolist() == ["persistent", "new", ""]
-
-
-def test_top_places_of_a_planted_cluster_at_watford() -> None:
-    watford = cell_at(WATFORD)
-    counts = hex_counts(reports_in_cells({}), area=AREA)
-    background = dict.fromkeys(counts["cell_id"][::3], 1)  # 100 cells with one report
-    background[watford] = 0
-    background.update(dict.fromkeys(h3.grid_ring(watford, 1), 3))  # a tight cluster
-    reports = pd.concat(
-        [
-            reports_in_cells(background),
-            reports_frame([
-                {"latitude": WATFORD[0], "longitude": WATFORD[1],
-                 "event_at": "2026-03-07 23:00", "time_of_day": "night",
-                 "environment": "drugs_alcohol", "behaviour": "verbal_abuse_group"}
-            ] * 25),
-        ],
-        ignore_index=True,
-    )
-    result = hotspots(reports, area=AREA)
-    profiles = cell_profiles(reports, result.cells, resolution=RES)
-    places = top_places(result, profiles)
-    first = places.iloc[0].to_dict()
-    assert first["cell_id"] == watford
-    assert first["hotspot"] == "hot_99"
-    assert first["nearest_town"] == "Watford"
-    assert first["district_code"] == "E07000103"
-    assert first["reports"] == 25
-    assert first["main_reasons"] == "Drugs or alcohol, Verbal abuse by a group"
-    assert first["peak_day"] == "Saturday"
-    assert first["peak_time"] == "Night (22:00-06:00)"
-
-
-def test_top_places_of_an_unreliable_result_is_empty() -> None:
+# ============================================================================ unreliable
+def test_an_unreliable_result_says_why() -> None:
     result = hotspots(reports_in_cells({cell_at(WATFORD): 4}), area=AREA)
     assert not result.reliable
     assert result.message.startswith("Fewer than 5 reports in the selection")
     nothing = hotspots(reports_in_cells({}), area=AREA)
     assert not nothing.reliable
     assert (nothing.cells["hotspot"] == "none").all()
-    places = top_places(result, cell_profiles(reports_in_cells({}), result.cells))
-    assert places.empty
-    assert places.columns.tolist() == list(TOP_PLACE_COLUMNS)

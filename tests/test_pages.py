@@ -201,6 +201,15 @@ def test_hotspots_page_says_when_the_test_is_unreliable(
     assert not app.warning
     assert any(c.startswith("Hexagons about 920 m across, chosen from the data")
                for c in [c.value for c in app.caption])
+    # the places are still listed: Watford's 3 reports, then Hemel Hempstead's 2
+    places = app.table[0].value
+    assert places["Reports"].tolist() == ["3", "2"]
+    assert places["Place"].tolist() == ["Watford, centre", "Hemel Hempstead, centre"]
+    assert places["Last 12 months"].tolist() == ["Repeat location: reports in 2 separate weeks",
+                                                 "New"]
+    assert any("This is a list of the busiest places, not a significance test" in c.value
+               for c in app.caption)
+    assert any(c.value.startswith("5 reports in the selection; 2 hexagons hold") for c in app.caption)
 
 
 def test_hotspots_page_lists_top_places_on_demo_data(
@@ -208,16 +217,26 @@ def test_hotspots_page_lists_top_places_on_demo_data(
 ) -> None:
     monkeypatch.delenv("SAFETYMAP_DATA", raising=False)
     monkeypatch.setenv("SAFETYMAP_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("SAFETYMAP_DEMO_REPORTS", "6000")
+    monkeypatch.setenv("SAFETYMAP_DEMO_REPORTS", "1000")  # about a real county year
     monkeypatch.setenv("SAFETYMAP_DEMO_RESPONSES", "300")
-    app = run("pages/hotspots.py", state={"demo.role": "police"})
-    places = app.dataframe[0].value
-    assert len(places) == 10
-    assert places["Confidence"].iloc[0] == "99%"
-    # the demo data's busiest town centre is Watford's
-    assert places["Near"].iloc[0] == "Watford"
-    when = app.dataframe[1].value
+    app = run("pages/hotspots.py", query={"district": "E07000103"},
+              state={"demo.role": "police"})
+    app.button(key="filters.quick.7").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    places = app.table[0].value
+    assert list(places.columns) == ["Rank", "Place", "District", "Reports", "Main reasons",
+                                    "Peak day", "Peak time", "Last 12 months", "Latitude",
+                                    "Longitude"]
+    assert len(places) >= 1  # a sergeant's week in Watford is never empty
+    assert places["Rank"].tolist() == [str(n) for n in range(1, len(places) + 1)]
+    assert places["Place"].is_unique
+    assert (places["District"] == "Watford").all()
+    assert any(c.value.startswith("Places are ranked by reports in the period")
+               for c in app.caption)
+    when = app.dataframe[0].value
     assert when.shape == (7, 24)
+    labels = [b.label for b in app.get("download_button")]
+    assert labels == ["Download briefing (PDF)", "Download briefing (HTML)"]
 
 
 def test_board_overview_headline_figures(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -344,7 +344,8 @@ def table(by: tuple[str, ...], *rows: tuple[object, ...]) -> pd.DataFrame:
     })
 
 
-TEXT_DIMENSIONS = {"district_code", "lsoa_code", "cell", "event_month", "time_of_day", "reason"}
+TEXT_DIMENSIONS = {"district_code", "lsoa_code", "cell", "event_month", "event_week",
+                   "time_of_day", "reason"}
 
 
 def test_counts_by_hand(store: Store, exports: Path) -> None:
@@ -372,6 +373,10 @@ def test_counts_by_hand(store: Store, exports: Path) -> None:
     check(count(("event_month",)), table(
         ("event_month",), ("2026-03", 2), ("2026-07", 3), ("2026-08", 1), ("2026-10", 1)))
     check(count(("event_weekday",)), table(("event_weekday",), (2, 2), (5, 2), (6, 3)))
+    # weeks by their Monday: A3 1 March, A4 29 March, A5 25 October are Sundays
+    check(count(("event_week",)), table(
+        ("event_week",), ("2026-02-23", 1), ("2026-03-23", 1), ("2026-06-29", 3),
+        ("2026-07-27", 1), ("2026-10-19", 1)))
     check(count(("time_of_day",)), table(
         ("time_of_day",), ("evening", 1), ("night", 5), ("unknown", 1)))
     # A1 gives `other` twice and counts once under it; A5 gives none
@@ -433,6 +438,41 @@ def test_counts_by_hand(store: Store, exports: Path) -> None:
     assert rows.crs == "EPSG:27700"
     assert store.rows(Filters(reasons=("followed",)))["report_id"].tolist() == ["A2", "A4"]
     assert store.rows(Filters(reasons=("poor_layout",))).empty
+
+
+def test_weeks_start_on_the_local_monday(store: Store, exports: Path) -> None:
+    """Reports either side of local midnight between Sunday and Monday, in GMT and BST.
+
+    ==  ================================  ====================  ==========
+    id  local event_at                    UTC                   week of
+    ==  ================================  ====================  ==========
+    W1  Sun 2026-07-05 23:30 BST          Sun 22:30             2026-06-29
+    W2  Mon 2026-07-06 00:30 BST          Sun 5 July 23:30      2026-07-06
+    W3  Mon 2026-01-05 00:30 GMT          Mon 00:30             2026-01-05
+    W4  Thu 2026-01-01 12:00 GMT          Thu 12:00             2025-12-29
+    W5  Sun 2026-03-29 23:30 BST          Sun 22:30             2026-03-23
+    W6  Mon 2026-03-30 00:15 BST          Sun 29 March 23:15    2026-03-30
+    W7  Sun 2026-10-25 00:30 BST          Sat 24 October 23:30  2026-10-19
+    ==  ================================  ====================  ==========
+    """
+    rows = [("W1", "2026-07-05 23:30"), ("W2", "2026-07-06 00:30"), ("W3", "2026-01-05 00:30"),
+            ("W4", "2026-01-01 12:00"), ("W5", "2026-03-29 23:30"), ("W6", "2026-03-30 00:15"),
+            ("W7", "2026-10-25 00:30")]
+    store.ingest("streetsafe", [write(exports, "streetsafe.csv", HEADER + "".join(
+        report(report_id, WATFORD, occurred, submitted="2026-11-01 10:00")
+        for report_id, occurred in rows))])
+    expected = table(("event_week",), ("2025-12-29", 1), ("2026-01-05", 1), ("2026-03-23", 1),
+                     ("2026-03-30", 1), ("2026-06-29", 1), ("2026-07-06", 1), ("2026-10-19", 1))
+    pd.testing.assert_frame_equal(store.count(Filters(), ("event_week",)), expected)
+    frame_counts = FrameCounts(store.load().streetsafe.frame)
+    pd.testing.assert_frame_equal(
+        as_object_text(frame_counts.count(Filters(), ("event_week",))), expected)
+    # W1 and W2 are a day apart in the same place, in two weeks
+    pd.testing.assert_frame_equal(
+        store.count(Filters(start=date(2026, 7, 5), end=date(2026, 7, 6)),
+                    ("cell", "event_week"), resolution=10),
+        table(("cell", "event_week"), (h3.latlng_to_cell(*WATFORD, 10), "2026-06-29", 1),
+              (h3.latlng_to_cell(*WATFORD, 10), "2026-07-06", 1)))
 
 
 EQUIVALENCE_FILTERS = [

@@ -341,7 +341,7 @@ def page_tables(page: str, monkeypatch: pytest.MonkeyPatch, **settings: str) -> 
     app.query_params.update({"from": "2026-03-15", "to": "2026-06-14"})
     app.run()
     assert not app.exception, [e.value for e in app.exception]
-    return [frame.value.to_numpy().tolist() for frame in app.dataframe] + [
+    return [frame.value.to_numpy().tolist() for frame in [*app.dataframe, *app.table]] + [
         metric.value for metric in app.metric
     ] + [text.value for text in app.markdown if not text.value.startswith("<style>")] + [
         text.value for text in app.caption if not text.value.startswith("Data:")

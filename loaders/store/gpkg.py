@@ -103,6 +103,14 @@ class GeoPackageStore(SQLStore):
 
     #: times are stored as ``2026-03-14T21:30:00.000Z``: the minute is characters 15-16
     minute_expression = "CAST(substr(occurred_at, 15, 2) AS INTEGER)"
+    #: SQLite has no time zones, but UK time is UTC or one hour ahead: the local day is the
+    #: UTC day, or the next one when the stored local weekday says so; its Monday is then
+    #: that many days back
+    week_expression = (
+        "date(event_at, CASE WHEN (CAST(strftime('%w', event_at) AS INTEGER) + 6) % 7 "
+        "= event_weekday THEN '+0 days' ELSE '+1 days' END, "
+        "'-' || event_weekday || ' days')"
+    )
     column_types: ClassVar[dict[ColumnType, str]] = {
         "text": "TEXT", "real": "REAL", "answer": "REAL", "integer": "INTEGER",
         "boolean": "BOOLEAN", "datetime": "DATETIME",

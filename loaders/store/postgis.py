@@ -59,6 +59,9 @@ class PostGISStore(SQLStore):
 
     #: in UTC, whatever the session's time zone (some have offsets of half an hour)
     minute_expression = "CAST(extract(minute FROM occurred_at AT TIME ZONE 'UTC') AS integer)"
+    #: ISO weeks start on Monday; the local wall-clock time, whatever the session's zone
+    week_expression = ("to_char(date_trunc('week', event_at AT TIME ZONE 'Europe/London'), "
+                       "'YYYY-MM-DD')")
     column_types: ClassVar[dict[ColumnType, str]] = {
         "text": "text", "real": "double precision", "answer": "double precision",
         "integer": "bigint", "boolean": "boolean", "datetime": "timestamptz",

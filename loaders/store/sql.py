@@ -142,6 +142,9 @@ class SQLStore(ABC):
     serial_key: ClassVar[str]
     #: the minute (0-59) of ``occurred_at``: the same in UTC as in UK time
     minute_expression: ClassVar[str]
+    #: the Monday (``YYYY-MM-DD``) of the local week of ``event_at``, worked out from the
+    #: stored columns, so that no store needs a new column for it
+    week_expression: ClassVar[str]
 
     # ------------------------------------------------------------------ dialect
     @property
@@ -756,6 +759,8 @@ class SQLStore(ABC):
             return hex_column(resolution)
         if name == "occurred_minute":
             return self.minute_expression
+        if name == "event_week":
+            return self.week_expression
         return name
 
     def span(self, filters: Selection) -> tuple[date, date] | None:

@@ -132,6 +132,25 @@ def _month_codes(local: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return codes, labels
 
 
+def _week_codes(local: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Return weeks as codes from the first week (-1 where missing) and their Mondays' labels.
+
+    A week runs Monday to Sunday in local time and is labelled by its Monday, ``YYYY-MM-DD``.
+    """
+    wall = local.dt.tz_localize(None) if local.dt.tz is not None else local
+    days = wall.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+    known = ~np.isnat(days)
+    if not known.any():
+        return np.full(len(days), -1, dtype=np.int64), np.array([], dtype=object)
+    day_numbers = days.astype(np.int64)  # days since Thursday 1 January 1970
+    mondays = day_numbers - (day_numbers + 3) % 7
+    first, last = int(mondays[known].min()), int(mondays[known].max())
+    codes = np.where(known, (mondays - first) // 7, -1).astype(np.int64)
+    labels = (np.arange(first, last + 1, 7, dtype=np.int64).astype("datetime64[D]")
+              .astype(str).astype(object))
+    return codes, labels
+
+
 # ------------------------------------------------------------------------ counting
 class FrameCounts:
     """Count the reports of a loaded frame (see :class:`loaders.counts.ReportCounts`).
@@ -196,11 +215,13 @@ class FrameCounts:
         frame = self.frame
         if name == "cell":
             return _text_codes(self.cells(resolution))
-        if name in ("event_weekday", "event_month"):
+        if name in ("event_weekday", "event_month", "event_week"):
             check_columns(frame, "reports", ("event_at",))
             local = local_times(frame["event_at"])
             if name == "event_month":
                 return _month_codes(local)
+            if name == "event_week":
+                return _week_codes(local)
             return _number_codes(local.dt.day_of_week, 7)
         if name in ("occurred_weekday", "occurred_hour", "occurred_minute"):
             check_columns(frame, "reports", ("occurred_at",))

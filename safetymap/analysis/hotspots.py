@@ -13,7 +13,8 @@ The statistics behind the hotspot page, the ``hotspots`` command and the patrol 
   :func:`when_matrix` counts reports by weekday and hour (a slot of it narrows a
   selection: ``loaders.counts.Slot``).
 - :func:`previous_period` and :func:`compare_periods` label hot cells new, persistent,
-  intensifying or diminishing; :func:`top_places` lists the hottest cells for a briefing.
+  intensifying or diminishing (the places to patrol are listed by
+  :mod:`safetymap.analysis.places`).
 
 Cell ids are H3 strings (``"89195da3527ffff"``); latitude and longitude are WGS84; areas and
 distances are in British National Grid (EPSG:27700), the CRS of :mod:`geodata`.
@@ -36,9 +37,9 @@ import shapely
 from h3.api import basic_int
 from scipy import sparse, stats
 
-from geodata import ANALYSIS_CRS, MAP_CRS, load_county, load_districts, load_lsoas, load_towns
+from geodata import ANALYSIS_CRS, MAP_CRS, load_county, load_districts
 from loaders.counts import REASON_CODES, ReportCounts, Slot
-from loaders.vocab import REASONS, TIME_OF_DAY
+from loaders.vocab import TIME_OF_DAY
 from safetymap.analysis.counts import (  # noqa: F401 - LOCAL_TZ and report_cells re-exported
     LOCAL_TZ,
     FrameCounts,
@@ -950,86 +951,3 @@ def compare_periods(current: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFra
         ["_order", "reports_now", "cell_id"], ascending=[True, False, True]
     )
     return table.drop(columns="_order").reset_index(drop=True)
-
-
-# ------------------------------------------------------------------------ top places
-TOP_PLACE_COLUMNS: tuple[str, ...] = (
-    "rank", "cell_id", "district_code", "nearest_town", "lsoa_name", "reports",
-    "main_reasons", "peak_day", "peak_time", "change", "hotspot", "latitude", "longitude",
-)
-
-
-def _nearest_towns(points: gpd.GeoSeries) -> np.ndarray:
-    towns = load_towns()
-    places = _grid_points(towns["latitude"].to_numpy(), towns["longitude"].to_numpy())
-    dx = points.x.to_numpy()[:, None] - places.x.to_numpy()[None, :]
-    dy = points.y.to_numpy()[:, None] - places.y.to_numpy()[None, :]
-    return towns["name"].to_numpy()[np.hypot(dx, dy).argmin(axis=1)]
-
-
-def top_places(
-    result: HotspotResult,
-    profiles: pd.DataFrame,
-    changes: pd.DataFrame | None = None,
-    *,
-    limit: int = 10,
-) -> pd.DataFrame:
-    """List the hottest cells as places a sergeant can read out.
-
-    Parameters
-    ----------
-    result
-        :func:`hotspots` output; an unreliable result has no hot cell, so no place.
-    profiles
-        :func:`cell_profiles` of (at least) the hot cells.
-    changes
-        :func:`compare_periods` output, or None when there is no comparison.
-    limit
-        Most places to list.
-
-    Returns
-    -------
-    pandas.DataFrame
-        :data:`TOP_PLACE_COLUMNS`: hot cells, 99% first then 95% then 90%, each by Gi* z
-        descending; ``nearest_town`` of :func:`geodata.load_towns` and ``lsoa_name`` of the
-        LSOA containing the cell centre (else the nearest); ``main_reasons`` and
-        ``peak_time`` in words; ``change`` "" without a comparison; ``latitude`` and
-        ``longitude`` of the cell centre.
-    """
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-        raise ValueError(f"`limit` must be a whole number of 1 or more, got {limit!r}.")
-    _check_columns(profiles, "profiles", ("cell_id", "main_reasons", "peak_day", "peak_time"))
-    cells = result.cells
-    hot = cells[cells["hotspot"].isin(["hot_99", "hot_95", "hot_90"])].copy()
-    hot["_class"] = hot["hotspot"].map({name: i for i, name in enumerate(HOTSPOT_CLASSES)})
-    hot = hot.sort_values(["_class", "gi_z", "cell_id"], ascending=[True, False, True])
-    hot = hot.head(limit).reset_index(drop=True)
-    table = hot[["cell_id", "district_code", "reports", "hotspot"]].merge(
-        profiles[["cell_id", "main_reasons", "peak_day", "peak_time"]],
-        on="cell_id", how="left",
-    )
-    table.insert(0, "rank", np.arange(1, len(table) + 1, dtype="int64"))
-    latitude, longitude = _centres(table["cell_id"].tolist())
-    table["latitude"], table["longitude"] = latitude, longitude
-    if len(table):
-        centres = _grid_points(latitude, longitude)
-        table["nearest_town"] = _nearest_towns(centres)
-        table["lsoa_name"] = _containing(centres, load_lsoas(), "name")
-    else:
-        table["nearest_town"], table["lsoa_name"] = pd.Series(dtype=object), pd.Series(
-            dtype=object
-        )
-    table["main_reasons"] = [
-        ", ".join(REASONS.get(code, code) for code in str(codes).split(";") if code)
-        for codes in table["main_reasons"].fillna("")
-    ]
-    table["peak_time"] = [TIME_OF_DAY.get(band, "") for band in table["peak_time"].fillna("")]
-    table["peak_day"] = table["peak_day"].fillna("")
-    if changes is None:
-        table["change"] = ""
-    else:
-        _check_columns(changes, "changes", ("cell_id", "change"))
-        table["change"] = table["cell_id"].map(changes.set_index("cell_id")["change"]).astype(
-            object)
-        table["change"] = table["change"].fillna("")
-    return table[list(TOP_PLACE_COLUMNS)].astype({"nearest_town": object, "lsoa_name": object})

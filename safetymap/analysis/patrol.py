@@ -35,9 +35,9 @@ from safetymap.analysis.hotspots import (
     compare_periods,
     previous_period,
     profiles_of_counts,
-    top_places,
     when_matrix_of_counts,
 )
+from safetymap.analysis.places import patrol_places
 from safetymap.roles import SMALL_COUNT, Role
 
 #: Counts a store is asked for at once (each opens its own connection).
@@ -273,7 +273,8 @@ def analyse_hotspots(
     slot
         A weekday and hour of the when-matrix to narrow both periods to, or None.
     places
-        How many top places to list.
+        How many top places to list (:func:`safetymap.analysis.places.patrol_places`: the
+        period's reports grouped into places, busiest first).
     """
     counts = as_counts(reports)
     area = study_area(filters.districts)
@@ -322,7 +323,7 @@ def analyse_hotspots(
     else:
         changes = compare_periods(result.cells, before)
         prediction = prediction_of(result.cells, before)
-    listed = top_places(result, profiles, changes, limit=places)
+    listed = patrol_places(counts, filters, area=area, slot=slot, limit=places)
     return HotspotAnalysis(
         result=result, selected_reports=selected, profiles=profiles, changes=changes,
         places=listed, when=when, period=period, previous=previous,

@@ -7,7 +7,8 @@ from collections.abc import Mapping
 import pandas as pd
 
 from geodata import DISTRICTS
-from loaders.vocab import SERVICE_CATEGORIES, TIME_OF_DAY
+from loaders.vocab import REASONS, SERVICE_CATEGORIES, TIME_OF_DAY
+from safetymap.analysis.places import STANDINGS as PLACE_STANDINGS
 from safetymap.disclosure import (
     PARTNER_BANDS,
     SMALL_COUNT,
@@ -152,23 +153,81 @@ def lsoa_gap_table(rows: pd.DataFrame, role: Role) -> pd.DataFrame:
     )
 
 
+def _reasons_text(codes: str, counts: str, role: Role) -> str:
+    """Return reason codes as words with their counts; for partners only those of 5 or more."""
+    pairs = [(code, int(n)) for code, n in zip(str(codes).split(";"), str(counts).split(";"),
+                                               strict=False) if code and n]
+    if role == "partner":
+        return ", ".join(REASONS.get(code, code) for code, n in pairs if n >= SMALL_COUNT) or "-"
+    return ", ".join(f"{REASONS.get(code, code)} ({n})" for code, n in pairs) or "-"
+
+
+def _peak_text(words: str, count: int, role: Role, *, tied: str) -> str:
+    """Return a peak and its reports ("Friday (2)"); ``tied`` when three or more tie.
+
+    "-" when nothing is known, and for partners when the peak holds fewer than 5 reports.
+    """
+    if count == 0 or (role == "partner" and count < SMALL_COUNT):
+        return "-"
+    if not words:
+        return tied
+    return words if role == "partner" else f"{words} ({count})"
+
+
+def _band_words(bands: str) -> str:
+    """Return time-of-day codes ("evening or night") as "Evening 18:00-22:00 or Night ..."."""
+    return " or ".join(TIME_OF_DAY.get(band, band).replace(" (", " ").rstrip(")")
+                       for band in str(bands).split(" or ") if band)
+
+
+def _standing_text(standing: str, weeks: int, role: Role) -> str:
+    words = PLACE_STANDINGS.get(standing, standing)
+    if standing == "repeat" and role != "partner":
+        return f"{words}: reports in {weeks} separate weeks"
+    return words
+
+
 def top_places_table(places: pd.DataFrame, role: Role) -> pd.DataFrame:
-    """Return the top hot places as a list a sergeant can read out."""
-    return pd.DataFrame(
+    """Return the places to patrol as a list a sergeant can read out.
+
+    ``places`` is :func:`safetymap.analysis.places.patrol_places` output. Partners see only
+    places holding at least 5 reports (the busiest come first, so that is the top of the
+    list), without coordinates, and of reasons, peak day and peak time only what describes
+    5 reports or more; police and analysts see every place, with its centre.
+    """
+    if role == "partner":
+        places = places[places["reports"] >= SMALL_COUNT]
+    table = pd.DataFrame(
         {
-            "#": places["rank"],
-            "Near": places["nearest_town"],
-            "Area (LSOA 2011)": places["lsoa_name"],
+            "Rank": places["rank"].to_numpy(dtype="int64"),
+            "Place": places["name"].to_numpy(dtype=object),
+            "District": places["district"].to_numpy(dtype=object),
             "Reports": [count_text(int(n), role) for n in places["reports"]],
-            "Main reasons": places["main_reasons"],
-            "Peak day": places["peak_day"],
-            "Peak time": places["peak_time"],
-            "Since last period": places["change"].replace("", "-"),
-            "Confidence": places["hotspot"].map(
-                {"hot_99": "99%", "hot_95": "95%", "hot_90": "90%"}
-            ),
+            "Main reasons": [
+                _reasons_text(codes, counts, role)
+                for codes, counts in zip(places["main_reasons"], places["main_reason_counts"],
+                                         strict=True)
+            ],
+            "Peak day": [
+                _peak_text(words, int(n), role, tied="No one day")
+                for words, n in zip(places["peak_day"], places["peak_day_reports"], strict=True)
+            ],
+            "Peak time": [
+                _peak_text(_band_words(words), int(n), role, tied="No one time")
+                for words, n in zip(places["peak_time"], places["peak_time_reports"],
+                                    strict=True)
+            ],
+            "Last 12 months": [
+                _standing_text(standing, int(weeks), role)
+                for standing, weeks in zip(places["standing"], places["weeks_12_months"],
+                                           strict=True)
+            ],
         }
     )
+    if role != "partner":
+        table["Latitude"] = places["latitude"].round(5).to_numpy()
+        table["Longitude"] = places["longitude"].round(5).to_numpy()
+    return table
 
 
 def change_summary(changes: pd.DataFrame, definitions: dict[str, str]) -> pd.DataFrame:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 
 import pandas as pd
 
-from safetymap.roles import SMALL_BASE, Role, count_text
+from safetymap.analysis.places import RANKING_RULE, STANDING_DEFINITIONS, STANDINGS
+from safetymap.roles import SMALL_BASE, SMALL_COUNT, Role, count_text
 
 HIDDEN_BASE = f"Hidden: fewer than {SMALL_BASE} answers"
 
@@ -69,3 +71,43 @@ def reports_headline(
         f"**{count}** StreetSafe reports in the selection: **{rate:.2f}** reports per 1,000 "
         f"residents across {districts} district{plural}."
     )
+
+
+def places_note(
+    *, tested: bool, hot_spots: int, window: tuple[date, date] | None, role: Role
+) -> str:
+    """Return what the places list is and how it is ranked, for the page and the briefing.
+
+    Parameters
+    ----------
+    tested
+        Whether the selection held enough reports for the hot spot test.
+    hot_spots
+        Hexagons the test marked hot in the selection.
+    window
+        The 12 months a place's standing looks at (``places.standing_window``).
+    role
+        Who reads it: partners are told that places of fewer than 5 reports are left out.
+    """
+    words = [RANKING_RULE]
+    if not tested:
+        words.append("This is a list of the busiest places, not a significance test: the "
+                      "selection holds too few reports for the hot spot test.")
+    elif hot_spots == 0:
+        words.append("This is a list of the busiest places, not a significance test: the hot "
+                     "spot test found no hot spot in this selection.")
+    else:
+        words.append("The list counts reports; the hot spots on the map are the "
+                     "significance test.")
+    words.append(
+        "A place is the reports lying within 150 m of one another (in hexagons about 130 m "
+        "across), named by the nearest town or neighbourhood and the distance and direction "
+        "from its centre."
+    )
+    if window is not None:
+        words.append(f"Last 12 months ({window[0]:%d %b %Y} to {window[1]:%d %b %Y}): "
+                     + " ".join(f"{STANDINGS[key]}: {STANDING_DEFINITIONS[key]}"
+                                for key in STANDINGS))
+    if role == "partner":
+        words.append(f"Places holding fewer than {SMALL_COUNT} reports are not listed.")
+    return " ".join(words)

@@ -33,8 +33,10 @@ from safetymap.analysis.hotspots import (
     cell_width_m,
 )
 from safetymap.analysis.patrol import analyse_hotspots, prediction_words
+from safetymap.analysis.places import standing_window
 from safetymap.maps.hotspots import HOTSPOT_STYLE
 from safetymap.present.tables import change_summary, top_places_table
+from safetymap.present.wording import places_note
 from safetymap.reports import (
     SYNTHETIC_BANNER,
     TEXT_WIDTH_MM,
@@ -88,6 +90,9 @@ class Briefing:
     places
         The top places in words, as the Hotspots page lists them
         (:func:`safetymap.present.tables.top_places_table`).
+    places_note
+        How the places are ranked, what their standing means, and whether the list is a
+        significance test (:func:`safetymap.present.wording.places_note`).
     changes
         How many hot hexagons are new, intensifying, persistent or diminishing, with what
         each label means (:func:`safetymap.present.tables.change_summary`).
@@ -112,6 +117,7 @@ class Briefing:
     reports: int
     previous_reports: int
     places: pd.DataFrame
+    places_note: str
     changes: pd.DataFrame
     when: pd.DataFrame
     data_note: tuple[str, ...]
@@ -296,6 +302,11 @@ def build_briefing(
         reports=analysis.selected_reports,
         previous_reports=analysis.previous_reports,
         places=top_places_table(analysis.places, role),
+        places_note=places_note(
+            tested=analysis.result.reliable,
+            hot_spots=int(analysis.result.cells["hotspot"].str.startswith("hot_").sum()),
+            window=standing_window(period[1]), role=role,
+        ),
         changes=change_summary(analysis.changes, CHANGE_DEFINITIONS),
         when=analysis.when,
         data_note=tuple(note),
@@ -316,21 +327,25 @@ def _summary(briefing: Briefing) -> str:
 
 
 def _place_rows(places: pd.DataFrame) -> list[list[str]]:
-    """Return the top places as rows to read out, peak day and time in one cell."""
+    """Return the top places as rows to read out, peak day and time in one cell.
+
+    The district is left out: a briefing is of one district.
+    """
     rows = []
     for place in places.to_dict("records"):
-        peak = ", ".join(str(part) for part in (place["Peak day"], place["Peak time"]) if part)
+        peak = ", ".join(str(part) for part in (place["Peak day"], place["Peak time"])
+                         if part and part != "-")
         rows.append([
-            str(place["#"]), str(place["Near"]), str(place["Area (LSOA 2011)"]),
-            str(place["Reports"]), str(place["Main reasons"]), peak or "-",
-            f"{place['Since last period']} ({place['Confidence']})",
+            str(place["Rank"]), str(place["Place"]), str(place["Reports"]),
+            str(place["Main reasons"]), peak or "-", str(place["Last 12 months"]),
+            f"{place['Latitude']:.5f}, {place['Longitude']:.5f}",
         ])
     return rows
 
 
-PLACE_HEADINGS = ["#", "Near", "Area (LSOA 2011)", "Reports", "Main reasons",
-                  "Peak day and time", "Since last period (confidence)"]
-_NO_PLACES = "No hot spot in {district} in this period, so no place to list."
+PLACE_HEADINGS = ["#", "Place", "Reports", "Main reasons", "Peak day and time",
+                  "Last 12 months", "Centre (latitude, longitude)"]
+_NO_PLACES = "No report in {district} in this period, so no place to list."
 
 
 def _no_places(briefing: Briefing) -> str:
@@ -379,9 +394,10 @@ def briefing_pdf(briefing: Briefing) -> bytes:
     else:
         pdf.words_table(
             PLACE_HEADINGS, _place_rows(briefing.places),
-            widths=(4, 13, 17, 8, 27, 18, 15), size=7,
-            align=("CENTER", "LEFT", "LEFT", "RIGHT", "LEFT", "LEFT", "LEFT"),
+            widths=(4, 16, 7, 26, 16, 17, 14), size=7,
+            align=("CENTER", "LEFT", "RIGHT", "LEFT", "LEFT", "LEFT", "LEFT"),
         )
+    pdf.paragraph(briefing.places_note, size=7)
     pdf.add_page()
     pdf.png(briefing.when_png, width=TEXT_WIDTH_MM)
     pdf.heading("What changed since the previous period", size=11)
@@ -472,7 +488,8 @@ def briefing_html(briefing: Briefing) -> str:
     if briefing.places.empty:
         parts.append(f"<p>{_escape(_no_places(briefing))}</p>")
     else:
-        parts.append(_html_table(PLACE_HEADINGS, _place_rows(briefing.places), numbers={0, 3}))
+        parts.append(_html_table(PLACE_HEADINGS, _place_rows(briefing.places), numbers={0, 2}))
+    parts.append(f'<p class="note">{_escape(briefing.places_note)}</p>')
     parts += [
         '<h2 class="page-two">When</h2>',
         "<figure>" + _image(

@@ -246,14 +246,14 @@ def _draw_places(ax: Axes, figure: Figure, places: pd.DataFrame) -> None:
 def _close_up_bounds(
     cells: gpd.GeoDataFrame, places: pd.DataFrame
 ) -> tuple[float, float, float, float] | None:
-    """Return the bounds of the top places' hexagons and a hexagon around them, or None."""
-    if places.empty:
+    """Return the bounds of the top places' centres and a hexagon around them, or None."""
+    if places.empty or cells.empty:
         return None
-    listed = cells[cells["cell_id"].isin(places["cell_id"])]
-    if listed.empty:
-        return None
-    minx, miny, maxx, maxy = (float(v) for v in listed.total_bounds)
-    width = float(np.sqrt(listed.geometry.area.mean()))  # about one hexagon
+    centres = gpd.GeoSeries(
+        gpd.points_from_xy(places["longitude"], places["latitude"]), crs=MAP_CRS
+    ).to_crs(cells.crs)
+    minx, miny, maxx, maxy = (float(v) for v in centres.total_bounds)
+    width = float(np.sqrt(cells.geometry.area.mean()))  # about one hexagon
     return minx - width, miny - width, maxx + width, maxy + width
 
 
