@@ -267,7 +267,12 @@ def test_police_see_every_place_with_its_centre(five_and_four: pd.DataFrame) -> 
     assert table["Main reasons"].tolist() == ["Poor lighting (5), Followed (2)", "-"]
     assert table["Peak day"].tolist() == ["Friday (3)", "Wednesday (4)"]
     assert table["Peak time"].tolist() == ["Night 22:00-06:00 (5)", "Afternoon 12:00-18:00 (4)"]
-    assert table["Last 12 months"].tolist() == ["New", "New"]
+    # The 12 months hold these 9 reports alone. X's 5 in one hexagon of 350 m, against an
+    # even spread over Watford's ~204 (7 in a neighbourhood: expected 9·7/204 = 0.31):
+    # P(X >= 5) ~ C(9,5)·0.034^5 = 6e-6, far under the corrected 5%: a hot spot. Y's 4,
+    # 800 m north, are under the floor of 5: not one.
+    assert table["Last 12 months"].tolist()[1] == "New"
+    assert table["Last 12 months"].tolist()[0].startswith("In a hot spot")
     assert table["Latitude"].iloc[0] == pytest.approx(h3.cell_to_latlng(C0)[0], abs=1e-5)
 
 
