@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
 
 from safetymap.commands import (
     EXIT_OK,
@@ -15,10 +14,6 @@ from safetymap.commands import (
     write_table,
 )
 from safetymap.roles import SMALL_COUNT
-
-if TYPE_CHECKING:
-
-    pass
 
 #: Columns written, in order: the issue's seven first, then the rest of the table.
 COLUMNS = (
