@@ -13,6 +13,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
+from safetymap.roles import ROLES
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -97,7 +99,7 @@ def filters_from_args(args: argparse.Namespace) -> Filters:
 
 def add_role_option(parser: argparse.ArgumentParser) -> None:
     """Add ``--role``: the command line's user already holds the files, so analyst."""
-    parser.add_argument("--role", choices=["analyst", "police", "partner"], default="analyst",
+    parser.add_argument("--role", choices=ROLES, default="analyst",
                         help="apply the disclosure rules of this role (default analyst)")
 
 

@@ -50,7 +50,14 @@ from safetymap.reports import (
     period_text,
 )
 from safetymap.reports.charts import bar_png, trend_png
-from safetymap.roles import ROLES, SMALL_BASE, SMALL_COUNT, Role, count_text, suppressed_counts
+from safetymap.roles import (
+    SMALL_BASE,
+    SMALL_COUNT,
+    Role,
+    check_role,
+    count_text,
+    suppressed_counts,
+)
 
 if TYPE_CHECKING:
     from loaders.source import Dataset
@@ -100,11 +107,6 @@ class HeadlineFigures(TypedDict):
 
 
 # ---------------------------------------------------------------------------- pure pieces
-def _check_role(role: str) -> None:
-    if role not in ROLES:
-        raise ValueError(f"`role` must be one of {', '.join(ROLES)}, got {role!r}.")
-
-
 def report_change_words(now: int, before: int) -> str:
     """Return the change in reports in words and numbers: "up 3 (100%)", "down 2 (25%)".
 
@@ -174,7 +176,7 @@ def headline_figures(
         (district, service category) pairs with no service, over the categories the
         services list has.
     """
-    _check_role(role)
+    check_role(role)
     counts = counts_of(dataset, reports)
     period = selection_period(counts, filters)
     previous = previous_period(*period) if period is not None else None
@@ -482,7 +484,7 @@ def build_board_pack(
     reports
         Where the reports are counted (the store, or the dataset's frame when None).
     """
-    _check_role(role)
+    check_role(role)
     counts = counts_of(dataset, reports)
     headline = headline_figures(dataset, filters, role=role, reports=counts)
     trend = trend_of_counts(counts.count(filters, ("event_month",)), period=headline["period"])

@@ -45,7 +45,7 @@ from safetymap.reports import (
     printable,
 )
 from safetymap.reports.charts import MAP_ATTRIBUTION, hotspot_map_png, when_matrix_png
-from safetymap.roles import ROLES, Role
+from safetymap.roles import Role, check_role, sees_points
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -54,7 +54,6 @@ if TYPE_CHECKING:
     from safetymap.analysis.patrol import HotspotAnalysis
 
 __all__ = [
-    "BRIEFING_ROLES",
     "DEFAULT_DAYS",
     "Briefing",
     "briefing_html",
@@ -63,8 +62,6 @@ __all__ = [
     "build_briefing",
 ]
 
-#: Roles a briefing is made for: it lists places, which partners see only as aggregates.
-BRIEFING_ROLES: tuple[Role, ...] = ("police", "analyst")
 #: Length of the default period: the four weeks up to the latest report, compared with
 #: the four weeks before, matching a weekly or fortnightly patrol-planning cycle.
 DEFAULT_DAYS = 28
@@ -159,13 +156,12 @@ def _district(district: str) -> tuple[str, str]:
 
 
 def _check_role(role: str) -> None:
-    if role == "partner":
+    # A briefing lists hot places: only for the roles that may see where reports are.
+    if not sees_points(check_role(role)):
         raise PermissionError(
             "The patrol briefing lists hot places and is for police and analysts only; "
             "partners get the board pack (`safetymap board-pack`), which shows aggregates."
         )
-    if role not in BRIEFING_ROLES:
-        raise ValueError(f"`role` must be one of {', '.join(ROLES)}, got {role!r}.")
 
 
 def briefing_period(
