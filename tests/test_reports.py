@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import shutil
-import subprocess
+from collections.abc import Callable
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
@@ -38,24 +37,12 @@ ST_ALBANS = "E07000240"
 WATFORD = "E07000103"
 #: Half a year of the demo data, and the half-year before it for the comparison.
 SINCE, UNTIL = date(2026, 5, 1), date(2026, 10, 31)
-PDFTOTEXT = shutil.which("pdftotext")
 
 
 # ============================================================================== helpers
 def pdf_pages(pdf: bytes) -> int:
     """Count the pages of an fpdf2 PDF (its page objects are not compressed)."""
     return len(re.findall(rb"/Type /Page\b(?!s)", pdf))
-
-
-def pdf_text(pdf: bytes, tmp_path: Path) -> str:
-    """Return the text of a PDF with poppler's pdftotext, or skip when it is missing."""
-    if PDFTOTEXT is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed")
-    path = tmp_path / "read.pdf"
-    path.write_bytes(pdf)
-    done = subprocess.run([PDFTOTEXT, "-layout", str(path), "-"], check=True,
-                          capture_output=True, text=True)
-    return done.stdout
 
 
 class _Tables(HTMLParser):
@@ -206,12 +193,12 @@ def test_briefing_html_lists_the_top_places_of_its_data(
 
 
 def test_briefing_pdf_has_one_or_two_pages_with_the_places(
-    briefing_st_albans: Briefing, tmp_path: Path
+    briefing_st_albans: Briefing, pdf_text: Callable[[bytes], str]
 ) -> None:
     pdf = briefing_pdf(briefing_st_albans)
     assert pdf.startswith(b"%PDF")
     assert 1 <= pdf_pages(pdf) <= 2
-    text = pdf_text(pdf, tmp_path)
+    text = pdf_text(pdf)
     assert "Patrol briefing: St Albans" in text
     assert SYNTHETIC_BANNER in text
     for area in briefing_st_albans.places["Area (LSOA 2011)"]:
@@ -238,7 +225,7 @@ def test_briefing_periods_default_to_the_last_four_weeks(demo: Dataset) -> None:
                                  date.fromordinal(latest.toordinal() - 28))
 
 
-def test_briefing_with_too_few_reports_says_so(demo: Dataset, tmp_path: Path) -> None:
+def test_briefing_with_too_few_reports_says_so(demo: Dataset) -> None:
     briefing = build_briefing(demo, district="Stevenage", since=date(2026, 10, 25),
                               until=date(2026, 10, 31))
     assert not briefing.reliable
@@ -259,7 +246,7 @@ def test_an_unknown_district_is_refused_with_the_valid_ones(demo: Dataset) -> No
 
 
 def test_briefing_html_escapes_text_and_requests_nothing(
-    demo: Dataset, tmp_path: Path
+    demo: Dataset, pdf_text: Callable[[bytes], str]
 ) -> None:
     hostile = dataclasses.replace(
         demo, origin='<script>alert("x")</script> exports from 東京 \u2013 ≥ 5',
@@ -271,7 +258,7 @@ def test_briefing_html_escapes_text_and_requests_nothing(
     assert all(link.startswith("data:image/png;base64,")
                for link in re.findall(r'(?:src|href)="([^"]*)"', page))
     # The same text in the PDF: drawn, not a crash; the CJK the font lacks becomes "?".
-    text = pdf_text(briefing_pdf(briefing), tmp_path)
+    text = pdf_text(briefing_pdf(briefing))
     assert '<script>alert("x")</script> exports from ?? \u2013 ≥ 5' in text
 
 
@@ -335,7 +322,7 @@ def test_partners_do_not_see_survey_shares_on_under_50_answers(tmp_path: Path) -
 
 
 def test_board_pack_tables_suppress_small_counts_for_partners(
-    tiny: Dataset, tmp_path: Path
+    tiny: Dataset, pdf_text: Callable[[bytes], str]
 ) -> None:
     pack = build_board_pack(tiny, filters=MARCH, generated=date(2026, 4, 1))
     table = pack.district_table.set_index("District")
@@ -353,7 +340,7 @@ def test_board_pack_tables_suppress_small_counts_for_partners(
     assert pack.trend_shown == ["16"]
     pdf = board_pack_pdf(pack)
     assert pdf.startswith(b"%PDF")
-    text = pdf_text(pdf, tmp_path)
+    text = pdf_text(pdf)
     assert re.search(r"Dacorum\s+<5\s+<5", text)
     assert re.search(r"Watford\s+hidden\s+hidden", text)
 
@@ -365,9 +352,9 @@ def test_board_pack_for_analysts_shows_every_count(tiny: Dataset) -> None:
     assert table.loc["Watford", "Reports"] == 6
 
 
-def test_board_pack_is_labelled_synthetic_on_every_page(demo: Dataset, tmp_path: Path) -> None:
+def test_board_pack_is_labelled_synthetic_on_every_page(demo: Dataset, pdf_text: Callable[[bytes], str]) -> None:
     pdf = board_pack_pdf(build_board_pack(demo, filters=Filters()))
-    pages = pdf_text(pdf, tmp_path).split("\f")
+    pages = pdf_text(pdf).split("\f")
     pages = [page for page in pages if page.strip()]
     assert len(pages) == pdf_pages(pdf) >= 2
     assert all(SYNTHETIC_BANNER in page for page in pages)

@@ -66,8 +66,13 @@ def hostile_data(folder: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def hostile_apps(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, tuple[str, Path]]]:
-    """Start the dashboard on the hostile data twice: as an analyst and as a partner."""
+def hostile_apps(
+    tmp_path_factory: pytest.TempPathFactory, map_assets: Path
+) -> Iterator[dict[str, tuple[str, Path]]]:
+    """Start the dashboard on the hostile data twice: as an analyst and as a partner.
+
+    The apps serve Leaflet from ``map_assets`` (``SAFETYMAP_MAP_ASSETS=local``).
+    """
     root = tmp_path_factory.mktemp("hostile")
     data = root / "data"
     data.mkdir()
