@@ -17,8 +17,6 @@ from loaders.source import Dataset, FolderSource
 from safetymap import cli
 from safetymap.analysis.filters import Filters
 from safetymap.analysis.patrol import analyse_hotspots
-from safetymap.commands import board_pack as board_pack_command
-from safetymap.commands import briefing as briefing_command
 from safetymap.demo import write_demo_data
 from safetymap.reports import SYNTHETIC_BANNER, printable
 from safetymap.reports.board_pack import (
@@ -410,14 +408,6 @@ def test_chart_inputs_are_checked(briefing_st_albans: Briefing) -> None:
 
 
 # ============================================================================== commands
-@pytest.fixture
-def with_report_commands(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Register the two commands with the command line (until the registry lists them)."""
-    extra = tuple(m for m in (briefing_command, board_pack_command) if m not in cli.COMMANDS)
-    monkeypatch.setattr(cli, "COMMANDS", (*cli.COMMANDS, *extra))
-
-
-@pytest.mark.usefixtures("with_report_commands")
 @pytest.mark.parametrize("name", ["briefing.pdf", "briefing.html"])
 def test_briefing_command_writes_the_file(
     demo_dir: Path, tmp_path: Path, name: str, capsys: pytest.CaptureFixture[str]
@@ -433,7 +423,6 @@ def test_briefing_command_writes_the_file(
     )
 
 
-@pytest.mark.usefixtures("with_report_commands")
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
@@ -453,7 +442,6 @@ def test_briefing_command_refuses_bad_input(
     assert not list(tmp_path.iterdir())
 
 
-@pytest.mark.usefixtures("with_report_commands")
 def test_board_pack_command_writes_the_pdf(
     demo_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -468,7 +456,6 @@ def test_board_pack_command_writes_the_pdf(
             in capsys.readouterr().out)
 
 
-@pytest.mark.usefixtures("with_report_commands")
 def test_board_pack_command_refuses_an_unknown_district(
     demo_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
