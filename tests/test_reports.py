@@ -9,16 +9,21 @@ from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
+import h3
+import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from geodata import load_districts
 from loaders.source import Dataset, FolderSource
 from safetymap import cli
 from safetymap.analysis.filters import Filters
+from safetymap.analysis.hotspots import DEFAULT_RESOLUTION
 from safetymap.analysis.patrol import analyse_hotspots
 from safetymap.demo import write_demo_data
-from safetymap.reports import SYNTHETIC_BANNER, printable
+from safetymap.reports import SYNTHETIC_BANNER, charts, printable
 from safetymap.reports.board_pack import (
     board_pack_pdf,
     build_board_pack,
@@ -188,6 +193,16 @@ def test_briefing_html_lists_the_top_places_of_its_data(
         zip(expected["rank"], expected["nearest_town"], expected["lsoa_name"],
             expected["reports"], strict=True)
     )
+    # Not only the analysis's word for it: each place's count is the number of St Albans
+    # reports of the period in its hexagon, counted here from the rows themselves.
+    reports = demo.streetsafe.frame
+    days = reports["event_at"].dt.date
+    chosen = reports[(reports["district_code"] == ST_ALBANS) & (days >= SINCE) & (days <= UNTIL)]
+    cells = pd.Series([h3.latlng_to_cell(lat, lon, DEFAULT_RESOLUTION) for lat, lon in
+                       zip(chosen["latitude"], chosen["longitude"], strict=True)], dtype=object)
+    assert [int(r[3]) for r in places] == [int((cells == cell).sum())
+                                           for cell in expected["cell_id"]]
+    assert all(r[2].startswith("St Albans ") for r in places)  # LSOAs of the district
 
 
 def test_briefing_pdf_has_one_or_two_pages_with_the_places(
@@ -385,16 +400,75 @@ def test_top_reasons_count_each_report_once_per_reason() -> None:
 
 
 # ============================================================================== charts
-def test_charts_are_deterministic_pngs(briefing_st_albans: Briefing) -> None:
-    when = briefing_st_albans.when
-    assert when_matrix_png(when) == when_matrix_png(when)
-    assert when_matrix_png(when).startswith(PNG_SIGNATURE)
+@pytest.fixture
+def drawn(monkeypatch: pytest.MonkeyPatch) -> list[Figure]:
+    """Keep every figure a chart function draws, to read what is on it."""
+    figures: list[Figure] = []
+    original = charts._png
+
+    def keep(figure: Figure) -> bytes:
+        figures.append(figure)
+        return original(figure)
+
+    monkeypatch.setattr(charts, "_png", keep)
+    return figures
+
+
+def written(ax: Axes) -> list[tuple[float, float, str]]:
+    """Return the texts written in an axes' data area, with where they are."""
+    return [(*text.get_position(), text.get_text()) for text in ax.texts]
+
+
+def test_when_matrix_writes_each_count_in_its_square(drawn: list[Figure]) -> None:
+    when = pd.DataFrame(0, index=range(7), columns=range(24))
+    when.iloc[0, 21] = 3  # Monday 21:00
+    when.iloc[4, 2] = 1200  # Friday 02:00
+    png = when_matrix_png(when)
+    assert png.startswith(PNG_SIGNATURE)
+    assert png == when_matrix_png(when)  # the same chart, byte for byte
+    ax = drawn[0].axes[0]
+    assert written(ax) == [(21, 0, "3"), (2, 4, "1,200")]
+    shown = ax.images[0].get_array()
+    assert (shown[0, 21], shown[4, 2]) == (3, 1200)
+    assert shown.mask.sum() == 7 * 24 - 2  # every empty slot is masked: drawn white
+    empty = when_matrix_png(when * 0)
+    assert empty != png
+    assert written(drawn[-1].axes[0]) == [
+        (11.5, 3, "No report with a time of the incident in this period")
+    ]
+
+
+def test_trend_chart_leaves_a_hidden_month_off_the_line(drawn: list[Figure]) -> None:
     monthly = pd.DataFrame({"month": pd.to_datetime(["2026-01-01", "2026-02-01"]),
                             "reports": [3, 9]})
     assert trend_png(monthly, shown=["<5", "9"]).startswith(PNG_SIGNATURE)
+    ax = drawn[0].axes[0]
+    # The 3 a partner may not see is neither plotted nor written; "<5" is, at the foot.
+    line = ax.lines[0].get_ydata()
+    assert np.isnan(line[0])
+    assert line[1] == 9
+    assert sorted(text for _, _, text in written(ax)) == ["9", "<5"]
+    trend_png(monthly)  # an analyst's chart: both counts on the line
+    assert list(drawn[-1].axes[0].lines[0].get_ydata()) == [3, 9]
+
+
+def test_bar_chart_draws_each_value_top_first(drawn: list[Figure]) -> None:
     assert bar_png(["A", "B"], [2.5, 1.0], title="t", xlabel="x").startswith(PNG_SIGNATURE)
+    ax = drawn[0].axes[0]
+    assert [bar.get_width() for bar in ax.patches] == [2.5, 1.0]
+    assert [label.get_text() for label in ax.get_yticklabels()] == ["A", "B"]
+    assert ax.yaxis_inverted()  # A, the first, at the top
+    assert [text for _, _, text in written(ax)] == ["2.50", "1"]
+    bar_png(["A", "B"], [3.0, 7.0], title="t", xlabel="x", shown=["<5", "7"])
+    hidden = drawn[-1].axes[0]
+    assert [bar.get_width() for bar in hidden.patches] == [0.0, 7.0]
+    assert [text for _, _, text in written(hidden)] == ["<5", "7"]
+
+
+def test_hotspot_map_chart_is_the_same_twice(briefing_st_albans: Briefing) -> None:
     analysis = briefing_st_albans.analysis
     first = hotspot_map_png(analysis, load_districts(), focus=ST_ALBANS)
+    assert first.startswith(PNG_SIGNATURE)
     assert first == hotspot_map_png(analysis, load_districts(), focus=ST_ALBANS)
 
 
