@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import pytest
-from browser import BrowserLog, StreamlitApp, find_chromium, launch_chromium, run_streamlit
+from browser import BrowserLog
+from harness import StreamlitApp, find_chromium, launch_chromium, run_streamlit
 from pg import PostgresCluster, PostgresMissing, postgres_cluster
 
 from safetymap.maps.assets import assets_installed
@@ -66,8 +67,9 @@ def map_assets() -> Path:
 
 # ============================================================================== browser
 # A Streamlit server per (script, environment) for the whole session, and headless Chromium
-# through playwright. Helpers are in tests/browser.py. Tests using `chromium` are marked
-# `browser` automatically, so `pytest -m "not browser"` leaves them out.
+# through playwright. bench/harness.py starts them (the benchmarks do the same);
+# tests/browser.py watches what pages do. Tests using `chromium` are marked `browser`
+# automatically, so `pytest -m "not browser"` leaves them out.
 
 StartStreamlit = Callable[..., StreamlitApp]
 

@@ -6,7 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from browser import BrowserLog, StreamlitApp, is_local, save_screenshot, wait_for_map_frame
+from browser import BrowserLog, is_local, save_screenshot, wait_for_map_frame
+from harness import StreamlitApp
 from playwright.sync_api import Page
 
 from safetymap.settings import PROJECT_ROOT

@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pytest
-from browser import run_streamlit, wait_for_map_frame
+from browser import wait_for_map_frame
+from harness import run_streamlit
 from openpyxl import load_workbook
 from playwright.sync_api import Browser, Locator, Page
 
