@@ -254,7 +254,7 @@ def test_a_partner_asking_for_a_briefing_is_refused(demo: Dataset) -> None:
 
 
 def test_an_unknown_district_is_refused_with_the_valid_ones(demo: Dataset) -> None:
-    with pytest.raises(ValueError, match="Expected one of: Broxbourne, Dacorum"):
+    with pytest.raises(ValueError, match="expected a Hertfordshire district, one of Broxbourne, Dacorum"):
         build_briefing(demo, district="<b>Gotham</b>", since=None, until=None)
 
 

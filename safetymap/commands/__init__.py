@@ -74,16 +74,13 @@ def add_selection_options(parser: argparse.ArgumentParser) -> None:
 
 
 def district_or_error(text: str) -> str:
-    """Return the district code for a name or code, or say which districts there are."""
-    from geodata import DISTRICTS, district_code
+    """Return the district code for ``--district``'s name or code, or say which there are."""
+    from geodata import require_district
 
-    code = district_code(text)
-    if code is None:
-        raise CommandError(
-            f"--district {text!r}: expected a Hertfordshire district, one of "
-            f"{', '.join(DISTRICTS.values())} (or its LAD code, e.g. E07000103)."
-        )
-    return code
+    try:
+        return require_district(text, argument="--district")
+    except ValueError as error:
+        raise CommandError(str(error)) from None
 
 
 def filters_from_args(args: argparse.Namespace) -> Filters:

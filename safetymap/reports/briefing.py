@@ -24,7 +24,7 @@ from datetime import date, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from geodata import DISTRICTS, district_code, load_districts
+from geodata import DISTRICTS, load_districts, require_district
 from loaders.counts import ReportCounts
 from safetymap.analysis.counts import counts_of
 from safetymap.analysis.filters import Filters
@@ -146,12 +146,7 @@ class Briefing:
 
 
 def _district(district: str) -> tuple[str, str]:
-    code = district_code(str(district)) if district is not None else None
-    if code is None:
-        raise ValueError(
-            f"`district` must name a Hertfordshire district, by name or code; got "
-            f"{district!r}. Expected one of: {', '.join(DISTRICTS.values())}."
-        )
+    code = require_district(district)
     return code, DISTRICTS[code]
 
 
