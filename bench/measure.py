@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import signal
 import sys
 import time
@@ -35,6 +34,7 @@ from typing import Any
 import folium
 import geopandas as gpd
 import pandas as pd
+from common import emit, peak_rss_mb
 from folium.plugins import MarkerCluster
 
 from geodata import load_districts
@@ -62,19 +62,6 @@ PERIOD_CHANGES: tuple[tuple[date, date], ...] = (
 QUICK_CHANGES = 1
 #: The page's "Large" hexagons, timed too: what a coarser default would cost and send.
 COARSE_RESOLUTION = 8
-
-
-def peak_rss_mb(pid: int | str = "self") -> float:
-    """Return the peak resident memory (VmHWM) of a process in MB (10^6 bytes), from /proc."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) * 1024 / 1e6
-    raise RuntimeError(f"/proc/{pid}/status has no VmHWM line; is this Linux?")
-
-
-def _emit(record: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(record) + "\n")
-    sys.stdout.flush()
 
 
 def _load(folder: Path) -> Dataset:
@@ -237,7 +224,7 @@ def command_ours(folder: Path, *, quick: bool) -> None:
     ]
     hotspot_view(counts, Filters(), resolution=COARSE_RESOLUTION)
     coarse = hotspot_view(counts, Filters(), resolution=COARSE_RESOLUTION)
-    _emit(
+    emit(
         {
             "kind": "ours", "report_cells_s": cells_s,
             "first": _view_record(first), "again": _view_record(again),
@@ -297,9 +284,9 @@ def command_naive(folder: Path, *, timeout_s: float, quick: bool) -> None:
     steps: list[tuple[str, str, Filters]] = [("default", "all reports", Filters())]
     steps += _changes(quick)
     for kind, label, chosen in steps:
-        _emit({"kind": "naive", "step": kind, "label": label,
+        emit({"kind": "naive", "step": kind, "label": label,
                **_naive_step(reports, chosen, timeout_s)})
-    _emit({"kind": "naive_done", "peak_rss_mb": peak_rss_mb()})
+    emit({"kind": "naive_done", "peak_rss_mb": peak_rss_mb()})
 
 
 def main(argv: list[str] | None = None) -> int:

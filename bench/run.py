@@ -48,18 +48,25 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-BENCH_DIR = Path(__file__).resolve().parent
-ROOT = BENCH_DIR.parent
-sys.path.insert(0, str(ROOT / "tests"))  # the browser helpers shared with the tests
-
-from browser import (  # noqa: E402
-    CHROMIUM_ARGS,
+from common import (
+    BENCH_DIR,
+    ROOT,
+    PageView,
     View,
-    find_chromium,
+    browse_dashboard,
+    demo_folder,
+    ensure_data,
+    loadavg,
+    mb_text,
     open_browser,
-    run_streamlit,
+    peak_rss_mb,
+    row,
+    say,
+    seconds_text,
     time_to_draw,
+    view_text,
 )
+from harness import CHROMIUM_ARGS, find_chromium, run_streamlit
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -80,6 +87,14 @@ PACKAGES = (
     "numpy", "h3", "esda", "libpysal", "pandera", "pyogrio", "playwright",
 )
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+#: The dashboard's pages timed, in order: the county page twice (the second a new session
+#: on a warm server), then the Hotspots page twice.
+DASHBOARD_VIEWS = (
+    PageView("county_first", "", HEXAGONS, DISTRICT_PATHS),
+    PageView("county_warm", "", HEXAGONS, DISTRICT_PATHS),
+    PageView("hotspots_first", "/hotspots", HEXAGONS, DISTRICT_PATHS + 1),
+    PageView("hotspots_warm", "/hotspots", HEXAGONS, DISTRICT_PATHS + 1),
+)
 #: Most naive steps a worker runs (all reports, 5 districts, 4 periods), for its time limit.
 NAIVE_STEPS = 10
 
@@ -89,46 +104,19 @@ start = time.perf_counter()
 import loaders.source, safetymap.analysis.patrol, safetymap.maps.hotspots, streamlit_folium
 print(json.dumps({"seconds": time.perf_counter() - start}))
 """
-_GENERATE_CODE = """
-import json, sys, time
-from pathlib import Path
-from safetymap.demo import write_demo_data
-start = time.perf_counter()
-write_demo_data(Path(sys.argv[1]), reports=int(sys.argv[2]), seed=int(sys.argv[3]))
-print(json.dumps({"seconds": time.perf_counter() - start}))
-"""
 # Only the loaders are imported, so the peak memory is loading's, not the analysis stack's.
-_LOAD_CODE = """
+_LOAD_CODE = f"""
 import json, sys, time
 from pathlib import Path
+sys.path.insert(0, {str(BENCH_DIR)!r})
+from common import peak_rss_mb
 from loaders.source import FolderSource
 start = time.perf_counter()
 dataset = FolderSource(Path(sys.argv[1])).load()
 seconds = time.perf_counter() - start
-status = Path("/proc/self/status").read_text().splitlines()
-peak_kib = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
-print(json.dumps({"seconds": seconds, "reports": len(dataset.streetsafe.frame),
-                  "refused": len(dataset.streetsafe.problems),
-                  "peak_rss_mb": peak_kib * 1024 / 1e6}))
+print(json.dumps({{"seconds": seconds, "reports": len(dataset.streetsafe.frame),
+                  "refused": len(dataset.streetsafe.problems), "peak_rss_mb": peak_rss_mb()}}))
 """
-
-
-def _say(message: str) -> None:
-    sys.stderr.write(f"[bench {time.strftime('%H:%M:%S')}] {message}\n")
-    sys.stderr.flush()
-
-
-def _loadavg() -> str:
-    """Return the 1, 5 and 15 minute load averages: other work on the machine skews timings."""
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-
-
-def peak_rss_mb(pid: int) -> float:
-    """Return the peak resident memory (VmHWM) of process ``pid`` in MB (10^6 bytes)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) * 1024 / 1e6
-    raise RuntimeError(f"/proc/{pid}/status has no VmHWM line; is this Linux?")
 
 
 # ------------------------------------------------------------------------ workers
@@ -146,26 +134,12 @@ def _run_worker(arguments: Sequence[str], *, timeout_s: float) -> list[dict[str,
             command, capture_output=True, text=True, timeout=timeout_s, check=False, cwd=ROOT
         )
     except subprocess.TimeoutExpired as expired:
-        _say(f"worker stopped after {timeout_s:.0f} s: {' '.join(arguments[:3])}")
+        say(f"worker stopped after {timeout_s:.0f} s: {' '.join(arguments[:3])}")
         return _json_lines(expired.stdout)
     if done.returncode != 0:
         tail = "\n".join(done.stderr.splitlines()[-30:])
         raise RuntimeError(f"{' '.join(command[:4])} failed ({done.returncode}):\n{tail}")
     return _json_lines(done.stdout)
-
-
-def ensure_data(work_dir: Path, size: int, seed: int) -> tuple[Path, float | None]:
-    """Generate the demo exports for ``size`` once; return the folder and the time taken."""
-    folder = work_dir / "data" / f"seed{seed}-r{size}"
-    complete = folder / ".complete"
-    if complete.exists():
-        return folder, None
-    if folder.exists():
-        shutil.rmtree(folder)
-    records = _run_worker(["-c", _GENERATE_CODE, str(folder), str(size), str(seed)],
-                          timeout_s=3600)
-    complete.write_text("ok\n")
-    return folder, records[-1]["seconds"]
 
 
 # ------------------------------------------------------------------------ browser
@@ -175,7 +149,7 @@ def _prepare_map_app(work_dir: Path) -> Path:
 
     app_dir = work_dir / "app"
     app_dir.mkdir(parents=True, exist_ok=True)
-    for name in ("map_app.py", "measure.py"):
+    for name in ("map_app.py", "measure.py", "common.py", "harness.py"):
         shutil.copy2(BENCH_DIR / name, app_dir / name)
     # Streamlit serves only a real static/ folder beside the script, not a symlink.
     shutil.copytree(VENDOR_DIR, app_dir / "static" / "vendor", dirs_exist_ok=True)
@@ -192,45 +166,14 @@ def browse_map_app(
     with run_streamlit(app, env=env, log=log, timeout_s=120) as server:
         first = time_to_draw(browser, server.url, selector=selector, min_count=count,
                              timeout_s=timeout_s, log=log)
-        _say(f"{kind} map app, first view: {_seconds(first)}")
+        say(f"{kind} map app, first view: {view_text(first)}")
         warm = View(None, "not tried: the first view failed")
         if first.seconds is not None:
             warm = time_to_draw(browser, server.url, selector=selector, min_count=count,
                                 timeout_s=timeout_s, log=log)
-            _say(f"{kind} map app, second view: {_seconds(warm)}")
+            say(f"{kind} map app, second view: {view_text(warm)}")
         memory = peak_rss_mb(server.process.pid)
     return {"first": asdict(first), "warm": asdict(warm), "peak_rss_mb": memory}
-
-
-def browse_dashboard(
-    browser: Browser, folder: Path, work_dir: Path, *, timeout_s: float, size: int
-) -> dict[str, Any]:
-    """Serve the real dashboard on ``folder``; time the county and Hotspots pages."""
-    log = work_dir / f"streamlit-dashboard-{size}.log"
-    env = {
-        "SAFETYMAP_DATA": str(folder), "SAFETYMAP_MAP_ASSETS": "local",
-        "SAFETYMAP_ROLE": "police", "SAFETYMAP_CACHE_DIR": str(work_dir / "cache"),
-    }
-    views: dict[str, Any] = {}
-    with run_streamlit(ROOT / "dashboard.py", env=env, log=log, timeout_s=120) as server:
-        pages = (
-            ("county_first", server.url, DISTRICT_PATHS),
-            ("county_warm", server.url, DISTRICT_PATHS),
-            ("hotspots_first", f"{server.url}/hotspots", DISTRICT_PATHS + 1),
-        )
-        for name, url, count in pages:
-            view = time_to_draw(browser, url, selector=HEXAGONS, min_count=count,
-                                timeout_s=timeout_s, log=log)
-            views[name] = asdict(view)
-            _say(f"dashboard {name}: {_seconds(view)}")
-        # After loading and one Hotspots page view, as the target asks.
-        views["peak_rss_mb"] = peak_rss_mb(server.process.pid)
-        view = time_to_draw(browser, f"{server.url}/hotspots", selector=HEXAGONS,
-                            min_count=DISTRICT_PATHS + 1, timeout_s=timeout_s, log=log)
-        views["hotspots_warm"] = asdict(view)
-        _say(f"dashboard hotspots_warm: {_seconds(view)}")
-        views["peak_rss_mb_end"] = peak_rss_mb(server.process.pid)
-    return views
 
 
 # ------------------------------------------------------------------------ one size
@@ -238,54 +181,44 @@ def measure_size(
     size: int, args: argparse.Namespace, browser: Browser | None, app: Path | None
 ) -> dict[str, Any]:
     """Take every measurement at one size; return the raw figures."""
-    folder, generated_s = ensure_data(args.work_dir, size, args.seed)
+    folder = demo_folder(args.work_dir, size, args.seed)
+    generated_s = ensure_data(folder, size, args.seed)
     if generated_s is not None:
-        _say(f"{size:,}: generated demo data in {generated_s:.1f} s")
-    record: dict[str, Any] = {"size": size, "generate_s": generated_s, "loadavg": _loadavg()}
+        say(f"{size:,}: generated demo data in {generated_s:.1f} s")
+    record: dict[str, Any] = {"size": size, "generate_s": generated_s, "loadavg": loadavg()}
     record["load"] = _run_worker(["-c", _LOAD_CODE, str(folder)], timeout_s=3600)[-1]
-    _say(f"{size:,}: loaded {record['load']['reports']:,} reports "
+    say(f"{size:,}: loaded {record['load']['reports']:,} reports "
          f"in {record['load']['seconds']:.1f} s")
     quick = ["--quick"] if args.quick else []
     record["ours"] = _run_worker(
         [str(BENCH_DIR / "measure.py"), "ours", str(folder), *quick], timeout_s=3600
     )[-1]
-    _say(f"{size:,}: ours done")
+    say(f"{size:,}: ours done")
     steps = NAIVE_STEPS
     record["naive"] = _run_worker(
         [str(BENCH_DIR / "measure.py"), "naive", str(folder),
          "--timeout", str(args.naive_timeout), *quick],
         timeout_s=600 + steps * (args.naive_timeout + 120),
     )
-    _say(f"{size:,}: naive done")
+    say(f"{size:,}: naive done")
     if browser is not None and app is not None:
         record["map_app"] = {
             kind: browse_map_app(browser, app, folder, kind, size=size,
                                  timeout_s=args.browser_timeout)
             for kind in ("ours", "naive")
         }
+        env = {
+            "SAFETYMAP_DATA": str(folder), "SAFETYMAP_MAP_ASSETS": "local",
+            "SAFETYMAP_ROLE": "police", "SAFETYMAP_CACHE_DIR": str(args.work_dir / "cache"),
+        }
         record["dashboard"] = browse_dashboard(
-            browser, folder, args.work_dir, timeout_s=args.browser_timeout, size=size
+            browser, env, args.work_dir / f"streamlit-dashboard-{size}.log", DASHBOARD_VIEWS,
+            timeout_s=args.browser_timeout,
         )
     return record
 
 
 # ------------------------------------------------------------------------ the table
-def _mb(value: float) -> str:
-    return f"{value:,.1f} MB" if value >= 10 else f"{value:,.2f} MB"
-
-
-def _s(value: float) -> str:
-    return f"{value:,.2f} s" if value < 10 else f"{value:,.1f} s"
-
-
-def _seconds(view: View | dict[str, Any] | None) -> str:
-    if view is None:
-        return "-"
-    if isinstance(view, dict):
-        view = View(**view)
-    return _s(view.seconds) if view.seconds is not None else view.failure
-
-
 def _ratio(naive: float | None, ours: float | None, *, at_least: bool = False) -> str:
     if naive is None or ours is None or ours <= 0:
         return "-"
@@ -324,31 +257,27 @@ def _naive_cell(steps: list[dict[str, Any]], ours: float | None) -> tuple[str, s
         return f"did not finish within {timeout:.0f} s{note if len(steps) > 1 else ''}", (
             _ratio(timeout, ours, at_least=True)
         )
-    return _s(middle) + (note if unfinished else ""), _ratio(middle, ours)
-
-
-def _row(*cells: str) -> str:
-    return "| " + " | ".join(cells) + " |"
+    return seconds_text(middle) + (note if unfinished else ""), _ratio(middle, ours)
 
 
 def main_table(records: list[dict[str, Any]]) -> list[str]:
     """Return the side-by-side table: every measure, ours, naive, ratio, target, result."""
     lines = [
-        _row("measure", "reports", "ours", "naive", "naive/ours", "target", "result"),
-        _row(*["---"] * 3, *["---:"] * 2, "---", "---"),
+        row("measure", "reports", "ours", "naive", "naive/ours", "target", "result"),
+        row(*["---"] * 3, *["---:"] * 2, "---", "---"),
     ]
 
     def add(measure: str, size: int, *cells: str) -> None:
-        lines.append(_row(measure, f"{size:,}", *cells))
+        lines.append(row(measure, f"{size:,}", *cells))
 
     for record in records:
         size, load = record["size"], record["load"]
         add("Load and validate (FolderSource; same for both)", size,
-            _s(load["seconds"]), "same", "1.0x", "", "")
+            seconds_text(load["seconds"]), "same", "1.0x", "", "")
     for record in records:
         size, load = record["size"], record["load"]
         add("Peak memory of the loading process", size,
-            _mb(load["peak_rss_mb"]), "same", "1.0x", "", "")
+            mb_text(load["peak_rss_mb"]), "same", "1.0x", "", "")
     for kind, words in (("district", "district"), ("period", "period, county-wide")):
         for record in records:
             size, ours = record["size"], record["ours"]
@@ -357,56 +286,58 @@ def main_table(records: list[dict[str, Any]]) -> list[str]:
             naive, ratio = _naive_cell(_naive_steps(record, kind), middle)
             applies = size == FILTER_TARGET_AT
             add(f"Filter change ({words}) to finished map, warm; median of {len(runs)}", size,
-                _s(middle) if middle is not None else "-", naive, ratio,
+                seconds_text(middle) if middle is not None else "-", naive, ratio,
                 f"<= {FILTER_TARGET_S:.0f} s at {FILTER_TARGET_AT:,}",
                 _verdict(middle, FILTER_TARGET_S, applies))
     for record in records:
         size, ours = record["size"], record["ours"]
         naive, ratio = _naive_cell(_naive_steps(record, "default"), ours["again"]["total_s"])
         add("All reports to finished map (no filter), warm", size,
-            _s(ours["again"]["total_s"]), naive, ratio, "", "")
+            seconds_text(ours["again"]["total_s"]), naive, ratio, "", "")
     for record in records:
         size, ours = record["size"], record["ours"]
         payload = ours["first"]["bytes"] / 1e6
         steps = _naive_steps(record, "default")
         if steps and "bytes" in steps[0]:
             naive_mb = steps[0]["bytes"] / 1e6
-            naive, ratio = _mb(naive_mb), _ratio(naive_mb, payload)
+            naive, ratio = mb_text(naive_mb), _ratio(naive_mb, payload)
         elif steps:
             estimate = steps[0]["markers"] * _bytes_per_marker(records) / 1e6
-            naive = f"not built within {steps[0]['timeout_s']:.0f} s (~{_mb(estimate)} at the "
+            naive = f"not built within {steps[0]['timeout_s']:.0f} s (~{mb_text(estimate)} at the "
             naive += "rate of smaller sizes)" if estimate else ")"
             ratio = _ratio(estimate, payload) if estimate else "-"
         else:
             naive, ratio = "not measured", "-"
         add(f"Map payload, all reports (HTML; ours {ours['first']['cells']:,} hexagons)", size,
-            _mb(payload), naive, ratio, f"<= {PAYLOAD_TARGET_MB:.0f} MB",
+            mb_text(payload), naive, ratio, f"<= {PAYLOAD_TARGET_MB:.0f} MB",
             _verdict(payload, PAYLOAD_TARGET_MB, applies=True))
     browsed = [record for record in records if "map_app" in record]
     for record in browsed:
         apps = record["map_app"]
         ours_s, naive_s = apps["ours"]["warm"]["seconds"], apps["naive"]["warm"]["seconds"]
         add("Map drawn in Chromium, all reports (bench app, warm server)", record["size"],
-            _seconds(apps["ours"]["warm"]), _seconds(apps["naive"]["warm"]),
+            view_text(apps["ours"]["warm"]), view_text(apps["naive"]["warm"]),
             _ratio(naive_s, ours_s), "", "")
     for record in browsed:
         apps = record["map_app"]
         add("Server peak memory, bench app serving that map", record["size"],
-            _mb(apps["ours"]["peak_rss_mb"]), _mb(apps["naive"]["peak_rss_mb"]),
+            mb_text(apps["ours"]["peak_rss_mb"]), mb_text(apps["naive"]["peak_rss_mb"]),
             _ratio(apps["naive"]["peak_rss_mb"], apps["ours"]["peak_rss_mb"]), "", "")
     for record in browsed:
         size, view = record["size"], record["dashboard"]["county_warm"]
         add("Dashboard first page drawn (county map; new session, data loaded)", size,
-            _seconds(view), "-", "-", f"<= {FIRST_PAGE_TARGET_S:.0f} s at {FIRST_PAGE_TARGET_AT:,}",
+            view_text(view), "-", "-",
+            f"<= {FIRST_PAGE_TARGET_S:.0f} s at {FIRST_PAGE_TARGET_AT:,}",
             _verdict(view["seconds"], FIRST_PAGE_TARGET_S, size == FIRST_PAGE_TARGET_AT))
     for record in browsed:
         size, view = record["size"], record["dashboard"]["hotspots_warm"]
         add("Dashboard Hotspots page drawn (new session, analysis cached)", size,
-            _seconds(view), "-", "-", "", "")
+            view_text(view), "-", "-", "", "")
     for record in browsed:
-        size, dashboard = record["size"], record["dashboard"]
+        # after loading, the county page and one Hotspots page view, as the target asks
+        size, dashboard = record["size"], record["dashboard"]["hotspots_first"]
         add("Dashboard server peak memory (load, county page, one Hotspots view)", size,
-            _mb(dashboard["peak_rss_mb"]), "-", "-",
+            mb_text(dashboard["peak_rss_mb"]), "-", "-",
             f"<= {MEMORY_TARGET_MB / 1000:.0f} GB at {MEMORY_TARGET_AT:,}",
             _verdict(dashboard["peak_rss_mb"], MEMORY_TARGET_MB, size == MEMORY_TARGET_AT))
     return lines
@@ -426,39 +357,41 @@ def _bytes_per_marker(records: list[dict[str, Any]]) -> float:
 def warmup_table(records: list[dict[str, Any]], imports_s: float) -> list[str]:
     """Return the one-off warm-ups: what the first call costs against a warm call."""
     lines = [
-        _row("one-off warm-up (paid once per server process)", "reports", "first", "warm",
+        row("one-off warm-up (paid once per server process)", "reports", "first", "warm",
              "first/warm"),
-        _row("---", "---", "---:", "---:", "---:"),
-        _row("Import the loaders, analysis and map libraries", "any", _s(imports_s), "-", "-"),
+        row("---", "---", "---:", "---:", "---:"),
+        row("Import the loaders, analysis and map libraries", "any", seconds_text(imports_s),
+            "-", "-"),
     ]
     for record in records:
         size, ours, load = record["size"], record["ours"], record["load"]
-        lines.append(_row("Load and validate the data (st.cache_resource)", f"{size:,}",
-                          _s(load["seconds"]), "0 s (cached)", "-"))
-        lines.append(_row("Cell, time and reason codes of every report (once per dataset)",
-                          f"{size:,}", _s(ours["report_cells_s"]), "0 s (cached)", "-"))
+        lines.append(row("Load and validate the data (st.cache_resource)", f"{size:,}",
+                          seconds_text(load["seconds"]), "0 s (cached)", "-"))
+        lines.append(row("Cell, time and reason codes of every report (once per dataset)",
+                          f"{size:,}", seconds_text(ours["report_cells_s"]), "0 s (cached)", "-"))
         first, again = ours["first"]["analyse_s"], ours["again"]["analyse_s"]
-        lines.append(_row("analyse_hotspots, all reports, same filter again", f"{size:,}",
-                          _s(first), _s(again), _ratio(first, again)))
+        lines.append(row("analyse_hotspots, all reports, same filter again", f"{size:,}",
+                          seconds_text(first), seconds_text(again), _ratio(first, again)))
         for kind in ("district", "period"):
             cold = _median([r["analyse_s"] for r in ours["first_pass"] if r["kind"] == kind])
             warm = _median([r["analyse_s"] for r in ours["warm_pass"] if r["kind"] == kind])
-            lines.append(_row(f"analyse_hotspots, a {kind} chosen for the first time vs again",
-                              f"{size:,}", _s(cold or 0), _s(warm or 0), _ratio(cold, warm)))
+            lines.append(row(f"analyse_hotspots, a {kind} chosen for the first time vs again",
+                             f"{size:,}", seconds_text(cold or 0), seconds_text(warm or 0),
+                             _ratio(cold, warm)))
         if "dashboard" in record:
             dashboard = record["dashboard"]
             for page, words in (("county", "county page"), ("hotspots", "Hotspots page")):
                 first_view, warm_view = dashboard[f"{page}_first"], dashboard[f"{page}_warm"]
-                lines.append(_row(
+                lines.append(row(
                     f"Dashboard {words} drawn: first after server start vs a new session",
-                    f"{size:,}", _seconds(first_view), _seconds(warm_view),
+                    f"{size:,}", view_text(first_view), view_text(warm_view),
                     _ratio(first_view["seconds"], warm_view["seconds"]),
                 ))
             for kind in ("ours", "naive"):
                 app = record["map_app"][kind]
-                lines.append(_row(
+                lines.append(row(
                     f"Bench app ({kind}) map drawn: first after server start vs a new session",
-                    f"{size:,}", _seconds(app["first"]), _seconds(app["warm"]),
+                    f"{size:,}", view_text(app["first"]), view_text(app["warm"]),
                     _ratio(app["first"]["seconds"], app["warm"]["seconds"]),
                 ))
     return lines
@@ -467,9 +400,9 @@ def warmup_table(records: list[dict[str, Any]], imports_s: float) -> list[str]:
 def breakdown_table(records: list[dict[str, Any]]) -> list[str]:
     """Return where our time goes: aggregation + Gi*, layer, map + HTML, per change kind."""
     lines = [
-        _row("our map, warm (median run)", "reports", "selected", "hexagons", "dots",
+        row("our map, warm (median run)", "reports", "selected", "hexagons", "dots",
              "aggregation + Gi*", "layer", "map + HTML", "total", "payload"),
-        _row("---", "---", *["---:"] * 8),
+        row("---", "---", *["---:"] * 8),
     ]
     for record in records:
         ours, size = record["ours"], record["size"]
@@ -484,10 +417,11 @@ def breakdown_table(records: list[dict[str, Any]]) -> list[str]:
         rows.append(("all reports", ours["again"]))
         rows.append(("all reports, resolution 8 (about 920 m)", ours["coarse"]))
         for name, run in rows:
-            lines.append(_row(
+            lines.append(row(
                 name, f"{size:,}", f"{run['selected']:,}", f"{run['cells']:,}",
-                f"{run['dots']:,}", _s(run["analyse_s"]), _s(run["layer_s"]), _s(run["map_s"]),
-                _s(run["total_s"]), _mb(run["bytes"] / 1e6),
+                f"{run['dots']:,}", seconds_text(run["analyse_s"]), seconds_text(run["layer_s"]),
+                seconds_text(run["map_s"]),
+                seconds_text(run["total_s"]), mb_text(run["bytes"] / 1e6),
             ))
     return lines
 
@@ -542,7 +476,7 @@ def report(
         f"- Command: `{command}`",
         "- Load average (1, 5, 15 min) when each size started: "
         + "; ".join(f"{record['size']:,}: {record['loadavg']}" for record in records)
-        + f"; at the end: {_loadavg()}",
+        + f"; at the end: {loadavg()}",
         (f"- Demo data: `write_demo_data(..., seed={args.seed})`; naive map builds stopped "
         f"after {args.naive_timeout:.0f} s, page views after {args.browser_timeout:.0f} s."),
         "",
@@ -626,7 +560,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sys.stdout.write(text + "\n")
     if args.out is not None:
         write_out(args.out, text)
-        _say(f"wrote {args.out}")
+        say(f"wrote {args.out}")
     return 0
 
 

@@ -7,8 +7,8 @@ Run from the project folder::
     .venv/bin/python bench/store.py --size 10000 --no-browser      # no Streamlit, no Chromium
 
 For one size of the seeded demo data (``build/bench/data/seed7-rSIZE``, generated when
-missing), in a store made for the run (a throwaway PostgreSQL cluster from
-``tests/pg.py``, or a new ``.gpkg`` file), every figure comes from a fresh process:
+missing), in a store made for the run (a throwaway PostgreSQL cluster from ``bench/pg.py``,
+which the tests use too, or a new ``.gpkg`` file), every figure comes from a fresh process:
 
 1. ingest: ``store.ingest(kind, [file])`` of the StreetSafe file, then the survey and
    services files, with the split between validating and writing; the store's size on
@@ -54,22 +54,27 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from common import (
+    ROOT,
+    PageView,
+    browse_dashboard,
+    emit,
+    ensure_data,
+    loadavg,
+    mb_text,
+    open_browser,
+    peak_rss_mb,
+    row,
+    say,
+    seconds_text,
+    view_text,
+)
+from playwright.sync_api import Error as PlaywrightError
 
-BENCH_DIR = Path(__file__).resolve().parent
-ROOT = BENCH_DIR.parent
-sys.path.insert(0, str(ROOT / "tests"))  # the browser and PostgreSQL helpers of the tests
 sys.path.insert(0, str(ROOT))  # loaders, safetymap and geodata when run as a script
 
-from browser import (  # noqa: E402
-    open_browser,
-    run_streamlit,
-    time_to_draw,
-)
-from playwright.sync_api import Browser  # noqa: E402
-from playwright.sync_api import Error as PlaywrightError  # noqa: E402
-
-from loaders.counts import Slot  # noqa: E402
-from loaders.store.base import Selection  # noqa: E402
+from loaders.counts import Slot
+from loaders.store.base import Selection
 
 #: The filters timed: every report, one district (Watford), a county-wide quarter.
 WATFORD = "E07000103"
@@ -101,59 +106,6 @@ def filter_cases() -> list[tuple[str, str, Any]]:
 
 
 # ------------------------------------------------------------------------ small helpers
-def _say(message: str) -> None:
-    sys.stderr.write(f"[store bench {time.strftime('%H:%M:%S')}] {message}\n")
-    sys.stderr.flush()
-
-
-def _emit(record: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(record, default=str) + "\n")
-    sys.stdout.flush()
-
-
-def _status_kib(pid: int | str, field_name: str) -> int:
-    """Return a ``/proc/PID/status`` memory field in KiB (0 when the process is gone)."""
-    try:
-        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
-    except OSError:
-        return 0
-    for line in lines:
-        if line.startswith(f"{field_name}:"):
-            return int(line.split()[1])
-    return 0
-
-
-def peak_rss_mb(pid: int | str = "self") -> float:
-    """Return the peak resident memory (VmHWM) of one process in MB (10^6 bytes)."""
-    return _status_kib(pid, "VmHWM") * 1024 / 1e6
-
-
-def process_tree(pid: int) -> list[int]:
-    """Return ``pid`` and every process descended from it (from /proc's children lists)."""
-    found, queue = [], [pid]
-    while queue:
-        current = queue.pop()
-        found.append(current)
-        for task in Path(f"/proc/{current}/task").glob("*"):
-            with contextlib.suppress(OSError):
-                queue += [int(child) for child in (task / "children").read_text().split()]
-    return found
-
-
-def tree_memory_mb(pid: int) -> dict[str, Any]:
-    """Return the peak (VmHWM) and current (VmRSS) memory of a process tree, in MB."""
-    pids = process_tree(pid)
-    return {
-        "processes": len(pids),
-        "peak_rss_mb": sum(_status_kib(p, "VmHWM") for p in pids) * 1024 / 1e6,
-        "rss_mb": sum(_status_kib(p, "VmRSS") for p in pids) * 1024 / 1e6,
-    }
-
-
-def _loadavg() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-
-
 def _median(values: Sequence[float]) -> float:
     return float(statistics.median(values))
 
@@ -234,7 +186,7 @@ def time_selections(reports: Any, repeats: int) -> dict[str, Any]:
             "analyse_cells": len(analysis.result.cells),
             "analyse_calls": calls,
         }
-        _say(f"{name}: count {first_s:.3f} s then {_median(again):.3f} s; analyse "
+        say(f"{name}: count {first_s:.3f} s then {_median(again):.3f} s; analyse "
              f"{analyse_first_s:.3f} s then {_median(analyse_again):.3f} s "
              f"({len(calls)} calls to the reports)")
     return cases
@@ -268,7 +220,7 @@ def worker_ingest(url: str, folder: Path) -> None:
             marks.setdefault(step.stage, time.perf_counter())
             if time.monotonic() - last_said[0] > 30:
                 last_said[0] = time.monotonic()
-                _say(f"ingest {kind}: {step.stage} {step.done:,} of {step.total:,}")
+                say(f"ingest {kind}: {step.stage} {step.done:,} of {step.total:,}")
 
         start = time.perf_counter()
         summary = store.ingest(kind, files[kind], progress=progress)
@@ -283,8 +235,8 @@ def worker_ingest(url: str, folder: Path) -> None:
             "added": summary.added, "already_present": summary.already_present,
             "refused": summary.refused,
         }
-        _say(f"ingested {kind}: {summary.added:,} added in {end - start:.1f} s")
-    _emit({"open_s": opened_s, "kinds": kinds, "revision": store.revision(),
+        say(f"ingested {kind}: {summary.added:,} added in {end - start:.1f} s")
+    emit({"open_s": opened_s, "kinds": kinds, "revision": store.revision(),
            "peak_rss_mb": peak_rss_mb()})
 
 
@@ -300,7 +252,7 @@ def worker_store(url: str, repeats: int) -> None:
     geography_s = warm_geography()
     reports = StoreReports(store, revision)
     cases = time_selections(reports, repeats)
-    _emit({"open_s": opened_s, "revision_s": revision_s, "call_overhead_s": overhead,
+    emit({"open_s": opened_s, "revision_s": revision_s, "call_overhead_s": overhead,
            "call_overhead_median_s": _median(overhead), "geography_s": geography_s,
            "cases": cases, "peak_rss_mb": peak_rss_mb()})
 
@@ -321,7 +273,7 @@ def worker_frame(folder: Path, repeats: int) -> None:
     warm_up_s = time.perf_counter() - start
     geography_s = warm_geography()
     cases = time_selections(counts, repeats)
-    _emit({"load_s": load_s, "reports": len(frame), "peak_rss_after_load_mb": loaded_mb,
+    emit({"load_s": load_s, "reports": len(frame), "peak_rss_after_load_mb": loaded_mb,
            "warm_up_s": warm_up_s, "geography_s": geography_s, "cases": cases,
            "peak_rss_mb": peak_rss_mb()})
 
@@ -413,7 +365,7 @@ def store_under_test(kind: str, out: Path, size: int, *, keep: bool) -> Iterator
                     Path(f"{path}{suffix}").unlink(missing_ok=True)
         return
     import psycopg  # noqa: PLC0415 - only with --store postgis
-    from pg import postgres_cluster  # noqa: PLC0415 - the tests' throwaway cluster
+    from pg import postgres_cluster  # noqa: PLC0415 - only with --store postgis
 
     with postgres_cluster() as cluster:
         url = cluster.new_database()
@@ -423,54 +375,31 @@ def store_under_test(kind: str, out: Path, size: int, *, keep: bool) -> Iterator
             version = str(connection.execute("SHOW server_version").fetchone()[0])
             postgis = str(connection.execute("SELECT postgis_lib_version()").fetchone()[0])
             buffers = str(connection.execute("SHOW shared_buffers").fetchone()[0])
-        _say(f"PostgreSQL {version} with PostGIS {postgis} on port {cluster.port} "
+        say(f"PostgreSQL {version} with PostGIS {postgis} on port {cluster.port} "
              f"(started in {cluster.started_in_s:.1f} s)")
         yield StoreUnderTest(
             "postgis", url, lambda: _postgres_sizes(url, empty),
             {"server_version": version, "postgis": postgis, "shared_buffers": buffers,
              "settings": "fsync=off, synchronous_commit=off, full_page_writes=off "
-                         "(tests/pg.py)", "started_in_s": cluster.started_in_s},
+                         "(bench/pg.py)", "started_in_s": cluster.started_in_s},
         )
-        _say("stopping the PostgreSQL cluster")
+        say("stopping the PostgreSQL cluster")
 
 
 # ------------------------------------------------------------------------ browser
-#: (name, path and query, how to tell it is drawn) of each page view, in order.
-_MAP = ("frame", HEXAGONS, DISTRICT_PATHS)
-_HOTSPOTS = ("frame", HEXAGONS, DISTRICT_PATHS + 1)
-_BOARD = ("page", BOARD_DONE, 1)
-PAGE_VIEWS: tuple[tuple[str, str, tuple[str, str, int]], ...] = (
-    ("county_first", "/", _MAP),
-    ("hotspots_first", "/hotspots", _HOTSPOTS),
-    ("board_first", "/board_overview", _BOARD),
-    ("county_again", "/", _MAP),
-    ("hotspots_again", "/hotspots", _HOTSPOTS),
-    ("board_again", "/board_overview", _BOARD),
-    ("hotspots_district", f"/hotspots?district={WATFORD}", _HOTSPOTS),
-    ("hotspots_period", f"/hotspots?from={PERIOD[0]:%Y-%m-%d}&to={PERIOD[1]:%Y-%m-%d}",
-     _HOTSPOTS),
+#: Each page view timed, in order: first after the server started, then a new session,
+#: then two filter changes opened by link.
+PAGE_VIEWS: tuple[PageView, ...] = (
+    PageView("county_first", "/", HEXAGONS, DISTRICT_PATHS),
+    PageView("hotspots_first", "/hotspots", HEXAGONS, DISTRICT_PATHS + 1),
+    PageView("board_first", "/board_overview", BOARD_DONE, 1, mode="page"),
+    PageView("county_again", "/", HEXAGONS, DISTRICT_PATHS),
+    PageView("hotspots_again", "/hotspots", HEXAGONS, DISTRICT_PATHS + 1),
+    PageView("board_again", "/board_overview", BOARD_DONE, 1, mode="page"),
+    PageView("hotspots_district", f"/hotspots?district={WATFORD}", HEXAGONS, DISTRICT_PATHS + 1),
+    PageView("hotspots_period", f"/hotspots?from={PERIOD[0]:%Y-%m-%d}&to={PERIOD[1]:%Y-%m-%d}",
+             HEXAGONS, DISTRICT_PATHS + 1),
 )
-
-
-def browse_dashboard(
-    browser: Browser, env: dict[str, str], log: Path, *, timeout_s: float
-) -> dict[str, Any]:
-    """Serve the dashboard with ``env``; time each page view; read the server's memory."""
-    views: dict[str, Any] = {}
-    start = time.perf_counter()
-    with run_streamlit(ROOT / "dashboard.py", env=env, log=log, timeout_s=120) as server:
-        views["server_start_s"] = time.perf_counter() - start
-        views["memory_idle"] = tree_memory_mb(server.process.pid)
-        for name, path, (mode, selector, count) in PAGE_VIEWS:
-            view = time_to_draw(browser, server.url + path, mode=mode, selector=selector,
-                                min_count=count, timeout_s=timeout_s, log=log)
-            views[name] = {"seconds": view.seconds, "failure": view.failure}
-            memory = tree_memory_mb(server.process.pid)
-            views[name]["peak_rss_mb"] = memory["peak_rss_mb"]
-            _say(f"dashboard {name}: {_view_text(views[name])}, server peak "
-                 f"{memory['peak_rss_mb']:,.0f} MB")
-        views["memory"] = tree_memory_mb(server.process.pid)
-    return views
 
 
 def dashboard_env(out: Path, *, store: str = "", data: str = "") -> dict[str, str]:
@@ -483,32 +412,10 @@ def dashboard_env(out: Path, *, store: str = "", data: str = "") -> dict[str, st
 
 
 # ------------------------------------------------------------------------ the report
-def _s(value: float | None) -> str:
-    if value is None:
-        return "-"
-    if value < 0.1:
-        return f"{value * 1000:,.1f} ms"
-    return f"{value:,.2f} s" if value < 10 else f"{value:,.1f} s"
-
-
-def _mb(value: float | None) -> str:
-    return "-" if value is None else f"{value:,.1f} MB"
-
-
 def _ratio(store: float | None, frame: float | None) -> str:
     if store is None or frame is None or frame <= 0:
         return "-"
     return f"{store / frame:,.1f}x"
-
-
-def _view_text(view: dict[str, Any] | None) -> str:
-    if not view:
-        return "not measured"
-    return _s(view["seconds"]) if view.get("seconds") is not None else view["failure"]
-
-
-def _row(*cells: str) -> str:
-    return "| " + " | ".join(cells) + " |"
 
 
 def report(record: dict[str, Any]) -> str:
@@ -529,26 +436,27 @@ def report(record: dict[str, Any]) -> str:
         details = ", ".join(f"{k} {v}" for k, v in record["store_details"].items())
         lines.append(f"- Store: {details}")
     lines += ["", "### Ingest and size", "",
-              _row("kind", "file", "rows added", "ingest", "validate", "write", "rows/s"),
-              _row("---", "---:", "---:", "---:", "---:", "---:", "---:")]
+              row("kind", "file", "rows added", "ingest", "validate", "write", "rows/s"),
+              row("---", "---:", "---:", "---:", "---:", "---:", "---:")]
     ingest = record["ingest"]
     for kind_name, figures in ingest["kinds"].items():
         rate = figures["added"] / figures["seconds"] if figures["seconds"] else 0
-        lines.append(_row(kind_name, _mb(figures["bytes"] / 1e6), f"{figures['added']:,}",
-                          _s(figures["seconds"]), _s(figures["validate_s"]),
-                          _s(figures["write_s"]), f"{rate:,.0f}"))
+        lines.append(row(kind_name, mb_text(figures["bytes"] / 1e6), f"{figures['added']:,}",
+                          seconds_text(figures["seconds"]), seconds_text(figures["validate_s"]),
+                          seconds_text(figures["write_s"]), f"{rate:,.0f}"))
     sizes = record["store_size"]
     if "database_bytes" in sizes:
-        parts = (f"database {_mb(sizes['database_bytes'] / 1e6)} less the empty database "
-                 f"with PostGIS, {_mb(sizes['empty_database_bytes'] / 1e6)}; the streetsafe "
-                 f"table with its indexes {_mb(sizes['table_bytes'].get('streetsafe', 0) / 1e6)}")
+        parts = (f"database {mb_text(sizes['database_bytes'] / 1e6)} less the empty database "
+                 f"with PostGIS, {mb_text(sizes['empty_database_bytes'] / 1e6)}; the streetsafe "
+                 "table with its indexes "
+                 f"{mb_text(sizes['table_bytes'].get('streetsafe', 0) / 1e6)}")
     else:
-        parts = ", ".join(f"{k} {_mb(v / 1e6)}" for k, v in sizes["files"].items())
-    lines += ["", (f"Store on disk after ingest: **{_mb(sizes['store_bytes'] / 1e6)}** "
-                   f"({parts}); ingest worker peak memory {_mb(ingest['peak_rss_mb'])}.")]
+        parts = ", ".join(f"{k} {mb_text(v / 1e6)}" for k, v in sizes["files"].items())
+    lines += ["", (f"Store on disk after ingest: **{mb_text(sizes['store_bytes'] / 1e6)}** "
+                   f"({parts}); ingest worker peak memory {mb_text(ingest['peak_rss_mb'])}.")]
     if record.get("analyze_s") is not None:
         lines += ["", (f"`ANALYZE` was run again after the ingest, before the timings "
-                       f"({_s(record['analyze_s'])}).")]
+                       f"({seconds_text(record['analyze_s'])}).")]
     else:
         lines += ["", "The ingest ends with `ANALYZE` (the store runs it when rows were added)."]
     stats = [record.get(key, {}).get("streetsafe_stats")
@@ -561,43 +469,44 @@ def report(record: dict[str, Any]) -> str:
     repeats = record["repeats"]
     lines += ["", "### Counting: store against FrameCounts in memory", "",
               f"First call, then the median of {repeats} more (\"again\").", "",
-              _row("call", "selection", "selected", "store first", "store again",
+              row("call", "selection", "selected", "store first", "store again",
                    "frame first", "frame again", "store/frame again"),
-              _row("---", "---", *["---:"] * 6)]
+              row("---", "---", *["---:"] * 6)]
     for label, prefix in ((f"count by {', '.join(COUNT_BY)}", "count"),
                           ("analyse_hotspots", "analyse")):
         for case, ours in store["cases"].items():
             theirs = frame["cases"][case]
             selected = ours["selected"] if prefix == "count" else ours["analyse_selected"]
-            lines.append(_row(
-                label, ours["words"], f"{selected:,}", _s(ours[f"{prefix}_first_s"]),
-                _s(ours[f"{prefix}_again_median_s"]), _s(theirs[f"{prefix}_first_s"]),
-                _s(theirs[f"{prefix}_again_median_s"]),
+            lines.append(row(
+                label, ours["words"], f"{selected:,}", seconds_text(ours[f"{prefix}_first_s"]),
+                seconds_text(ours[f"{prefix}_again_median_s"]),
+                seconds_text(theirs[f"{prefix}_first_s"]),
+                seconds_text(theirs[f"{prefix}_again_median_s"]),
                 _ratio(ours[f"{prefix}_again_median_s"], theirs[f"{prefix}_again_median_s"]),
             ))
     lines += ["", "### One-off costs", "",
-              _row("one-off", "figure"), _row("---", "---:"),
-              _row("FrameCounts: load and validate the folder (FolderSource)",
-                   _s(frame["load_s"])),
-              _row("FrameCounts: codes and cells of every report (warm-up)",
-                   _s(frame["warm_up_s"])),
-              _row("FrameCounts worker peak memory (loaded, warmed, all calls)",
-                   _mb(frame["peak_rss_mb"])),
-              _row("Store: open (schema check)", _s(store["open_s"])),
-              _row("Store: one call's connection and a trivial query (median)",
-                   _s(store["call_overhead_median_s"])),
-              _row("Store worker peak memory (all calls)", _mb(store["peak_rss_mb"])),
-              _row("Study areas read once (both sides; store / frame worker)",
-                   f"{_s(store['geography_s'])} / {_s(frame['geography_s'])}")]
+              row("one-off", "figure"), row("---", "---:"),
+              row("FrameCounts: load and validate the folder (FolderSource)",
+                   seconds_text(frame["load_s"])),
+              row("FrameCounts: codes and cells of every report (warm-up)",
+                   seconds_text(frame["warm_up_s"])),
+              row("FrameCounts worker peak memory (loaded, warmed, all calls)",
+                   mb_text(frame["peak_rss_mb"])),
+              row("Store: open (schema check)", seconds_text(store["open_s"])),
+              row("Store: one call's connection and a trivial query (median)",
+                   seconds_text(store["call_overhead_median_s"])),
+              row("Store worker peak memory (all calls)", mb_text(store["peak_rss_mb"])),
+              row("Study areas read once (both sides; store / frame worker)",
+                   f"{seconds_text(store['geography_s'])} / {seconds_text(frame['geography_s'])}")]
     lines += ["", "### Where analyse_hotspots spends its time in the store (first call)", "",
-              _row("selection", "calls", "call", "seconds", "rows"),
-              _row("---", "---:", "---", "---:", "---:")]
+              row("selection", "calls", "call", "seconds", "rows"),
+              row("---", "---:", "---", "---:", "---:")]
     for ours in store["cases"].values():
         calls = ours["analyse_calls"]
         for number, call in enumerate(calls, 1):
-            lines.append(_row(ours["words"] if number == 1 else "", f"{number}/{len(calls)}",
+            lines.append(row(ours["words"] if number == 1 else "", f"{number}/{len(calls)}",
                               f"{call['method']} {call['detail']}".strip(),
-                              _s(call["seconds"]),
+                              seconds_text(call["seconds"]),
                               "-" if call["rows"] is None else f"{call['rows']:,}"))
     dashboard = record.get("dashboard")
     if dashboard:
@@ -606,8 +515,8 @@ def report(record: dict[str, Any]) -> str:
                    "streamlit-folium iframe; Board overview: its last element); each view "
                    "is a new browser session. Filter changes are opened by link and are not "
                    "cached yet."), "",
-                  _row("view", f"{name} store", "SAFETYMAP_DATA folder")]
-        lines.append(_row("---", "---:", "---:"))
+                  row("view", f"{name} store", "SAFETYMAP_DATA folder")]
+        lines.append(row("---", "---:", "---:"))
         words = {
             "county_first": "County map, first after server start (loads the data)",
             "hotspots_first": "Hotspots, first (analysis of all reports)",
@@ -621,17 +530,17 @@ def report(record: dict[str, Any]) -> str:
         }
         both = [dashboard.get("store", {}), dashboard.get("folder", {})]
         for view, text in words.items():
-            lines.append(_row(text, *(_view_text(side.get(view)) for side in both)))
-        lines.append(_row("Server peak memory (VmHWM, process tree) after all views",
-                          *(_mb(side["memory"]["peak_rss_mb"]) if side else "-"
+            lines.append(row(text, *(view_text(side.get(view)) for side in both)))
+        lines.append(row("Server peak memory (VmHWM, process tree) after all views",
+                          *(mb_text(side["memory"]["peak_rss_mb"]) if side else "-"
                             for side in both)))
-        lines.append(_row("Server peak memory after County map, Hotspots, Board overview",
-                          *(_mb(side["board_first"]["peak_rss_mb"]) if side else "-"
+        lines.append(row("Server peak memory after County map, Hotspots, Board overview",
+                          *(mb_text(side["board_first"]["peak_rss_mb"]) if side else "-"
                             for side in both)))
-        lines.append(_row("Server memory now (VmRSS) after all views",
-                          *(_mb(side["memory"]["rss_mb"]) if side else "-" for side in both)))
-        lines.append(_row("Server memory when healthy, before any page (VmRSS)",
-                          *(_mb(side["memory_idle"]["rss_mb"]) if side else "-"
+        lines.append(row("Server memory now (VmRSS) after all views",
+                          *(mb_text(side["memory"]["rss_mb"]) if side else "-" for side in both)))
+        lines.append(row("Server memory when healthy, before any page (VmRSS)",
+                          *(mb_text(side["memory_idle"]["rss_mb"]) if side else "-"
                             for side in both)))
     if record["failures"]:
         lines += ["", "### Failures", "", *(f"- {failure}" for failure in record["failures"])]
@@ -654,18 +563,6 @@ def machine() -> str:
 
 
 # ------------------------------------------------------------------------ main
-def ensure_data(folder: Path, size: int, seed: int) -> None:
-    """Write the demo data for ``size`` into ``folder`` unless a complete copy is there."""
-    if (folder / ".complete").exists():
-        return
-    from safetymap.demo import write_demo_data  # noqa: PLC0415 - only when missing
-
-    _say(f"generating {size:,} demo reports into {folder}")
-    folder.mkdir(parents=True, exist_ok=True)
-    write_demo_data(folder, reports=size, seed=seed)
-    (folder / ".complete").write_text("ok\n")
-
-
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """Read the command line."""
     parser = argparse.ArgumentParser(
@@ -729,7 +626,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     record: dict[str, Any] = {
         "size": args.size, "store": args.store, "data": str(args.data),
         "repeats": args.repeats, "command": command, "machine": machine(),
-        "started": f"{started:%Y-%m-%d %H:%M} UTC", "loadavg_start": _loadavg(),
+        "started": f"{started:%Y-%m-%d %H:%M} UTC", "loadavg_start": loadavg(),
         "failures": [], "queries": {}, "analyze": args.analyze,
     }
     json_path, md_path = args.out / f"{stem}.json", args.out / f"{stem}.md"
@@ -739,22 +636,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     with store_under_test(args.store, args.out, args.size, keep=args.keep_store) as store:
         record["store_details"] = store.details
-        _say(f"ingesting {args.data} into the {args.store} store")
+        say(f"ingesting {args.data} into the {args.store} store")
         record["ingest"] = run_worker(["ingest", store.url, str(args.data)], timeout_s=7200)
         record["store_size"] = store.size()
-        _say(f"store size {record['store_size']['store_bytes'] / 1e6:,.1f} MB")
+        say(f"store size {record['store_size']['store_bytes'] / 1e6:,.1f} MB")
         if args.analyze:
             record["analyze_s"] = analyze_store(args.store, store.url)
-            _say(f"ANALYZE took {record['analyze_s']:.1f} s")
+            say(f"ANALYZE took {record['analyze_s']:.1f} s")
         keep()
-        _say("timing counting in the store")
+        say("timing counting in the store")
         record["queries"]["store"] = run_worker(["store", store.url,
                                                  "--repeats", str(args.repeats)],
                                                 timeout_s=3600)
         if args.store == "postgis":  # did autovacuum analyse the table before the queries?
             record["store_size_after_queries"] = store.size()
         keep()
-        _say("timing FrameCounts over the folder in memory")
+        say("timing FrameCounts over the folder in memory")
         record["queries"]["frame"] = run_worker(["frame", str(args.data),
                                                  "--repeats", str(args.repeats)],
                                                 timeout_s=3600)
@@ -769,10 +666,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                     ("folder", dashboard_env(args.out, data=str(args.data))),
                 ):
                     log = args.out / f"{stem}-streamlit-{side}.log"
-                    _say(f"dashboard with the {side}")
+                    say(f"dashboard with the {side}")
                     try:
                         record["dashboard"][side] = browse_dashboard(
-                            browser, env, log, timeout_s=args.browser_timeout)
+                            browser, env, log, PAGE_VIEWS, timeout_s=args.browser_timeout)
                     except (RuntimeError, PlaywrightError) as error:
                         record["failures"].append(f"dashboard with the {side}: {error}")
                         record["dashboard"][side] = {}
@@ -783,13 +680,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                         f"{record['dashboard'][side][name]['failure']}" for name in failed
                     ]
                     keep()
-    record["loadavg_end"] = _loadavg()
+    record["loadavg_end"] = loadavg()
     record["total_s"] = time.perf_counter() - clock
     keep()
     text = report(record)
     md_path.write_text(text, encoding="utf-8")
     sys.stdout.write(text)
-    _say(f"wrote {json_path} and {md_path}")
+    say(f"wrote {json_path} and {md_path}")
     return 0
 
 

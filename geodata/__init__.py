@@ -79,6 +79,27 @@ def district_code(text: str) -> str | None:
     return _DISTRICT_KEYS.get(_name_key(text)) or _DISTRICT_KEYS.get(text.strip().lower())
 
 
+def require_district(text: object, *, argument: str = "`district`") -> str:
+    """Return the current LAD code for a district code or name, or say which there are.
+
+    The one place a district named by a user (an argument, an option) is looked up; see
+    :func:`district_code` for what is accepted.
+
+    Raises
+    ------
+    ValueError
+        ``text`` names no Hertfordshire district; the message names ``argument`` and lists
+        the ten districts.
+    """
+    code = district_code(str(text)) if text is not None else None
+    if code is None:
+        raise ValueError(
+            f"{argument} {text!r}: expected a Hertfordshire district, one of "
+            f"{', '.join(DISTRICTS.values())} (or its LAD code, e.g. E07000103)."
+        )
+    return code
+
+
 def _read_geojson(name: str) -> gpd.GeoDataFrame:
     frame = gpd.read_file(GEODATA_DIR / name)
     return frame.to_crs(ANALYSIS_CRS)

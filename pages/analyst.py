@@ -65,7 +65,6 @@ else:
             st.dataframe(table, hide_index=True, width="stretch")
             stem = title.lower().replace(" ", "_")
 
-            csv_col, xlsx_col, geo_col = st.columns(3)
             formats = (
                 ("CSV", to_csv_bytes, "csv", "text/csv"),
                 ("XLSX", to_xlsx_bytes, "xlsx",

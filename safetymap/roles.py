@@ -26,6 +26,23 @@ __all__ = [
 ]
 
 
+def check_role(role: object) -> Role:
+    """Return ``role`` when it is exactly one of :data:`ROLES`; raise otherwise.
+
+    Every function that takes a role checks it here, so the list of roles and the message
+    are written once. (:func:`as_role` reads a role from loose input such as a sign-in
+    claim, in any case.)
+
+    Raises
+    ------
+    ValueError
+        ``role`` is not one of the roles; the message lists them.
+    """
+    if role not in ROLES:
+        raise ValueError(f"`role` must be one of {', '.join(ROLES)}, got {role!r}.")
+    return role
+
+
 def sees_points(role: Role) -> bool:
     """Tell whether a role may see individual report points."""
     return role in ("analyst", "police")

@@ -54,6 +54,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from safetymap.roles import Role, check_role
+
 MapAssets = Literal["auto", "local", "cdn"]
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -103,9 +105,7 @@ def _map_assets(value: str) -> str:
 
 
 def _role(value: str) -> str:
-    if value not in ("analyst", "police", "partner"):
-        raise ValueError("must be one of analyst, police, partner")
-    return value
+    return check_role(value)
 
 
 def _tiles(value: str) -> str:
@@ -165,7 +165,7 @@ class Settings:
     demo_responses: int
     demo_seed: int
     cache_dir: Path
-    role: Literal["analyst", "police", "partner"]
+    role: Role
     role_claim: str
     role_map: Path | None
     audit_log: Path | None
@@ -199,7 +199,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         try:
             values[name] = setting.parse(raw)
         except ValueError as error:
-            problems.append(f"{setting.env}={raw!r}: {error}. {setting.help}")
+            problems.append(f"{setting.env}={raw!r}: {str(error).rstrip('.')}. {setting.help}")
     if problems:
         raise SettingsError("Bad settings:\n" + "\n".join(problems))
     return Settings(**values)  # type: ignore[arg-type]

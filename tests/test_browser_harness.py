@@ -6,11 +6,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from browser import BrowserLog, StreamlitApp, is_local, save_screenshot, wait_for_map_frame
+from browser import BrowserLog, is_local, save_screenshot, wait_for_map_frame
+from harness import StreamlitApp
 from playwright.sync_api import Page
 
-from safetymap.maps.assets import assets_installed
-from safetymap.settings import PROJECT_ROOT, VENDOR_DIR
+from safetymap.settings import PROJECT_ROOT
 
 # Three squares of 0.04 degrees: near Watford, St Albans and Stevenage.
 DISTRICTS_APP = """
@@ -64,13 +64,11 @@ st_folium(m, height=420, width=700, returned_objects=[])
 
 
 @pytest.fixture(scope="module")
-def app_folder(tmp_path_factory) -> Path:
+def app_folder(tmp_path_factory, map_assets: Path) -> Path:
     """Write both apps to one folder, with a copy of the vendored assets in its static/."""
-    if not assets_installed(VENDOR_DIR):
-        pytest.skip(f"map assets are not installed in {VENDOR_DIR}; run `safetymap assets`")
     folder = tmp_path_factory.mktemp("harness_apps")
     # A copy, not a symlink: Streamlit refuses static files whose real path is outside static/.
-    shutil.copytree(VENDOR_DIR, folder / "static" / "vendor")
+    shutil.copytree(map_assets, folder / "static" / "vendor")
     (folder / "districts_app.py").write_text(DISTRICTS_APP)
     (folder / "clusters_app.py").write_text(CLUSTERS_APP)
     return folder

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -15,7 +16,7 @@ import pytest
 
 from safetymap.cli import main
 from safetymap.demo import write_demo_data
-from safetymap.maps.assets import assets_installed
+from safetymap.maps import standalone
 
 WATFORD = "51.65531,-0.39602"
 GOOD = f"report_id,submitted_at,latitude,longitude\nV1,2026-03-01 10:00,{WATFORD}\nV2,2026-03-01 11:00,{WATFORD}\n"
@@ -159,17 +160,47 @@ def test_hotspots_command_says_which_size_and_how_well_last_period_predicted(
             or "notice: No comparison" in err or "had no hot spot in Watford" in err)
 
 
+#: What makes a page fetch from another machine as it opens.
+OFFSITE_FETCH = re.compile(
+    r"<(?:script|img|iframe)\b[^>]*\bsrc\s*=\s*[\"']?(?:https?:)?//"
+    r"|<link\b[^>]*\bhref\s*=\s*[\"']?(?:https?:)?//"
+    r"|url\(\s*[\"']?(?:https?:)?//|@import\s",
+    re.IGNORECASE,
+)
+
+
 def test_map_command_writes_a_page_that_needs_no_network(
-    demo_folder: Path, tmp_path: Path
+    demo_folder: Path, tmp_path: Path, map_assets: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "map.html"
     assert main(["map", "--data", str(demo_folder), "--district", "Watford", "--out",
                  str(out)]) == 0
     page = out.read_text()
     assert "Hot and cold spots (exact test, Gi* neighbourhoods)" in page
-    if assets_installed():
-        assert '<script src="http' not in page
-        assert "L.map(" in page
+    assert "Leaflet loads inside the page." in capsys.readouterr().err
+    # Nothing is fetched: no script, stylesheet, image or CSS url() names another machine
+    # (a plain link, such as Leaflet's attribution, fetches nothing)...
+    assert OFFSITE_FETCH.findall(page) == []
+    assert "url(images/" not in page  # Leaflet's CSS images are data URIs
+    # ...because Leaflet, its plugins and their CSS are inside the page, as installed.
+    for asset in ("leaflet/leaflet.js", "leaflet/leaflet.css"):
+        assert (map_assets / asset).read_text(encoding="utf-8")[:2000] in page
+    assert "L.map(" in page
+
+
+def test_map_command_without_assets_loads_them_from_the_cdn_and_says_so(
+    demo_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr(standalone, "VENDOR_DIR", tmp_path / "no-assets")
+    monkeypatch.setattr(standalone.standalone_html, "__kwdefaults__",
+                        {"vendor_dir": tmp_path / "no-assets"})
+    out = tmp_path / "map.html"
+    assert main(["map", "--data", str(demo_folder), "--district", "Watford", "--out",
+                 str(out)]) == 0
+    assert '<script src="https://cdn.jsdelivr.net/npm/leaflet@' in out.read_text()
+    assert "Leaflet loads from the jsDelivr CDN (run `safetymap assets`)." in (
+        capsys.readouterr().err)
 
 
 def test_unknown_district_is_a_clear_error(demo_folder: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -343,7 +343,7 @@ def test_coverage_table_hand_checked() -> None:
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda s: hours_open_per_week(s, "Luton", "outreach"), "`district_code` must be one of"),
+        (lambda s: hours_open_per_week(s, "Luton", "outreach"), "`district_code` 'Luton': expected a Hertfordshire district, one of"),
         (lambda s: hours_open_per_week(s, WATFORD, "spa"), "`category` must be one of"),
         (
             lambda s: coverage_matrix(s.drop(columns="coverage")),

@@ -9,19 +9,15 @@ import pytest
 from browser import BrowserLog, save_screenshot, wait_for_map_frame
 from playwright.sync_api import Page
 
-from safetymap.maps.assets import assets_installed
-from safetymap.settings import PROJECT_ROOT, VENDOR_DIR
+from safetymap.settings import PROJECT_ROOT
 
 #: Screenshots land here so a person (or CI's log) can look at them.
 SHOTS = Path(os.environ.get("SAFETYMAP_SCREENSHOTS", PROJECT_ROOT / "build" / "screenshots"))
 
 
 @pytest.fixture(scope="module")
-def dashboard_url(streamlit_server, tmp_path_factory) -> str:
-    if not assets_installed(VENDOR_DIR):
-        if os.environ.get("CI"):
-            pytest.fail(f"map assets are not installed in {VENDOR_DIR}; CI must install them")
-        pytest.skip(f"map assets are not installed in {VENDOR_DIR}; run `safetymap assets`")
+def dashboard_url(streamlit_server, tmp_path_factory, map_assets: Path) -> str:
+    """Serve the dashboard on demo data, Leaflet from ``map_assets``; return its URL."""
     cache = tmp_path_factory.mktemp("demo_cache")
     app = streamlit_server(
         PROJECT_ROOT / "dashboard.py",

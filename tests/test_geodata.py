@@ -8,6 +8,7 @@ with the reason, when that folder is absent.
 from __future__ import annotations
 
 import importlib.metadata
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from geodata import (
     load_lsoas,
     load_population,
     load_towns,
+    require_district,
 )
 from geodata.build import REQUIRED_PACKAGES, main
 
@@ -319,3 +321,21 @@ def test_loaders_return_copies() -> None:
 
     assert load_districts().loc[0, "name"] == DISTRICTS[load_districts().loc[0, "code"]]
     assert load_lsoas() is not load_lsoas()
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("Watford", "E07000103"), ("st. albans", "E07000240"), ("East Herts", "E07000242"),
+     ("E07000103", "E07000103")],
+)
+def test_require_district_gives_the_code(text: str, code: str) -> None:
+    assert require_district(text) == code
+
+
+def test_require_district_names_the_argument_and_the_ten_districts() -> None:
+    with pytest.raises(ValueError, match=re.escape(
+        "--district 'Luton': expected a Hertfordshire district, one of Broxbourne, Dacorum, "
+        "East Hertfordshire, Hertsmere, North Hertfordshire, St Albans, Stevenage, "
+        "Three Rivers, Watford, Welwyn Hatfield (or its LAD code, e.g. E07000103)."
+    )):
+        require_district("Luton", argument="--district")

@@ -195,7 +195,9 @@ FAR,2026-03-01 10:00,{points.iloc[1].y:.7f},{points.iloc[1].x:.7f}
 """)
     result = load_streetsafe([path])
     assert result.frame["report_id"].tolist() == ["NEAR"]
-    assert result.frame.iloc[0]["district_code"] is not None
+    # The county's edge nearest London is Hertsmere's: the point 30 m out is placed there.
+    assert result.frame.iloc[0]["district_code"] == "E07000098"
+    assert result.frame.iloc[0]["district_name"] == "Hertsmere"
     assert len(result.problems) == 1
     assert result.problems[0].row == 3
     assert "(0.2 km outside the county)" in result.problems[0].found

@@ -239,25 +239,46 @@ def test_hotspots_page_lists_top_places_on_demo_data(
     assert labels == ["Download briefing (PDF)", "Download briefing (HTML)"]
 
 
+def with_reasons(folder: Path) -> None:
+    """Give the five test reports reasons: poor lighting 3, followed 2, isolated 1."""
+    (folder / "streetsafe_test.csv").write_text(
+        "report_id,submitted_at,latitude,longitude,occurred_at,environment,behaviour\n"
+        f"W1,2026-03-01 10:00,{WATFORD},2026-03-01 21:00,poor_lighting,followed\n"
+        f"W2,2026-03-02 10:00,{WATFORD},2026-03-01 23:00,poor_lighting,\n"
+        f"W3,2026-03-03 10:00,{WATFORD},,,followed\n"
+        f"D1,2026-03-01 10:00,{HEMEL},,poor_lighting;isolated,\n"
+        f"D2,2026-03-01 10:00,{HEMEL},,,\n"
+    )
+
+
 def test_board_overview_headline_figures(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SAFETYMAP_ROLE", "analyst")
+    with_reasons(data_dir)
     app = run("pages/board_overview.py")
     metrics = {m.label: m.value for m in app.metric}
     # 5 valid reports; 5 / 1,199,800 residents x 1,000 = 0.0042 per 1,000
     assert metrics["StreetSafe reports"] == "5"
     assert metrics["Unsafe after dark"] == "40.0%"
-    # none of the five test reports gives a reason: the reasons table is empty
+    # Each report counts once per reason, shares of the 5 reports: 3/5, 2/5, 1/5.
     reasons = app.dataframe[-1].value
-    assert list(reasons.columns) == ["Reason", "Reports", "Share of reports"]
-    assert reasons.empty
+    assert reasons.to_dict("list") == {
+        "Reason": ["Poor lighting", "Followed", "Empty or isolated"],
+        "Reports": ["3", "2", "1"],
+        "Share of reports": ["60.0%", "40.0%", "20.0%"],
+    }
 
 
 def test_board_overview_for_a_partner(data_dir: Path) -> None:
+    with_reasons(data_dir)
     app = run("pages/board_overview.py")
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["StreetSafe reports"] == "5"
     # a survey base of 5 is under 50: hidden from partners
     assert metrics["Unsafe after dark"] == "Hidden"
+    # Every reason count is 1 to 4: "<5", and its share would give it back, so hidden too.
+    reasons = app.dataframe[-1].value
+    assert set(reasons["Reports"]) == {"<5"}
+    assert "%" not in " ".join(reasons["Share of reports"].astype(str))
 
 
 def test_hotspots_page_offers_a_briefing_for_one_district(

@@ -4,24 +4,25 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import shutil
-import subprocess
+from collections.abc import Callable
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
+import h3
+import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from geodata import load_districts
 from loaders.source import Dataset, FolderSource
 from safetymap import cli
 from safetymap.analysis.filters import Filters
 from safetymap.analysis.patrol import analyse_hotspots
-from safetymap.commands import board_pack as board_pack_command
-from safetymap.commands import briefing as briefing_command
 from safetymap.demo import write_demo_data
-from safetymap.reports import SYNTHETIC_BANNER, printable
+from safetymap.reports import SYNTHETIC_BANNER, charts, printable
 from safetymap.reports.board_pack import (
     board_pack_pdf,
     build_board_pack,
@@ -38,24 +39,12 @@ ST_ALBANS = "E07000240"
 WATFORD = "E07000103"
 #: Half a year of the demo data, and the half-year before it for the comparison.
 SINCE, UNTIL = date(2026, 5, 1), date(2026, 10, 31)
-PDFTOTEXT = shutil.which("pdftotext")
 
 
 # ============================================================================== helpers
 def pdf_pages(pdf: bytes) -> int:
     """Count the pages of an fpdf2 PDF (its page objects are not compressed)."""
     return len(re.findall(rb"/Type /Page\b(?!s)", pdf))
-
-
-def pdf_text(pdf: bytes, tmp_path: Path) -> str:
-    """Return the text of a PDF with poppler's pdftotext, or skip when it is missing."""
-    if PDFTOTEXT is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed")
-    path = tmp_path / "read.pdf"
-    path.write_bytes(pdf)
-    done = subprocess.run([PDFTOTEXT, "-layout", str(path), "-"], check=True,
-                          capture_output=True, text=True)
-    return done.stdout
 
 
 class _Tables(HTMLParser):
@@ -206,15 +195,24 @@ def test_briefing_html_lists_the_top_places_of_its_data(
     )
     assert places[0][6] == f"{expected['latitude'][0]:.5f}, {expected['longitude'][0]:.5f}"
     assert "Places are ranked by reports in the period" in briefing_html(briefing_st_albans)
+    # Not only the analysis's word for it: each place's count is the number of St Albans
+    # reports of the period in its small hexagons, counted here from the rows themselves.
+    reports = demo.streetsafe.frame
+    days = reports["event_at"].dt.tz_convert("Europe/London").dt.date
+    chosen = reports[(reports["district_code"] == ST_ALBANS) & (days >= SINCE) & (days <= UNTIL)]
+    cells = pd.Series([h3.latlng_to_cell(lat, lon, 10) for lat, lon in
+                       zip(chosen["latitude"], chosen["longitude"], strict=True)], dtype=object)
+    assert [int(r[2]) for r in places] == [int(cells.isin(str(c).split(";")).sum())
+                                           for c in expected["cells"]]
 
 
 def test_briefing_pdf_has_one_or_two_pages_with_the_places(
-    briefing_st_albans: Briefing, tmp_path: Path
+    briefing_st_albans: Briefing, pdf_text: Callable[[bytes], str]
 ) -> None:
     pdf = briefing_pdf(briefing_st_albans)
     assert pdf.startswith(b"%PDF")
     assert 1 <= pdf_pages(pdf) <= 2
-    text = pdf_text(pdf, tmp_path)
+    text = pdf_text(pdf)
     assert "Patrol briefing: St Albans" in text
     assert SYNTHETIC_BANNER in text
     flat = " ".join(text.split())
@@ -243,7 +241,7 @@ def test_briefing_periods_default_to_the_last_four_weeks(demo: Dataset) -> None:
                                  date.fromordinal(latest.toordinal() - 28))
 
 
-def test_briefing_with_too_few_reports_says_so(demo: Dataset, tmp_path: Path) -> None:
+def test_briefing_with_too_few_reports_says_so(demo: Dataset) -> None:
     # 26 and 27 October hold 2 + 2 reports in Stevenage in this demo (seed 1): under 5.
     briefing = build_briefing(demo, district="Stevenage", since=date(2026, 10, 26),
                               until=date(2026, 10, 27))
@@ -263,12 +261,12 @@ def test_a_partner_asking_for_a_briefing_is_refused(demo: Dataset) -> None:
 
 
 def test_an_unknown_district_is_refused_with_the_valid_ones(demo: Dataset) -> None:
-    with pytest.raises(ValueError, match="Expected one of: Broxbourne, Dacorum"):
+    with pytest.raises(ValueError, match="expected a Hertfordshire district, one of Broxbourne, Dacorum"):
         build_briefing(demo, district="<b>Gotham</b>", since=None, until=None)
 
 
 def test_briefing_html_escapes_text_and_requests_nothing(
-    demo: Dataset, tmp_path: Path
+    demo: Dataset, pdf_text: Callable[[bytes], str]
 ) -> None:
     hostile = dataclasses.replace(
         demo, origin='<script>alert("x")</script> exports from 東京 \u2013 ≥ 5',
@@ -280,7 +278,7 @@ def test_briefing_html_escapes_text_and_requests_nothing(
     assert all(link.startswith("data:image/png;base64,")
                for link in re.findall(r'(?:src|href)="([^"]*)"', page))
     # The same text in the PDF: drawn, not a crash; the CJK the font lacks becomes "?".
-    text = pdf_text(briefing_pdf(briefing), tmp_path)
+    text = pdf_text(briefing_pdf(briefing))
     assert '<script>alert("x")</script> exports from ?? \u2013 ≥ 5' in text
 
 
@@ -350,7 +348,7 @@ def test_partners_do_not_see_survey_shares_on_under_50_answers(tmp_path: Path) -
 
 
 def test_board_pack_tables_suppress_small_counts_for_partners(
-    tiny: Dataset, tmp_path: Path
+    tiny: Dataset, pdf_text: Callable[[bytes], str]
 ) -> None:
     pack = build_board_pack(tiny, filters=MARCH, generated=date(2026, 4, 1))
     table = pack.district_table.set_index("District")
@@ -373,7 +371,7 @@ def test_board_pack_tables_suppress_small_counts_for_partners(
     assert pack.trend_shown == ["hidden"]
     pdf = board_pack_pdf(pack)
     assert pdf.startswith(b"%PDF")
-    text = pdf_text(pdf, tmp_path)
+    text = pdf_text(pdf)
     assert re.search(r"Dacorum\s+<5\s+<5", text)
     assert re.search(r"Watford\s+hidden\s+hidden", text)
 
@@ -385,9 +383,9 @@ def test_board_pack_for_analysts_shows_every_count(tiny: Dataset) -> None:
     assert table.loc["Watford", "Reports"] == 6
 
 
-def test_board_pack_is_labelled_synthetic_on_every_page(demo: Dataset, tmp_path: Path) -> None:
+def test_board_pack_is_labelled_synthetic_on_every_page(demo: Dataset, pdf_text: Callable[[bytes], str]) -> None:
     pdf = board_pack_pdf(build_board_pack(demo, filters=Filters()))
-    pages = pdf_text(pdf, tmp_path).split("\f")
+    pages = pdf_text(pdf).split("\f")
     pages = [page for page in pages if page.strip()]
     assert len(pages) == pdf_pages(pdf) >= 2
     assert all(SYNTHETIC_BANNER in page for page in pages)
@@ -420,16 +418,75 @@ def test_top_reasons_count_each_report_once_per_reason() -> None:
 
 
 # ============================================================================== charts
-def test_charts_are_deterministic_pngs(briefing_st_albans: Briefing) -> None:
-    when = briefing_st_albans.when
-    assert when_matrix_png(when) == when_matrix_png(when)
-    assert when_matrix_png(when).startswith(PNG_SIGNATURE)
+@pytest.fixture
+def drawn(monkeypatch: pytest.MonkeyPatch) -> list[Figure]:
+    """Keep every figure a chart function draws, to read what is on it."""
+    figures: list[Figure] = []
+    original = charts._png
+
+    def keep(figure: Figure) -> bytes:
+        figures.append(figure)
+        return original(figure)
+
+    monkeypatch.setattr(charts, "_png", keep)
+    return figures
+
+
+def written(ax: Axes) -> list[tuple[float, float, str]]:
+    """Return the texts written in an axes' data area, with where they are."""
+    return [(*text.get_position(), text.get_text()) for text in ax.texts]
+
+
+def test_when_matrix_writes_each_count_in_its_square(drawn: list[Figure]) -> None:
+    when = pd.DataFrame(0, index=range(7), columns=range(24))
+    when.iloc[0, 21] = 3  # Monday 21:00
+    when.iloc[4, 2] = 1200  # Friday 02:00
+    png = when_matrix_png(when)
+    assert png.startswith(PNG_SIGNATURE)
+    assert png == when_matrix_png(when)  # the same chart, byte for byte
+    ax = drawn[0].axes[0]
+    assert written(ax) == [(21, 0, "3"), (2, 4, "1,200")]
+    shown = ax.images[0].get_array()
+    assert (shown[0, 21], shown[4, 2]) == (3, 1200)
+    assert shown.mask.sum() == 7 * 24 - 2  # every empty slot is masked: drawn white
+    empty = when_matrix_png(when * 0)
+    assert empty != png
+    assert written(drawn[-1].axes[0]) == [
+        (11.5, 3, "No report with a time of the incident in this period")
+    ]
+
+
+def test_trend_chart_leaves_a_hidden_month_off_the_line(drawn: list[Figure]) -> None:
     monthly = pd.DataFrame({"month": pd.to_datetime(["2026-01-01", "2026-02-01"]),
                             "reports": [3, 9]})
     assert trend_png(monthly, shown=["<5", "9"]).startswith(PNG_SIGNATURE)
+    ax = drawn[0].axes[0]
+    # The 3 a partner may not see is neither plotted nor written; "<5" is, at the foot.
+    line = ax.lines[0].get_ydata()
+    assert np.isnan(line[0])
+    assert line[1] == 9
+    assert sorted(text for _, _, text in written(ax)) == ["9", "<5"]
+    trend_png(monthly)  # an analyst's chart: both counts on the line
+    assert list(drawn[-1].axes[0].lines[0].get_ydata()) == [3, 9]
+
+
+def test_bar_chart_draws_each_value_top_first(drawn: list[Figure]) -> None:
     assert bar_png(["A", "B"], [2.5, 1.0], title="t", xlabel="x").startswith(PNG_SIGNATURE)
+    ax = drawn[0].axes[0]
+    assert [bar.get_width() for bar in ax.patches] == [2.5, 1.0]
+    assert [label.get_text() for label in ax.get_yticklabels()] == ["A", "B"]
+    assert ax.yaxis_inverted()  # A, the first, at the top
+    assert [text for _, _, text in written(ax)] == ["2.50", "1"]
+    bar_png(["A", "B"], [3.0, 7.0], title="t", xlabel="x", shown=["<5", "7"])
+    hidden = drawn[-1].axes[0]
+    assert [bar.get_width() for bar in hidden.patches] == [0.0, 7.0]
+    assert [text for _, _, text in written(hidden)] == ["<5", "7"]
+
+
+def test_hotspot_map_chart_is_the_same_twice(briefing_st_albans: Briefing) -> None:
     analysis = briefing_st_albans.analysis
     first = hotspot_map_png(analysis, load_districts(), focus=ST_ALBANS)
+    assert first.startswith(PNG_SIGNATURE)
     assert first == hotspot_map_png(analysis, load_districts(), focus=ST_ALBANS)
 
 
@@ -443,14 +500,6 @@ def test_chart_inputs_are_checked(briefing_st_albans: Briefing) -> None:
 
 
 # ============================================================================== commands
-@pytest.fixture
-def with_report_commands(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Register the two commands with the command line (until the registry lists them)."""
-    extra = tuple(m for m in (briefing_command, board_pack_command) if m not in cli.COMMANDS)
-    monkeypatch.setattr(cli, "COMMANDS", (*cli.COMMANDS, *extra))
-
-
-@pytest.mark.usefixtures("with_report_commands")
 @pytest.mark.parametrize("name", ["briefing.pdf", "briefing.html"])
 def test_briefing_command_writes_the_file(
     demo_dir: Path, tmp_path: Path, name: str, capsys: pytest.CaptureFixture[str]
@@ -466,7 +515,6 @@ def test_briefing_command_writes_the_file(
     )
 
 
-@pytest.mark.usefixtures("with_report_commands")
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
@@ -486,7 +534,6 @@ def test_briefing_command_refuses_bad_input(
     assert not list(tmp_path.iterdir())
 
 
-@pytest.mark.usefixtures("with_report_commands")
 def test_board_pack_command_writes_the_pdf(
     demo_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -501,7 +548,6 @@ def test_board_pack_command_writes_the_pdf(
             in capsys.readouterr().out)
 
 
-@pytest.mark.usefixtures("with_report_commands")
 def test_board_pack_command_refuses_an_unknown_district(
     demo_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -7,21 +7,28 @@ no page, map, download or server log. Partners get no point layer and "<5" for s
 
 from __future__ import annotations
 
+import csv
 import io
-import zipfile
-from collections.abc import Iterator
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from browser import BrowserLog, run_streamlit, wait_for_map_frame
-from playwright.sync_api import Browser, Page
+from browser import BrowserLog, wait_for_map_frame
+from harness import run_streamlit
+from openpyxl import load_workbook
+from playwright.sync_api import Browser, Locator, Page
 
 from safetymap.audit import read
 from safetymap.settings import PROJECT_ROOT
 
 PAYLOADS = ("<img src=x onerror=alert(1)>", "<script>alert(1)</script>", "javascript:alert(1)")
 IMG, SCRIPT, JS = PAYLOADS
+#: Text a spreadsheet would run as a formula: downloads must write each as text.
+FORMULAS = ('=HYPERLINK("http://example.org/x","open")', "+1+1", "-2+3", "@SUM(1;2)")
+FORMULA_STARTS = ("=", "+", "-", "@")
 REFUGE = ("51.812345", "-0.212345")
 #: Markdown images, one for a link and one for a file name (which cannot hold "/"); a
 #: browser asked to draw either fetches https://example.org/.
@@ -49,15 +56,18 @@ def hostile_data(folder: Path) -> None:
         rows.append(f"{_csv_cell(SCRIPT + str(i))},2026-03-0{1 + i % 9} 10:00,{place},"
                     f"2026-03-01 2{i % 4}:00,poor_lighting,followed,{_csv_cell(label)},"
                     f"{_csv_cell(IMG)},{_csv_cell(JS)}")
-    for i in range(3):  # Stevenage: a count a partner must see as "<5"
-        rows.append(f"STV{i},2026-03-02 10:00,{STEVENAGE},2026-03-01 23:00,,,,,")
+    for i in range(3):  # Stevenage: a count a partner must see as "<5"; labels are formulas
+        rows.append(f"STV{i},2026-03-02 10:00,{STEVENAGE},2026-03-01 23:00,,,"
+                    f"{_csv_cell(FORMULAS[i])},,")
     rows.append(f"BAD1,2026-03-01 10:00,{WATFORD},,{_csv_cell(IMG)},,,,")  # refused: reason
     (folder / "streetsafe_hostile.csv").write_text("\n".join(rows) + "\n")
     survey = ["response_id,completed_at,district,safe_day,safe_after_dark,comment,age_band,sex,"
               "concern_latitude,concern_longitude"]
     for i in range(12):
-        survey.append(f"{_csv_cell(IMG + str(i))},2026-03-02,Watford,Very safe,Very unsafe,"
-                      f"{_csv_cell(SCRIPT)},{_csv_cell(IMG)},{_csv_cell(JS)},{WATFORD}")
+        comment = FORMULAS[i] if i < len(FORMULAS) else SCRIPT
+        # Completed on the day of the reports' incidents: inside the default period.
+        survey.append(f"{_csv_cell(IMG + str(i))},2026-03-01 12:00,Watford,Very safe,Very unsafe,"
+                      f"{_csv_cell(comment)},{_csv_cell(IMG)},{_csv_cell(JS)},{WATFORD}")
     (folder / "survey_hostile.csv").write_text("\n".join(survey) + "\n")
     services = [
         "service_id,name,category,latitude,longitude,confidential,coverage,opening_hours,"
@@ -66,6 +76,9 @@ def hostile_data(folder: Path) -> None:
         f"{_csv_cell(SCRIPT)},{_csv_cell(JS)},{_csv_cell(IMG)}",
         f"REF1,{_csv_cell(SCRIPT)},refuge,{REFUGE[0]},{REFUGE[1]},yes,county,24/7,"
         f"{_csv_cell(IMG)},{_csv_cell(JS)},women 18+",
+        # Refused for its latitude: the refusal, on the Data page and in any log, must not
+        # show where the refuge is.
+        f"REF2,Second refuge,refuge,{REFUGE[0]}x,{REFUGE[1]},yes,county,24/7,,,",
     ]
     (folder / "services_hostile.csv").write_text("\n".join(services) + "\n")
     # Not an export: the Data and sources page names it in a notice, markup and all.
@@ -73,8 +86,13 @@ def hostile_data(folder: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def hostile_apps(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, tuple[str, Path]]]:
-    """Start the dashboard on the hostile data twice: as an analyst and as a partner."""
+def hostile_apps(
+    tmp_path_factory: pytest.TempPathFactory, map_assets: Path
+) -> Iterator[dict[str, tuple[str, Path]]]:
+    """Start the dashboard on the hostile data twice: as an analyst and as a partner.
+
+    The apps serve Leaflet from ``map_assets`` (``SAFETYMAP_MAP_ASSETS=local``).
+    """
     root = tmp_path_factory.mktemp("hostile")
     data = root / "data"
     data.mkdir()
@@ -202,34 +220,87 @@ def test_partner_gets_no_points_and_small_counts_as_under_5(
     assert dialogs == []
 
 
+def _download(page: Page, label: str, *, tab: str | None = None) -> bytes:
+    """Click the download button called ``label`` (in ``tab``); return what it gave."""
+    scope: Page | Locator = page
+    if tab is not None:
+        page.get_by_role("tab", name=tab).click()
+        scope = page.get_by_role("tabpanel", name=tab)
+    with page.expect_download(timeout=60_000) as caught:
+        scope.get_by_role("button", name=label).click(timeout=90_000)  # a page may take long
+    return Path(caught.value.path()).read_bytes()
+
+
+def _formula_cells(values: Iterable[object]) -> list[str]:
+    """Return the text values a spreadsheet would run: a formula start, and not a number."""
+    found = []
+    for value in values:
+        if not isinstance(value, str) or not value.startswith(FORMULA_STARTS):
+            continue
+        try:
+            float(value)
+        except ValueError:
+            found.append(value)
+    return found
+
+
+def _table_cells(name: str, data: bytes) -> list[object]:
+    """Return every header and cell of a CSV, XLSX or GeoJSON download."""
+    if name.endswith("CSV"):
+        return [cell for row in csv.reader(io.StringIO(data.decode("utf-8-sig"))) for cell in row]
+    if name.endswith("XLSX"):
+        sheet = load_workbook(io.BytesIO(data)).active
+        assert sheet is not None
+        cells = [cell for row in sheet.iter_rows() for cell in row]
+        assert all(cell.data_type != "f" for cell in cells)  # no cell stored as a formula
+        return [cell.value for cell in cells]
+    features = json.loads(data)["features"]
+    return [text for feature in features
+            for key, value in feature["properties"].items() for text in (key, value)]
+
+
 def test_downloads_and_logs_hold_no_refuge_location_and_no_live_formula(
-    hostile_apps: dict[str, tuple[str, Path]], chromium: Browser
+    hostile_apps: dict[str, tuple[str, Path]], chromium: Browser, pdf_text: Callable[[bytes], str]
 ) -> None:
+    """Every download the dashboard offers an analyst, and the server's log."""
     url, log = hostile_apps["analyst"]
     dialogs: list[str] = []
     page = _open(chromium, f"{url}/analyst", dialogs)
     contents: dict[str, bytes] = {}
-    for label in ("Download CSV", "Download XLSX", "Download GeoJSON"):
-        with page.expect_download(timeout=60_000) as caught:
-            page.get_by_role("button", name=label).first.click()
-        contents[label] = Path(caught.value.path()).read_bytes()
+    for tab in ("StreetSafe reports", "Survey responses"):
+        for kind in ("CSV", "XLSX", "GeoJSON"):
+            contents[f"{tab} {kind}"] = _download(page, f"Download {kind}", tab=tab)
+    page.goto(f"{url}/hotspots?district=E07000103")
+    for kind in ("PDF", "HTML"):
+        contents[f"Briefing {kind}"] = _download(page, f"Download briefing ({kind})")
+    page.goto(f"{url}/board_overview")
+    contents["Board pack PDF"] = _download(page, "Download the board pack (PDF)")
     page.context.close()
     assert dialogs == []
-    csv_text = contents["Download CSV"].decode("utf-8-sig")
-    assert "'<script>alert(1)</script>0" not in csv_text  # "<" is not a formula start
-    assert ",=" not in csv_text
-    with zipfile.ZipFile(io.BytesIO(contents["Download XLSX"])) as book:
-        sheet = book.read("xl/worksheets/sheet1.xml").decode("utf-8")
-    assert "<f>" not in sheet  # no cell is stored as a formula
+
+    tables = {name: _table_cells(name, data) for name, data in contents.items()
+              if name.endswith(("CSV", "XLSX", "GeoJSON"))}
+    for name, cells in tables.items():
+        assert _formula_cells(cells) == [], name
+    # The payloads did reach the downloads, each as text behind an apostrophe.
+    for name, cells in tables.items():
+        expected = FORMULAS[:3] if name.startswith("StreetSafe") else FORMULAS
+        assert {f"'{formula}" for formula in expected} <= set(cells), name
+
     exports = [e for e in read(log.parent / "audit.log") if e["event"] == "export"]
-    assert [e["detail"].split(":")[0] for e in exports] == [
-        "StreetSafe reports as CSV", "StreetSafe reports as XLSX", "StreetSafe reports as GeoJSON"
-    ]
+    details = [e["detail"].split(":")[0] for e in exports]
+    assert details[:6] == [f"{tab} as {kind}" for tab in ("StreetSafe reports", "Survey responses")
+                           for kind in ("CSV", "XLSX", "GeoJSON")]
+    assert [re.split(r"[,;]", d)[0] for d in details[6:]] == [
+        "Patrol briefing PDF", "Patrol briefing HTML", "Board pack PDF"]
     assert {(e["user"], e["role"]) for e in exports} == {("local user", "analyst")}
-    server_log = log.read_text(errors="replace")
-    for text in (*(c.decode("utf-8", "replace") for c in contents.values()), server_log):
+
+    texts = {name: pdf_text(data) if name.endswith("PDF") else data.decode("utf-8", "replace")
+             for name, data in contents.items()}
+    texts["server log"] = log.read_text(errors="replace")
+    for name, text in texts.items():
         for coordinate in REFUGE:
-            assert coordinate not in text
+            assert coordinate[:7] not in text, name
 
 
 def test_markdown_in_a_link_or_a_file_name_is_text_and_fetches_nothing(

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser import free_port, run_streamlit
+from harness import free_port, run_streamlit
 from playwright.sync_api import Browser, Page
 
 from safetymap.audit import read

@@ -1,7 +1,7 @@
 """The shared store: the same behaviour tests on a GeoPackage file and on a real PostGIS.
 
 The PostGIS tests start a throwaway PostgreSQL with PostGIS on 127.0.0.1 once per session
-(tests/pg.py) and give each test a fresh database. Expected values are worked out by hand
+(bench/pg.py) and give each test a fresh database. Expected values are worked out by hand
 from the rows written in each test, or by ``FrameCounts``, which counts a loaded frame.
 """
 
@@ -25,7 +25,7 @@ import pandas as pd
 import psycopg
 import pyogrio
 import pytest
-from browser import free_port
+from harness import free_port
 from pg import PostgresCluster
 from pyproj import Transformer
 

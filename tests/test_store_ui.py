@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from browser import free_port
+from harness import free_port
 from streamlit.testing.v1 import AppTest
 
 from loaders.store import open_store

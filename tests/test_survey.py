@@ -230,7 +230,7 @@ def test_partner_suppression_uses_each_measures_own_base() -> None:
 
 def test_unknown_role_and_period_are_refused() -> None:
     survey = responses(WATFORD, [1])
-    with pytest.raises(ValueError, match="`role` must be analyst, police or partner"):
+    with pytest.raises(ValueError, match="`role` must be one of analyst, police, partner, got"):
         district_indicators(survey, role="board")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="half-year label such as '2026 H1'"):
         district_indicators(survey, period="spring 2026")

@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geodata import ANALYSIS_CRS, DISTRICTS, district_code, load_lsoas, load_population
+from geodata import ANALYSIS_CRS, DISTRICTS, load_lsoas, load_population, require_district
 from loaders.counts import ReportCounts
 from loaders.opening_hours import (
     MINUTES_PER_DAY,
@@ -274,14 +274,7 @@ def _require(frame: pd.DataFrame, columns: Iterable[str], *, name: str) -> None:
 
 def _district(code: str) -> str:
     """Return the current LAD code of a district code or name, or say what is expected."""
-    found = code if code in DISTRICTS else district_code(str(code))
-    if found is None:
-        message = (
-            f"`district_code` must be one of the ten Hertfordshire LAD codes "
-            f"({', '.join(DISTRICTS)}), got {code!r}"
-        )
-        raise ValueError(message)
-    return found
+    return require_district(code, argument="`district_code`")
 
 
 def _category(category: str) -> str:

@@ -40,7 +40,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from safetymap.roles import Role, sees_personal, sees_points
+from safetymap.roles import Role, check_role, sees_personal, sees_points
 
 #: First characters that make a spreadsheet read a cell as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -239,9 +239,7 @@ def records_for_export(frame: pd.DataFrame, *, role: Role) -> pd.DataFrame:
     ValueError
         For an unknown role.
     """
-    if role not in ("analyst", "police", "partner"):
-        raise ValueError(f"`role` must be analyst, police or partner, got {role!r}.")
-    if not sees_points(role):
+    if not sees_points(check_role(role)):
         raise PermissionError(
             f"Role {role!r} sees aggregates only (CONTRACT §5): no row-level export. "
             "Download the district table instead."

@@ -54,7 +54,7 @@ from numpy.typing import ArrayLike
 from scipy.stats import norm
 
 from geodata import COUNTY_CODE, COUNTY_NAME, DISTRICTS
-from safetymap.roles import SMALL_BASE, Role, sees_personal
+from safetymap.roles import SMALL_BASE, Role, check_role, sees_personal
 
 Measure = Literal["day", "after_dark"]
 Demographic = Literal["age_band", "sex"]
@@ -342,11 +342,6 @@ def _typed(table: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def _check_role(role: str) -> None:
-    if role not in ("analyst", "police", "partner"):
-        raise ValueError(f"`role` must be analyst, police or partner, got {role!r}.")
-
-
 def district_indicators(
     survey: pd.DataFrame, *, role: Role = "analyst", period: str | None = None
 ) -> pd.DataFrame:
@@ -369,7 +364,7 @@ def district_indicators(
         district in ``geodata.DISTRICTS`` order (a district with no response has 0 counts
         and NaN percentages). Percentages are 0 to 100.
     """
-    _check_role(role)
+    check_role(role)
     chosen = in_period(survey, period)
     rows = []
     for code, name in DISTRICTS.items():
@@ -387,7 +382,7 @@ def county_indicators(
     ``district_code`` is the county code and ``district_name`` "Hertfordshire"; every
     response counts, whatever its district.
     """
-    _check_role(role)
+    check_role(role)
     chosen = in_period(survey, period)
     row = {"district_code": COUNTY_CODE, "district_name": COUNTY_NAME, **_indicators(chosen)}
     table = _typed(_suppress(pd.DataFrame([row]), role))
@@ -427,7 +422,7 @@ def breakdown(
     ValueError
         When ``by`` is not ``age_band`` or ``sex``.
     """
-    _check_role(role)
+    check_role(role)
     if not sees_personal(role):
         raise PermissionError(
             f"Breakdowns by age band and sex are for the analyst role only (CONTRACT §5); "
@@ -525,7 +520,7 @@ def change_between_periods(
         responses, an empty base, or a suppressed row. The period labels are None when
         there are fewer than two periods.
     """
-    _check_role(role)
+    check_role(role)
     if measure not in MEASURE_COLUMNS:
         raise ValueError(f"`measure` must be 'day' or 'after_dark', got {measure!r}.")
     labels = [period.label for period in survey_periods(survey)]

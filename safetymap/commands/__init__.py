@@ -14,6 +14,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
+from safetymap.roles import ROLES
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -105,16 +107,13 @@ def add_selection_options(parser: argparse.ArgumentParser) -> None:
 
 
 def district_or_error(text: str) -> str:
-    """Return the district code for a name or code, or say which districts there are."""
-    from geodata import DISTRICTS, district_code
+    """Return the district code for ``--district``'s name or code, or say which there are."""
+    from geodata import require_district
 
-    code = district_code(text)
-    if code is None:
-        raise CommandError(
-            f"--district {text!r}: expected a Hertfordshire district, one of "
-            f"{', '.join(DISTRICTS.values())} (or its LAD code, e.g. E07000103)."
-        )
-    return code
+    try:
+        return require_district(text, argument="--district")
+    except ValueError as error:
+        raise CommandError(str(error)) from None
 
 
 def filters_from_args(args: argparse.Namespace) -> Filters:
@@ -148,7 +147,7 @@ def for_role(filters: Filters, role: str) -> Filters:
 
 def add_role_option(parser: argparse.ArgumentParser) -> None:
     """Add ``--role``: the command line's user already holds the files, so analyst."""
-    parser.add_argument("--role", choices=["analyst", "police", "partner"], default="analyst",
+    parser.add_argument("--role", choices=ROLES, default="analyst",
                         help="apply the disclosure rules of this role (default analyst)")
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from safetymap.commands import (
     EXIT_OK,
@@ -20,9 +19,6 @@ from safetymap.commands import (
     iso_date,
     load_data,
 )
-
-if TYPE_CHECKING:
-    pass
 
 #: Formats by the suffix of ``--out``.
 FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html"}

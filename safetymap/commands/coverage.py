@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
 
 from safetymap.commands import (
     EXIT_OK,
@@ -14,10 +13,6 @@ from safetymap.commands import (
     load_data,
     write_table,
 )
-
-if TYPE_CHECKING:
-
-    pass
 
 #: Columns written, in order: the issue's seven first, then the rest of the table.
 COLUMNS = (

@@ -66,7 +66,7 @@ from safetymap.reports import (
     period_text,
 )
 from safetymap.reports.charts import bar_png, trend_png
-from safetymap.roles import ROLES, Role
+from safetymap.roles import Role, check_role
 
 if TYPE_CHECKING:
     from loaders.source import Dataset
@@ -116,11 +116,6 @@ class HeadlineFigures(TypedDict):
 
 
 # ---------------------------------------------------------------------------- pure pieces
-def _check_role(role: str) -> None:
-    if role not in ROLES:
-        raise ValueError(f"`role` must be one of {', '.join(ROLES)}, got {role!r}.")
-
-
 def report_change_words(now: int, before: int) -> str:
     """Return the change in reports in words and numbers: "up 3 (100%)", "down 2 (25%)".
 
@@ -191,7 +186,7 @@ def headline_figures(
         (district, service category) pairs with no service, over the categories the
         services list has.
     """
-    _check_role(role)
+    check_role(role)
     counts = counts_of(dataset, reports)
     if role == "partner":
         filters = partner_filters(filters)[0]
@@ -588,7 +583,7 @@ def build_board_pack(
         whole months, no time-of-day or reason filter; reasons are for the county over
         the whole quarters of the period.
     """
-    _check_role(role)
+    check_role(role)
     counts = counts_of(dataset, reports)
     if role == "partner":
         filters = partner_filters(filters)[0]

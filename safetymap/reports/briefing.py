@@ -24,7 +24,7 @@ from datetime import date, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from geodata import DISTRICTS, district_code, load_districts
+from geodata import DISTRICTS, load_districts, require_district
 from loaders.counts import ReportCounts
 from safetymap.analysis.counts import counts_of
 from safetymap.analysis.filters import Filters
@@ -46,7 +46,7 @@ from safetymap.reports import (
     printable,
 )
 from safetymap.reports.charts import MAP_ATTRIBUTION, hotspot_map_png, when_matrix_png
-from safetymap.roles import ROLES, Role
+from safetymap.roles import Role, check_role, sees_points
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -55,7 +55,6 @@ if TYPE_CHECKING:
     from safetymap.analysis.patrol import HotspotAnalysis
 
 __all__ = [
-    "BRIEFING_ROLES",
     "DEFAULT_DAYS",
     "Briefing",
     "briefing_html",
@@ -64,8 +63,6 @@ __all__ = [
     "build_briefing",
 ]
 
-#: Roles a briefing is made for: it lists places, which partners see only as aggregates.
-BRIEFING_ROLES: tuple[Role, ...] = ("police", "analyst")
 #: Length of the default period: the four weeks up to the latest report, compared with
 #: the four weeks before, matching a weekly or fortnightly patrol-planning cycle.
 DEFAULT_DAYS = 28
@@ -154,23 +151,17 @@ class Briefing:
 
 
 def _district(district: str) -> tuple[str, str]:
-    code = district_code(str(district)) if district is not None else None
-    if code is None:
-        raise ValueError(
-            f"`district` must name a Hertfordshire district, by name or code; got "
-            f"{district!r}. Expected one of: {', '.join(DISTRICTS.values())}."
-        )
+    code = require_district(district)
     return code, DISTRICTS[code]
 
 
 def _check_role(role: str) -> None:
-    if role == "partner":
+    # A briefing lists hot places: only for the roles that may see where reports are.
+    if not sees_points(check_role(role)):
         raise PermissionError(
             "The patrol briefing lists hot places and is for police and analysts only; "
             "partners get the board pack (`safetymap board-pack`), which shows aggregates."
         )
-    if role not in BRIEFING_ROLES:
-        raise ValueError(f"`role` must be one of {', '.join(ROLES)}, got {role!r}.")
 
 
 def briefing_period(

@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
-from browser import free_port
+from harness import free_port
 
 SUPERUSER = "safetymap_test"
-PASSWORD = "not-a-real-secret-7"  # a throwaway cluster on 127.0.0.1
+PASSWORD = "not-a-real-secret-7"  # noqa: S105 - a throwaway cluster on 127.0.0.1
 TEMPLATE = "store_template"
 
 
