@@ -19,6 +19,7 @@ database and no report leaves it.
 
 from __future__ import annotations
 
+import itertools
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date, timedelta
@@ -160,9 +161,15 @@ def _transformers() -> tuple[Transformer, Transformer]:
             Transformer.from_crs(ANALYSIS_CRS, MAP_CRS, always_xy=True))
 
 
+#: Rings of resolution-10 cells (centres about 131 m apart) that hold every cell whose
+#: centre can lie within :data:`LINK_M` of a cell's centre.
+_NEAR_RINGS = 2
+
+
 def _grid(cells: list[str]) -> np.ndarray:
     """Return the cells' centres in British National Grid metres, one row per cell."""
-    latlng = np.array([h3.cell_to_latlng(cell) for cell in cells], dtype=float).reshape(-1, 2)
+    latlng = np.fromiter(itertools.chain.from_iterable(map(h3.cell_to_latlng, cells)),
+                         dtype=float, count=2 * len(cells)).reshape(-1, 2)
     x, y = _transformers()[0].transform(latlng[:, 1], latlng[:, 0])
     return np.column_stack([np.asarray(x, dtype=float), np.asarray(y, dtype=float)])
 
@@ -421,7 +428,20 @@ def patrol_places(
     in_hot = per_place(np.array(
         [h3.cell_to_parent(cell, STANDING_RESOLUTION) in hot_cells for cell in cell_list],
         dtype=np.int64)) > 0
-    weeks_12, reports_12 = _nearby_history(counted["weeks"], xy, group, places)
+    # Only the places that can be listed need their history (the rest rank below them
+    # whatever it is), and only the year's cells near them: at a million reports that
+    # saves most of this function's time.
+    if limit is not None and places > limit:
+        cut = np.sort(reports_now)[::-1][limit - 1]
+        candidate = reports_now[group] >= cut
+    else:
+        candidate = np.ones(len(group), dtype=bool)
+    near = set(itertools.chain.from_iterable(
+        h3.grid_disk(cell, _NEAR_RINGS) for cell, keep in zip(cell_list, candidate, strict=True)
+        if keep))
+    weeks = counted["weeks"]
+    weeks_12, reports_12 = _nearby_history(weeks[weeks["cell"].isin(near)], xy[candidate],
+                                           group[candidate], places)
     standing = np.where(in_hot, "hot_spot", np.where(weeks_12 >= REPEAT_WEEKS, "repeat",
                                                              "new"))
 
