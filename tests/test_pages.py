@@ -216,6 +216,12 @@ def test_board_overview_headline_figures(data_dir: Path, monkeypatch: pytest.Mon
     # 5 valid reports; 5 / 1,199,800 residents x 1,000 = 0.0042 per 1,000
     assert metrics["StreetSafe reports"] == "5"
     assert metrics["Unsafe after dark"] == "40.0%"
+    # All dates: 1 to 3 March against 26 to 28 February, before the first report
+    assert metrics["Change on previous period"] == "-"
+    captions = [c.value for c in app.caption]
+    assert "no earlier period to compare (the data start after 26 Feb 2026)" in captions
+    assert ("01 Mar 2026 to 03 Mar 2026; no earlier period to compare (the data start after "
+            "26 Feb 2026).") in captions
     # none of the five test reports gives a reason: the reasons table is empty
     reasons = app.dataframe[-1].value
     assert list(reasons.columns) == ["Reason", "Reports", "Share of reports"]
