@@ -1063,9 +1063,9 @@ def lsoa_gap_ranking(
     average_km = float(ranking["nearest_km"].mean())
     reasons = []
     for (_, row), missing in zip(ranking.iterrows(), uncovered_lists, strict=True):
-        reports = int(row["reports"])
-        plural = "" if reports == 1 else "s"
-        parts = [f"{reports} report{plural} (average {_figure(average_reports)} per LSOA)"]
+        count = int(row["reports"])
+        plural = "" if count == 1 else "s"
+        parts = [f"{count} report{plural} (average {_figure(average_reports)} per LSOA)"]
         if missing:
             parts.append(f"no {_join_words([_word(c) for c in missing])} serving it")
         if pd.notna(row["nearest_km"]) and row["nearest_km"] >= HIGH * average_km:
