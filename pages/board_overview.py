@@ -36,7 +36,9 @@ figures = pack.headline
 period = figures["period"]
 if period is not None:
     st.caption(f"{period[0]:%d %b %Y} to {period[1]:%d %b %Y}, compared with the period of "
-               "the same length just before.")
+               "the same length just before." if figures["compared"] else
+               f"{period[0]:%d %b %Y} to {period[1]:%d %b %Y}; "
+               f"{figures['change_text']}.")
 tiles = st.columns(5)
 change = figures["change"]
 dark = figures["unsafe_after_dark_pct"]

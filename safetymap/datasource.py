@@ -16,7 +16,7 @@ from loaders.source import Dataset, DataSource, FolderSource, read_header_map
 from loaders.store import Store, open_store
 from loaders.store.base import Selection
 from safetymap.analysis.counts import FrameCounts
-from safetymap.demo import write_demo_data
+from safetymap.demo import GENERATOR_VERSION, write_demo_data
 from safetymap.settings import Settings
 
 SYNTHETIC_LABEL = "Synthetic demo data"
@@ -33,8 +33,10 @@ class DemoSource:
     seed: int
 
     def folder(self) -> Path:
-        """Return the folder this demo data lives in."""
-        return self.cache_dir / f"demo-seed{self.seed}-r{self.reports}-s{self.responses}"
+        """Return the folder this demo data lives in (the generator's version in its name)."""
+        return self.cache_dir / (
+            f"demo-v{GENERATOR_VERSION}-seed{self.seed}-r{self.reports}-s{self.responses}"
+        )
 
     def ensure_written(self) -> Path:
         """Write the demo files unless a complete copy is there; return the folder.

@@ -26,8 +26,17 @@ Shape of the synthetic data
   drugs), park and footpath clusters a little way out (poor lighting, isolated, no CCTV),
   and a thin background across the county. Every point lies at least 60 m inside the
   county outline. Most reports fall in the evening and at night, more on Fridays and
-  Saturdays, with weekday school-run and commute peaks. Reports rise over the year in
-  ``RISING_TOWNS`` and fall in ``FALLING_TOWNS``, so period comparisons show something.
+  Saturdays, with weekday school-run and commute peaks. Every report of a cluster in
+  ``RISING_TOWNS`` is drawn from a density that grows through the year (twice as likely
+  at its end as at its middle), and in ``FALLING_TOWNS`` one that shrinks, so that even
+  at the default volume the districts those towns make up (Stevenage, Welwyn Hatfield,
+  Broxbourne rising; North Hertfordshire falling) show it half-year against half-year.
+- Volume: by default :data:`DEMO_REPORTS` (1,000) reports, about what the county gets in
+  a year (nationally 22,939 StreetSafe reports from 2 September 2021 to 1 December 2022,
+  Home Office written answer of 22 December 2022; Hertfordshire holds about 2% of the
+  population of England and Wales): about 100 a district, two a week. At that volume
+  every district has reports and the busiest town centres hold a handful of repeat
+  places; ``reports=`` makes denser data for scale work.
 - Survey responses come in two waves (spring and autumn 2026), every district in
   proportion to its population (:func:`geodata.load_population`; at least 150 each when
   there are 1,500 or more); people feel clearly less safe after dark than by day, by an
@@ -64,8 +73,11 @@ __all__ = [
     "BEHAVIOUR_CODES",
     "DEMO_LABELS",
     "DEMO_LAST_DAY",
+    "DEMO_REPORTS",
+    "DEMO_RESPONSES",
     "ENVIRONMENT_CODES",
     "FALLING_TOWNS",
+    "GENERATOR_VERSION",
     "RISING_TOWNS",
     "write_demo_data",
 ]
@@ -74,6 +86,13 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 ObjectArray = npt.NDArray[np.object_]
+
+#: Raised whenever the same arguments give other files, so a cache of old output is not read.
+GENERATOR_VERSION = 2
+#: Reports in the default demo: about a real county year (see the module docstring).
+DEMO_REPORTS = 1_000
+#: Survey responses in the default demo: two waves of a local Feelings of Safety survey.
+DEMO_RESPONSES = 4_000
 
 #: Last day of the demo's 12-month window; fixed so that output does not depend on today.
 DEMO_LAST_DAY = np.datetime64("2026-10-31", "D")
@@ -85,8 +104,10 @@ _WINDOW_START = _WINDOW_END - np.timedelta64(_WINDOW_DAYS, "D")
 _DST_CHANGE_DAYS = np.array(["2026-03-29", "2026-10-25"], dtype="datetime64[D]")
 
 #: Where reports rise over the year, and where they fall (names in ``towns.csv``).
-RISING_TOWNS: tuple[str, ...] = ("Stevenage", "Hatfield", "Cheshunt")
-FALLING_TOWNS: tuple[str, ...] = ("Hitchin",)
+RISING_TOWNS: tuple[str, ...] = (
+    "Stevenage", "Hatfield", "Welwyn Garden City", "Cheshunt", "Hoddesdon",
+)
+FALLING_TOWNS: tuple[str, ...] = ("Hitchin", "Letchworth Garden City", "Royston", "Baldock")
 
 #: StreetSafe codes, in the order of the contract.
 ENVIRONMENT_CODES: tuple[str, ...] = tuple(ENVIRONMENT)
@@ -242,7 +263,11 @@ class _Layout:
 
 
 def write_demo_data(
-    out_dir: Path, *, reports: int = 20_000, responses: int = 4_000, seed: int = 2026
+    out_dir: Path,
+    *,
+    reports: int = DEMO_REPORTS,
+    responses: int = DEMO_RESPONSES,
+    seed: int = 2026,
 ) -> list[Path]:
     """Write synthetic StreetSafe, survey and services exports into ``out_dir``.
 
@@ -251,7 +276,8 @@ def write_demo_data(
     out_dir
         Folder to write into; created if missing. Existing demo files are overwritten.
     reports
-        Number of StreetSafe reports.
+        Number of StreetSafe reports; the default is about a real county year, more makes
+        dense data for scale work.
     responses
         Number of survey responses.
     seed
@@ -502,12 +528,13 @@ def _report_times(
 ) -> tuple[npt.NDArray[np.datetime64], npt.NDArray[np.datetime64]]:
     """Return (occurred_at, submitted_at) for reports whose cluster has ``trend``."""
     n = len(trend)
-    # Position in the year; a rising cluster has density 0.5 + t, a falling one 1.5 - t.
+    # Position t in the year; a rising cluster has density 2t, a falling one 2(1 - t): three
+    # times as many reports in the second half as the first (or a third as many), strong
+    # enough to show in a district of about 100 reports a year, not only in dense data.
     position = rng.random(n)
-    tilted = rng.random(n) < 0.5
     root = np.sqrt(rng.random(n))
-    position = np.where(tilted & (trend == 1), root, position)
-    position = np.where(tilted & (trend == -1), 1.0 - root, position)
+    position = np.where(trend == 1, root, position)
+    position = np.where(trend == -1, 1.0 - root, position)
     day = np.minimum((position * _WINDOW_DAYS).astype(np.int64), _WINDOW_DAYS - 1)
     # Move each report back to the nearest day of a weekday drawn with Friday/Saturday peaks.
     first_weekday = (int(_WINDOW_START.astype("datetime64[D]").astype(np.int64)) + 3) % 7

@@ -24,8 +24,11 @@ SAFETYMAP_TILES : ``none`` | ``osm`` | URL template, default ``auto``
     Background map tiles. ``auto`` is ``osm`` with CDN assets and ``none`` with local ones
     (a locked-down network reaches no tile server); a URL template such as
     ``https://tiles.example.police.uk/{z}/{x}/{y}.png`` uses a self-hosted tile server.
-SAFETYMAP_DEMO_REPORTS : int, default 20000
-    StreetSafe reports in the generated demo data.
+SAFETYMAP_DEMO_REPORTS : int, default 1000
+    StreetSafe reports in the generated demo data: by default about a real county year
+    (nationally 22,939 reports from September 2021 to December 2022; Hertfordshire holds
+    about 2% of the population of England and Wales, so a few hundred to about 1,500 a
+    year, about one per district per week). Raise it for scale work.
 SAFETYMAP_DEMO_RESPONSES : int, default 4000
     Survey responses in the generated demo data.
 SAFETYMAP_DEMO_SEED : int, default 2026
@@ -130,7 +133,8 @@ SETTINGS: dict[str, Setting] = {
     ),
     "tiles": Setting("SAFETYMAP_TILES", "auto", "Background map tiles.", _tiles),
     "demo_reports": Setting(
-        "SAFETYMAP_DEMO_REPORTS", "20000", "Reports in the demo data.", _positive_int
+        "SAFETYMAP_DEMO_REPORTS", "1000", "Reports in the demo data (a county year).",
+        _positive_int,
     ),
     "demo_responses": Setting(
         "SAFETYMAP_DEMO_RESPONSES", "4000", "Survey responses in the demo data.", _positive_int

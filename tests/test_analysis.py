@@ -10,6 +10,7 @@ import pytest
 
 from safetymap.analysis.filters import Filters, filter_reports, filters_from_query
 from safetymap.analysis.rates import district_rates, rate_classes
+from safetymap.maps.districts import rate_legend_rows
 
 
 def reports_frame(rows: list[tuple[str, str, str, str, str, str]]) -> gpd.GeoDataFrame:
@@ -104,3 +105,19 @@ def test_rate_classes_are_equal_intervals_up_to_the_rounded_maximum() -> None:
                       (3.0, 4.0, "High"), (4.0, 5.0, "Highest")]
     all_zero, _ = rate_classes(pd.Series([0.0, 0.0]))
     assert all_zero.tolist() == [0, 0]
+
+
+def test_rate_classes_of_a_sparse_week_keep_their_figures() -> None:
+    # A week of one district: 3 reports over 102,300 residents = 0.0293 per 1,000.
+    # Largest rounded up to two significant figures: 0.030, classes 0.006 wide.
+    classes, legend = rate_classes(pd.Series([0.0293, 0.0, 0.01]))
+    assert classes.tolist() == [4, 0, 1]
+    assert rate_legend_rows(legend) == [
+        ("#253494", "Highest: 0.024 to 0.030"), ("#2c7fb8", "High: 0.018 to 0.024"),
+        ("#41b6c4", "Middle: 0.012 to 0.018"), ("#a1dab4", "Low: 0.006 to 0.012"),
+        ("#ffffcc", "Lowest: 0.000 to 0.006"),
+    ]
+    # A year at real volume: 0.73 to 1.07 per 1,000 → up to 1.1, classes 0.22 wide.
+    classes, legend = rate_classes(pd.Series([1.07, 0.98, 0.73]))
+    assert classes.tolist() == [4, 4, 3]
+    assert rate_legend_rows(legend)[0] == ("#253494", "Highest: 0.88 to 1.10")

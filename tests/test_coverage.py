@@ -468,6 +468,10 @@ def test_lsoa_gap_ranking_counts_reports_against_distance() -> None:
         "support places 3.0 km away on average (average 2.0 km)"
     )
     assert ranking.iloc[1]["reason"] == "3 reports (average 3.0 per LSOA); no outreach serving it"
+    # A sparse week: one report in A, none elsewhere: 1 / 3 LSOAs = 0.33 on average, not "0.0".
+    sparse = lsoa_gap_ranking(pd.DataFrame({"lsoa_code": ["A"]}), services,
+                              lsoa_points=lsoa_points).set_index("lsoa_code")
+    assert sparse.at["A", "reason"] == "1 report (average 0.33 per LSOA); no helpline serving it"
 
 
 # ------------------------------------------------------------------ command

@@ -22,9 +22,8 @@ def dashboard_url(streamlit_server, tmp_path_factory, map_assets: Path) -> str:
     app = streamlit_server(
         PROJECT_ROOT / "dashboard.py",
         env={
+            # The default demo (a real county year, 1,000 reports): what a user opens.
             "SAFETYMAP_CACHE_DIR": str(cache),
-            "SAFETYMAP_DEMO_REPORTS": "3000",
-            "SAFETYMAP_DEMO_RESPONSES": "1500",
             "SAFETYMAP_MAP_ASSETS": "local",
             "SAFETYMAP_DATA": "",
         },

@@ -8,7 +8,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from geodata import DISTRICTS, district_code, load_county
+from geodata import DISTRICTS, district_code, load_county, load_districts
 from safetymap.demo import write_demo_data
 
 REPORTS = 2_000
@@ -293,3 +293,54 @@ def test_reports_rise_in_a_rising_town(tmp_path: Path) -> None:
     first_quarter = months.isin([11, 12, 1]).sum()
     last_quarter = months.isin([8, 9, 10]).sum()
     assert last_quarter > 1.5 * first_quarter
+
+
+@pytest.fixture(scope="module")
+def county_year(tmp_path_factory: pytest.TempPathFactory) -> gpd.GeoDataFrame:
+    """Return the default demo's reports (a real county year) with their district."""
+    out = tmp_path_factory.mktemp("default")
+    paths = write_demo_data(out, responses=0)
+    frame = read(paths[0])
+    points = gpd.GeoDataFrame(
+        frame, crs="EPSG:4326",
+        geometry=gpd.points_from_xy(frame["longitude"].astype(float),
+                                    frame["latitude"].astype(float)),
+    ).to_crs(load_county().crs)
+    districts = load_districts()[["code", "geometry"]]
+    return points.sjoin(districts, predicate="within")
+
+
+def test_the_default_is_a_real_county_year_with_reports_in_every_district(
+    county_year: gpd.GeoDataFrame,
+) -> None:
+    assert len(county_year) == 1_000
+    per_district = county_year["code"].value_counts()
+    assert set(per_district.index) == set(DISTRICTS)
+    # About one or two a district a week: 50 to 160 a year each.
+    assert per_district.between(50, 160).all(), per_district.to_dict()
+
+
+def test_the_default_has_repeat_places_around_town_centres(
+    county_year: gpd.GeoDataFrame,
+) -> None:
+    # 250 m squares: a handful hold many reports, most hold one.
+    square = (county_year.geometry.x // 250).astype(int).astype(str) + ":" + (
+        county_year.geometry.y // 250).astype(int).astype(str)
+    per_square = square.value_counts()
+    assert (per_square >= 5).sum() >= 10
+    assert (per_square == 1).sum() > len(per_square) / 2
+
+
+def test_rising_and_falling_districts_show_it_in_a_year_of_the_default(
+    county_year: gpd.GeoDataFrame,
+) -> None:
+    later = parse_times(county_year["submitted_at"]) >= pd.Timestamp("2026-05-01")
+    halves = county_year.groupby(["code", later]).size().unstack(fill_value=0)
+    ratio = halves[True] / halves[False]
+    stevenage, welwyn_hatfield, broxbourne, north_herts = (
+        "E07000243", "E07000241", "E07000095", "E07000099"
+    )
+    for code in (stevenage, welwyn_hatfield, broxbourne):
+        assert ratio[code] > 1.8, (DISTRICTS[code], ratio[code])
+    assert ratio[north_herts] < 0.75
+    assert ratio[north_herts] == ratio.min()

@@ -217,8 +217,9 @@ def test_hotspots_page_lists_top_places_on_demo_data(
 ) -> None:
     monkeypatch.delenv("SAFETYMAP_DATA", raising=False)
     monkeypatch.setenv("SAFETYMAP_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("SAFETYMAP_DEMO_REPORTS", "1000")  # about a real county year
-    monkeypatch.setenv("SAFETYMAP_DEMO_RESPONSES", "300")
+    # The default demo: a real county year (1,000 reports), what a sergeant opens.
+    for name in ("SAFETYMAP_DEMO_REPORTS", "SAFETYMAP_DEMO_RESPONSES", "SAFETYMAP_DEMO_SEED"):
+        monkeypatch.delenv(name, raising=False)
     app = run("pages/hotspots.py", query={"district": "E07000103"},
               state={"demo.role": "police"})
     app.button(key="filters.quick.7").click().run()

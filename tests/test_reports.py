@@ -101,20 +101,21 @@ PLACES = {
 def tiny_folder(folder: Path, survey_unsafe: int = 15, survey_safe: int = 45) -> Path:
     """Write a hand-built dataset: March 2026 against 29 Jan to 28 Feb 2026.
 
-    March: Watford 6, Dacorum 3, St Albans 7 reports. 29 Jan to 28 Feb: Watford 3.
+    March: Watford 6, Dacorum 3, St Albans 7 reports. 29 Jan to 28 Feb: Watford 3. The
+    data start with one Watford report on 5 January 2026 (so they cover 29 Jan to 28 Feb).
     Reasons: poor lighting in every March report; "followed" in 2 of them.
     Survey: Watford, March, ``survey_unsafe`` "Very unsafe" and ``survey_safe`` "Very
     safe" after dark. Services: a county helpline and Watford-only police.
     """
     rows = []
     counts = [("Watford", "2026-03", 6), ("Dacorum", "2026-03", 3), ("St Albans", "2026-03", 7),
-              ("Watford", "2026-02", 3)]
+              ("Watford", "2026-02", 3), ("Watford", "2026-01", 1)]
     number = 0
     for place, month, count in counts:
         for i in range(count):
             number += 1
             behaviour = "followed" if month == "2026-03" and number in {1, 2} else ""
-            stamp = f"{month}-{10 + i:02d} 21:15"
+            stamp = f"{month}-{10 + i:02d} 21:15" if month != "2026-01" else f"{month}-05 21:15"
             rows.append(f"R{number},{stamp},{stamp},{PLACES[place]},poor_lighting,{behaviour}\n")
     (folder / "streetsafe.csv").write_text(STREETSAFE_HEADER + "".join(rows))
     answers = ["Very unsafe"] * survey_unsafe + ["Very safe"] * survey_safe
@@ -318,6 +319,65 @@ def test_headline_figures_by_hand(tiny: Dataset) -> None:
     assert county["coverage_gaps_text"] == (
         "9 of 20 district and service-type pairs have no service"
     )
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "previous", "compared", "change_text"),
+    [
+        # 30 days before 4 Feb is 5 Jan, the day the data start: covered. Now the three
+        # February reports, before it the 5 January one.
+        (date(2026, 2, 4), date(2026, 3, 5), (date(2026, 1, 5), date(2026, 2, 3)), True,
+         "up 2 (200%)"),
+        # One day earlier the previous period starts on 4 Jan, before the data do.
+        (date(2026, 2, 3), date(2026, 3, 4), (date(2026, 1, 4), date(2026, 2, 2)), False,
+         "no earlier period to compare (the data start after 4 Jan 2026)"),
+        # February and March (59 days) against 4 Dec to 31 Jan: the 5 January report alone
+        # would have made it "up 18 (1800%)".
+        (date(2026, 2, 1), date(2026, 3, 31), (date(2025, 12, 4), date(2026, 1, 31)), False,
+         "no earlier period to compare (the data start after 4 Dec 2025)"),
+        # All dates: 5 Jan to 16 Mar (71 days) against the 71 days before the first report,
+        # which would have been "up 20 (no reports in the previous period)".
+        (None, None, (date(2025, 10, 26), date(2026, 1, 4)), False,
+         "no earlier period to compare (the data start after 26 Oct 2025)"),
+    ],
+)
+def test_no_change_against_a_period_the_data_do_not_cover(
+    tiny: Dataset, start: date | None, end: date | None, previous: tuple[date, date],
+    compared: bool, change_text: str,
+) -> None:
+    figures = headline_figures(tiny, Filters(start=start, end=end), role="analyst")
+    assert figures["previous"] == previous
+    assert figures["compared"] is compared
+    assert figures["change_text"] == change_text
+    if compared:
+        assert (figures["change"], figures["previous_reports"]) == (2, 1)
+    else:
+        assert (figures["change"], figures["change_pct"], figures["previous_reports"]) == (
+            None, None, None)
+        assert figures["previous_reports_text"] == "-"
+
+
+def test_no_change_without_any_report(tmp_path: Path) -> None:
+    folder = tiny_folder(tmp_path)
+    (folder / "streetsafe.csv").write_text(STREETSAFE_HEADER)
+    dataset = FolderSource(folder).load()
+    everything = headline_figures(dataset, Filters(), role="analyst")
+    assert (everything["period"], everything["previous"]) == (None, None)
+    assert everything["change_text"] == "no earlier period to compare"
+    march = headline_figures(dataset, MARCH, role="analyst")
+    assert (march["compared"], march["change"]) == (False, None)
+    assert march["change_text"] == "no earlier period to compare (the data start after 29 Jan 2026)"
+
+
+def test_board_pack_pdf_says_there_is_no_earlier_period(
+    tiny: Dataset, pdf_text: Callable[[bytes], str]
+) -> None:
+    pack = build_board_pack(tiny, filters=Filters(), role="partner")
+    assert pack.headline["change"] is None
+    text = pdf_text(board_pack_pdf(pack))
+    assert "no earlier period to compare" in " ".join(text.split())
+    assert "+20" not in text
+    assert "up 20" not in text
 
 
 def test_headline_figures_for_partners_hide_small_counts(tiny: Dataset) -> None:

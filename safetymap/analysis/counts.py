@@ -30,7 +30,7 @@ from loaders.counts import (
 )
 from loaders.source import Dataset
 from loaders.store.base import Selection
-from safetymap.analysis.filters import _local_midnight
+from safetymap.analysis.filters import Filters, _local_midnight
 
 #: Local time of every report, whatever the time zone of its timestamps.
 LOCAL_TZ = "Europe/London"
@@ -364,6 +364,28 @@ def selection_period(
     if span is None:
         return None
     return filters.start or span[0], filters.end or span[1]
+
+
+def data_start(reports: ReportCounts | pd.DataFrame) -> date | None:
+    """Return the first local day of any report held, whatever is selected; None if none."""
+    span = as_counts(reports).span(Filters())
+    return None if span is None else span[0]
+
+
+def covered_period(
+    reports: ReportCounts | pd.DataFrame, period: tuple[date, date] | None
+) -> tuple[date, date] | None:
+    """Return ``period`` when the data reach back to its first day, else None.
+
+    The first report held stands for the day the data start. A period that starts
+    earlier is not covered: its count would be low because nothing was collected, not
+    because fewer people reported, so it must not be compared with (a period of 365 days
+    before a first year of data would make every report "new").
+    """
+    if period is None:
+        return None
+    first = data_start(reports)
+    return period if first is not None and first <= period[0] else None
 
 
 def counts_of(dataset: Dataset, reports: ReportCounts | None = None) -> ReportCounts:

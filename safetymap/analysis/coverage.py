@@ -794,12 +794,22 @@ def _mean_relative(columns: Sequence[pd.Series]) -> pd.Series:
     return relative.mean(axis=1, skipna=True)
 
 
+def _figure(value: float) -> str:
+    """Return a rate or average in words: one decimal from 1 up, two significant figures below.
+
+    A week of one district is about 0.03 reports per 1,000 residents: one decimal would
+    print it, and its average, as "0.0".
+    """
+    return f"{value:.1f}" if value == 0 or abs(value) >= 1 else f"{value:.2g}"
+
+
 def _district_reason(row: pd.Series, averages: dict[str, float], table: pd.DataFrame) -> str:
     """Return the plain-words reason for one district of :func:`gap_ranking`."""
     parts: list[str] = []
     rate, rate_avg = row["reports_per_1000"], averages["reports_per_1000"]
     if rate_avg > 0 and rate >= HIGH * rate_avg:
-        parts.append(f"high report rate ({rate:.1f} per 1,000 residents; average {rate_avg:.1f})")
+        parts.append(f"high report rate ({_figure(rate)} per 1,000 residents; "
+                     f"average {_figure(rate_avg)})")
     unsafe, unsafe_avg = row["unsafe_after_dark_pct"], averages["unsafe_after_dark_pct"]
     if pd.notna(unsafe) and unsafe_avg > 0 and unsafe >= HIGH * unsafe_avg:
         parts.append(
@@ -1046,7 +1056,9 @@ def lsoa_gap_ranking(
     average_km = float(ranking["nearest_km"].mean())
     reasons = []
     for (_, row), missing in zip(ranking.iterrows(), uncovered_lists, strict=True):
-        parts = [f"{row['reports']} reports (average {average_reports:.1f} per LSOA)"]
+        count = int(row["reports"])
+        plural = "" if count == 1 else "s"
+        parts = [f"{count} report{plural} (average {_figure(average_reports)} per LSOA)"]
         if missing:
             parts.append(f"no {_join_words([_word(c) for c in missing])} serving it")
         if pd.notna(row["nearest_km"]) and row["nearest_km"] >= HIGH * average_km:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -60,10 +62,18 @@ def rate_classes(
 ) -> tuple[pd.Series, list[tuple[float, float, str]]]:
     """Return each value's class (0 = lowest) and the legend rows (low, high, word).
 
-    Classes are equal intervals from 0 to the largest value rounded up to one decimal,
-    so a legend reads "High: 3.2 to 4.0"; with all values 0 every value is in class 0.
+    Classes are equal intervals from 0 to the largest value rounded up to two significant
+    figures, so a legend reads "High: 3.2 to 4.0" on a year of reports and "High: 0.018 to
+    0.024" on a week of them (one decimal would print a week's classes as "0.0 to 0.0");
+    with all values 0 every value is in class 0. Starting at 0 keeps the shades in
+    proportion: districts whose rates differ by a few per cent share a shade.
     """
-    top = float(np.ceil(values.max() * 10) / 10) if len(values) and values.max() > 0 else 1.0
+    largest = float(values.max()) if len(values) else 0.0
+    if largest > 0:
+        step = 10.0 ** (math.floor(math.log10(largest)) - 1)  # two significant figures
+        top = math.ceil(round(largest / step, 9)) * step
+    else:
+        top = 1.0
     edges = np.linspace(0.0, top, classes + 1)
     index = np.clip(np.searchsorted(edges, values.to_numpy(), side="right") - 1, 0, classes - 1)
     words = CLASS_WORDS if classes == len(CLASS_WORDS) else tuple(
@@ -71,3 +81,13 @@ def rate_classes(
     )
     legend = [(float(edges[i]), float(edges[i + 1]), words[i]) for i in range(classes)]
     return pd.Series(index, index=values.index), legend
+
+
+def legend_decimals(legend: list[tuple[float, float, str]]) -> int:
+    """Return the fewest decimals (at least 1) that print every edge of a legend exactly."""
+    edges = [edge for low, high, _ in legend for edge in (low, high)]
+    for decimals in range(1, 10):
+        if all(abs(round(edge, decimals) - edge) <= 1e-9 * max(1.0, abs(edge))
+               for edge in edges):
+            return decimals
+    return 10

@@ -10,7 +10,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geodata import MAP_CRS
-from safetymap.analysis.rates import rate_classes
+from safetymap.analysis.rates import legend_decimals, rate_classes
 from safetymap.disclosure import is_shown, suppressed_counts
 from safetymap.maps.base import BOUNDARY_ATTRIBUTION, Legend, MapStyle, finish_map, new_map
 from safetymap.roles import Role
@@ -25,8 +25,9 @@ RATE_UNIT = "reports per 1,000 residents"
 
 def rate_legend_rows(legend: list[tuple[float, float, str]]) -> list[tuple[str, str]]:
     """Return (colour, words) for each class, highest first, as the legend reads."""
+    decimals = legend_decimals(legend)
     rows = [
-        (RATE_COLOURS[i], f"{word}: {low:.1f} to {high:.1f}")
+        (RATE_COLOURS[i], f"{word}: {low:.{decimals}f} to {high:.{decimals}f}")
         for i, (low, high, word) in enumerate(legend)
     ]
     return rows[::-1]

@@ -34,7 +34,14 @@ import pandas as pd
 from geodata import DISTRICTS, load_population
 from loaders.counts import ReportCounts
 from loaders.vocab import REASONS, TIME_OF_DAY
-from safetymap.analysis.counts import FrameCounts, counts_of, local_times, selection_period, total
+from safetymap.analysis.counts import (
+    FrameCounts,
+    counts_of,
+    covered_period,
+    local_times,
+    selection_period,
+    total,
+)
 from safetymap.analysis.coverage import COVERAGE_CATEGORIES, coverage_matrix
 from safetymap.analysis.filters import Filters, filter_survey
 from safetymap.analysis.hotspots import previous_period
@@ -72,6 +79,7 @@ if TYPE_CHECKING:
     from loaders.source import Dataset
 
 __all__ = [
+    "NO_EARLIER_PERIOD",
     "BoardPack",
     "HeadlineFigures",
     "board_pack_pdf",
@@ -85,17 +93,22 @@ __all__ = [
 #: Reasons listed by default.
 TOP_REASONS = 8
 _HIDDEN_CHANGE = f"hidden (fewer than {SMALL_COUNT} reports in a period)"
+#: The change's words when there is nothing before the period to compare with.
+NO_EARLIER_PERIOD = "no earlier period to compare"
 
 
 class HeadlineFigures(TypedDict):
     """The headline figures of a selection: numbers, and the words to show them in.
 
     A number is None when the role may not see it (or it cannot be worked out); its
-    ``*_text`` always says what to show.
+    ``*_text`` always says what to show. ``compared`` is False when there is no earlier
+    period to compare with (no period, or the data start after the previous period
+    starts): then there is no previous count and no change, and the texts say so.
     """
 
     period: tuple[date, date] | None
     previous: tuple[date, date] | None
+    compared: bool
     reports: int | None
     reports_text: str
     residents: int
@@ -180,7 +193,8 @@ def headline_figures(
     HeadlineFigures
         ``reports`` in the selection; ``per_1000`` residents of the selected districts
         (Census 2021) over the period; ``change`` against the previous period of the same
-        length (:func:`report_change_words`); ``unsafe_after_dark_pct``, the weighted
+        length (:func:`report_change_words`) when the data cover all of it, else None and
+        :data:`NO_EARLIER_PERIOD` in ``change_text``; ``unsafe_after_dark_pct``, the weighted
         share very or fairly unsafe after dark among the survey answers of the selection
         with its 95% interval in ``unsafe_after_dark_text``; ``coverage_gaps``, the
         (district, service category) pairs with no service, over the categories the
@@ -197,10 +211,13 @@ def headline_figures(
         previous: tuple[date, date] | None = previous_months(*period)
     else:
         previous = previous_period(*period) if period is not None else None
+    # A previous period the data do not reach back over holds few or no reports because
+    # nothing was collected then: comparing with it would call the whole selection new.
+    compared = previous is not None and covered_period(counts, previous) is not None
     now_count = total(counts, filters)
     before_count = (
         total(counts, replace(filters, start=previous[0], end=previous[1]))
-        if previous is not None else 0
+        if previous is not None and compared else 0
     )
     if release is not None and period is not None and previous is not None:
         now_text = release.reports(filters.districts, *period)
@@ -215,8 +232,16 @@ def headline_figures(
     rate = now_count / residents * 1000 if residents else None
 
     difference = now_count - before_count
-    change_shown = now_shown and before_shown
+    change_shown = compared and now_shown and before_shown
     change_pct = difference / before_count * 100 if before_count else None
+    if not compared:
+        change_text = NO_EARLIER_PERIOD if previous is None else (
+            f"{NO_EARLIER_PERIOD} (the data start after {day_text(previous[0])})"
+        )
+    elif change_shown:
+        change_text = report_change_words(now_count, before_count)
+    else:
+        change_text = _HIDDEN_CHANGE
 
     # Partners' survey figure is the county's over whole half-years (a fixed lattice).
     survey_filters = partner_survey_filters(filters) if role == "partner" else filters
@@ -248,17 +273,17 @@ def headline_figures(
     return HeadlineFigures(
         period=period,
         previous=previous,
+        compared=compared,
         reports=now_count if now_shown or now_count == 0 else None,
         reports_text=now_text,
         residents=residents,
         per_1000=rate if now_shown else None,
         per_1000_text=(f"{rate:.2f}" if rate is not None else "-") if now_shown else "hidden",
-        previous_reports=before_count if before_shown else None,
-        previous_reports_text=before_text,
+        previous_reports=before_count if compared and before_shown else None,
+        previous_reports_text=before_text if compared else "-",
         change=difference if change_shown else None,
         change_pct=change_pct if change_shown else None,
-        change_text=report_change_words(now_count, before_count) if change_shown
-        else _HIDDEN_CHANGE,
+        change_text=change_text,
         unsafe_after_dark_pct=after_dark if after_dark_text != HIDDEN_BASE else None,
         unsafe_after_dark_text=after_dark_text,
         survey_base=base if is_shown(base_text) else None,
@@ -604,7 +629,9 @@ def build_board_pack(
     notes = [
         f"Source: {dataset.origin}",
         (f"Period: {period_text(headline['period'])}; compared with "
-         f"{period_text(headline['previous'])}, the period of the same length just before."),
+         f"{period_text(headline['previous'])}, the period of the same length just before."
+         if headline["compared"] else
+         f"Period: {period_text(headline['period'])}; {headline['change_text']}."),
         ("Reports per 1,000 residents: StreetSafe reports in the period divided by usual "
          "residents (ONS Census 2021), times 1,000. StreetSafe reports are volunteered, so "
          "they show where people chose to report, not every place people feel unsafe."),
@@ -678,15 +705,17 @@ def _headline_tiles(pack: BoardPack) -> list[list[tuple[str, str, str]]]:
         "hidden" if after_dark.startswith("Hidden") else "-"
     )
     change = h["change_text"]
-    change_figure = change.split(" (")[0]
-    change_detail = change[len(change_figure):].strip(" ()")
+    if h["compared"]:
+        change_figure = change.split(" (")[0]
+        change_detail = (f"{change[len(change_figure):].strip(' ()')}; "
+                         f"{h['previous_reports_text']} reports in {period_text(h['previous'])}")
+    else:
+        change_figure, change_detail = "-", change
     return [[
         ("Reports", h["reports_text"], f"StreetSafe reports, {period_text(h['period'])}"),
         ("Per 1,000 residents", h["per_1000_text"],
          f"reports per 1,000 of {h['residents']:,} residents (Census 2021)"),
-        ("Change on the previous period", change_figure,
-         (f"{change_detail}; {h['previous_reports_text']} reports in "
-          f"{period_text(h['previous'])}")),
+        ("Change on the previous period", change_figure, change_detail),
     ], [
         ("Unsafe after dark", figure,
          (after_dark.split(" (", 1)[1].rstrip(")") + "; " if h["unsafe_after_dark_pct"]
