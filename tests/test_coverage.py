@@ -817,3 +817,50 @@ def test_bank_holidays_from_counts_equal_those_from_rows() -> None:
     assert gap.at[WATFORD, "bank_holidays"] == 2
     assert gap.at[WATFORD, "bank_holiday_reports"] == 3
     assert gap.at[WATFORD, "bank_holiday_reports_when_closed"] == 1
+
+
+def test_command_writes_the_bank_holiday_figures(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    # Watford: Christmas Day 12:00 and 20:00, Boxing Day's substitute (28 Dec) 11:00 and
+    # a Thursday (24 Dec) 12:00; Stevenage: 28 Dec 15:00. Period 24-28 December 2026.
+    reports = [
+        ("R1", "2026-12-25 12:00", WATFORD_LATLON), ("R2", "2026-12-25 20:00", WATFORD_LATLON),
+        ("R3", "2026-12-28 11:00", WATFORD_LATLON), ("R4", "2026-12-24 12:00", WATFORD_LATLON),
+        ("R5", "2026-12-28 15:00", STEVENAGE_LATLON),
+    ]
+    (folder / "streetsafe.csv").write_text(
+        STREETSAFE_HEADER + "".join(f"{r},2026-12-29 09:00,{t},{p}\n" for r, t, p in reports),
+        encoding="utf-8",
+    )
+    (folder / "services.csv").write_text(
+        SERVICES_HEADER
+        + 'V1,Victim care,victim_hub,,,,county,"Mo-Fr 09:00-17:00; PH off",0300\n'
+        + f"O1,Holiday drop-in,outreach,,,,{WATFORD},PH 10:00-14:00,\n",
+        encoding="utf-8",
+    )
+    rows = {}
+    for role in ("analyst", "partner"):
+        parser = argparse.ArgumentParser()
+        coverage_command.register(parser.add_subparsers())
+        args = parser.parse_args(
+            ["coverage", "--data", str(folder), "--role", role, "--bank-holidays"]
+        )
+        assert args.run(args) == 0
+        lines = capsys.readouterr().out.splitlines()
+        assert lines[0] == (
+            "district_code,district_name,bank_holidays,bank_holiday_reports,"
+            "bank_holiday_reports_when_closed"
+        )
+        assert len(lines) == 11
+        rows[role] = {line.split(",")[0]: line for line in lines[1:]}
+    # Watford: three reports on bank holidays; the drop-in is open 10:00-14:00 on them, so
+    # only Christmas evening finds nothing open. Stevenage: one, with the hub shut.
+    assert rows["analyst"][WATFORD] == f"{WATFORD},Watford,2,3,1"
+    assert rows["analyst"][STEVENAGE] == f"{STEVENAGE},Stevenage,2,1,1"
+    assert rows["analyst"][DACORUM] == f"{DACORUM},Dacorum,2,0,0"
+    assert rows["partner"][WATFORD] == f"{WATFORD},Watford,2,<5,<5"
+    assert rows["partner"][STEVENAGE] == f"{STEVENAGE},Stevenage,2,<5,<5"
+    assert rows["partner"][DACORUM] == f"{DACORUM},Dacorum,2,0,0"

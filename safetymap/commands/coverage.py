@@ -17,8 +17,9 @@ from safetymap.commands import (
 from safetymap.roles import SMALL_COUNT
 
 if TYPE_CHECKING:
+    import pandas as pd
 
-    pass
+    from safetymap.analysis.coverage import ReportSummary
 
 #: Columns written, in order: the issue's seven first, then the rest of the table.
 COLUMNS = (
@@ -55,6 +56,14 @@ def register(commands: argparse._SubParsersAction) -> None:
             "a time that fall when none is open."
         ),
     )
+    parser.add_argument(
+        "--bank-holidays", action="store_true",
+        help=(
+            "instead, one row per district: the England and Wales bank holidays of the "
+            "reports' period, the reports made on them and those made when no local service "
+            "(any but helplines) was open, PH rules applied"
+        ),
+    )
     add_data_option(parser)
     add_role_option(parser)
     add_output_options(parser, ("csv", "json"))
@@ -79,6 +88,10 @@ def run(args: argparse.Namespace) -> int:
         message = f"No support services to measure coverage against in {dataset.origin}: {hint}."
         raise CommandError(message)
     summary = summary_of_counts(reports, Filters())
+    if args.bank_holidays:
+        write_table(_bank_holidays(summary, services, role=args.role), fmt=args.format,
+                    out=args.out)
+        return EXIT_OK
     table = coverage_table(summary, services)[list(COLUMNS)].round(DECIMALS)
     if args.format == "csv":
         table["covered"] = table["covered"].map({True: "true", False: "false"})
@@ -90,3 +103,27 @@ def run(args: argparse.Namespace) -> int:
         table.loc[small, "reports_when_closed_pct"] = None
     write_table(table, fmt=args.format, out=args.out)
     return EXIT_OK
+
+
+#: Columns of ``--bank-holidays``, in order.
+BANK_HOLIDAY_COLUMNS = (
+    "district_code",
+    "district_name",
+    "bank_holidays",
+    "bank_holiday_reports",
+    "bank_holiday_reports_when_closed",
+)
+
+
+def _bank_holidays(summary: ReportSummary, services: pd.DataFrame, *, role: str) -> pd.DataFrame:
+    """Return the per-district bank holiday figures; counts of 1 to 4 read "<5" for partners."""
+    from safetymap.analysis.coverage import bank_holiday_gap
+
+    table = bank_holiday_gap(summary, services)[list(BANK_HOLIDAY_COLUMNS)]
+    if role == "partner":
+        table = table.astype({"bank_holiday_reports": object,
+                              "bank_holiday_reports_when_closed": object})
+        for column in ("bank_holiday_reports", "bank_holiday_reports_when_closed"):
+            small = table[column].map(lambda n: 0 < n < SMALL_COUNT)
+            table.loc[small, column] = f"<{SMALL_COUNT}"
+    return table

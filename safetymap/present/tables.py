@@ -95,6 +95,24 @@ def coverage_detail_table(rows: pd.DataFrame, role: Role) -> pd.DataFrame:
     )
 
 
+def bank_holiday_table(gap: pd.DataFrame, role: Role) -> pd.DataFrame:
+    """Return reports on bank holidays per district; partners see 1 to 4 as "<5".
+
+    No total is shown, so primary suppression alone keeps each count of 1 to 4 hidden.
+    """
+    return pd.DataFrame(
+        {
+            "District": gap["district_name"],
+            "Reports on bank holidays": [
+                count_text(int(n), role) for n in gap["bank_holiday_reports"]
+            ],
+            "Of those, when no local service was open": [
+                count_text(int(n), role) for n in gap["bank_holiday_reports_when_closed"]
+            ],
+        }
+    )
+
+
 def lsoa_gap_table(rows: pd.DataFrame, role: Role) -> pd.DataFrame:
     """Return the LSOA gap ranking; partners do not see areas with fewer than 5 reports."""
     if role == "partner":
