@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import geopandas as gpd
@@ -9,6 +10,7 @@ import pandas as pd
 import pytest
 
 from geodata import DISTRICTS, district_code, load_county
+from loaders.opening_hours import open_minutes_on
 from safetymap.demo import write_demo_data
 
 REPORTS = 2_000
@@ -293,3 +295,15 @@ def test_reports_rise_in_a_rising_town(tmp_path: Path) -> None:
     first_quarter = months.isin([11, 12, 1]).sum()
     last_quarter = months.isin([8, 9, 10]).sum()
     assert last_quarter > 1.5 * first_quarter
+
+
+def test_illustrative_services_close_or_open_on_bank_holidays(services: pd.DataFrame) -> None:
+    hours = services.groupby("category")["opening_hours"].agg(set)
+    assert hours["outreach"] == {"Mo-Fr 09:00-17:00; PH off"}
+    assert hours["police"] == {"Mo-Fr 08:00-20:00; Sa 09:00-17:00; PH 10:00-14:00"}
+    # Christmas Day 2026 (a Friday): outreach shut, front counters 10:00-14:00 (4 hours);
+    # Thursday 24 December: outreach 8 hours, counters 12.
+    assert open_minutes_on("Mo-Fr 09:00-17:00; PH off", date(2026, 12, 25)).sum() == 0
+    counter = "Mo-Fr 08:00-20:00; Sa 09:00-17:00; PH 10:00-14:00"
+    assert open_minutes_on(counter, date(2026, 12, 25)).sum() == 4 * 60
+    assert open_minutes_on(counter, date(2026, 12, 24)).sum() == 12 * 60
