@@ -268,11 +268,12 @@ def summary_of_counts(reports: ReportCounts, filters: Selection) -> ReportSummar
     # Counts carry no dates: read the few reports of each bank holiday themselves. A
     # report's event_at is its occurred_at when it has one, so a day's selection holds
     # every report that happened on it.
-    frames = [reports.rows(_OneDay(filters, day)) for day in days]
-    rows = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(
-        len(f) for f in frames) else pd.DataFrame(columns=["district_code", "occurred_at"])
-    times = _local_times(rows) if len(rows) else pd.Series(dtype="datetime64[ns, Europe/London]")
-    on_days = _on_bank_holidays(rows.loc[times.index, "district_code"], times, days)
+    frames = [rows for day in days if len(rows := reports.rows(_OneDay(filters, day)))]
+    on_days = pd.DataFrame(columns=list(_NO_BANK_HOLIDAYS))
+    if frames:
+        rows = pd.concat(frames, ignore_index=True)
+        times = _local_times(rows)
+        on_days = _on_bank_holidays(rows.loc[times.index, "district_code"], times, days)
     return ReportSummary(
         places, timed,
         pd.Series(districts["reports"].to_numpy(), index=districts["district_code"].to_numpy()),
@@ -327,7 +328,7 @@ def _on_bank_holidays(
     """Return the reports (one row each) whose local time falls on one of ``days``."""
     if times.empty or not days:
         return pd.DataFrame(columns=list(_NO_BANK_HOLIDAYS))
-    local_days = np.array([moment.date() for moment in times], dtype=object)
+    local_days = times.dt.date.to_numpy(dtype=object)
     keep = np.isin(local_days, np.array(list(days), dtype=object))
     chosen = times[keep]
     return pd.DataFrame({
