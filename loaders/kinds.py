@@ -227,7 +227,7 @@ SERVICES = KindSpec(
                   ("covers", "area served"), required=True),
         FieldSpec("opening_hours", parse_hours,
                   "opening hours in OpenStreetMap form, e.g. 24/7 or "
-                  "Mo-Fr 09:00-17:00; Sa 10:00-14:00",
+                  "Mo-Fr 09:00-17:00; Sa 10:00-14:00; PH off",
                   ("hours", "opening times"), required=True),
         FieldSpec("phone", parse_text, "text", ("telephone", "tel")),
         FieldSpec("website", parse_text, "text", ("url", "web")),

@@ -1,41 +1,27 @@
-"""Parse the contract's subset of OpenStreetMap ``opening_hours`` into weekly minutes.
+"""Read OpenStreetMap ``opening_hours`` as services publish them, on the real calendar.
 
-Support services give their hours in OpenStreetMap syntax (data contract, section 3).
-This module turns that text into a :class:`WeeklyHours`, a read-only mask of the
-7 * 24 * 60 minutes of a week, Monday 00:00 first, so that "is this service open on
-Friday at 23:00?" and "how many hours a week is any refuge open?" are array lookups.
-It is pure: no I/O, no settings, numpy only.
+Support services give their hours in OpenStreetMap syntax (data contract, section 3). The
+text is read by the maintained ``opening-hours-py`` package, which knows the whole syntax:
+public holidays (``PH off``, ``PH 10:00-14:00``), dates and months (``Dec 24 10:00-14:00``),
+``+`` open ends, comments, ``||`` fallbacks and later rules replacing earlier ones for the
+days they name (``Mo-Fr 08:00-18:00; We 08:00-20:00``: Wednesday is 08:00-20:00 only; in
+``Fr 22:00-02:00; Sa off`` Saturday is closed all day, as the specification says).
 
-Supported subset
-----------------
-``24/7``
-    Open every minute of the week.
-``<days> <times>``
-    One rule. ``<days>`` is a comma-separated list of day names (``Mo Tu We Th Fr Sa Su``)
-    and day ranges (``Mo-Fr``; ``Fr-Mo`` wraps over the weekend). ``<times>`` is a
-    comma-separated list of ranges ``HH:MM-HH:MM``; ``24:00`` is allowed as an end, and
-    a range whose end is before its start (``22:00-02:00``) runs past midnight into the
-    next day's early hours (Sunday spills into Monday). ``off`` or ``closed`` as the
-    times closes the named days. A rule without days applies to every day.
-``rule; rule; ...``
-    Rules are read left to right; a later rule replaces what earlier rules said about the
-    days it names (``Mo-Fr 08:00-18:00; We 08:00-20:00``: Wednesday is 08:00-20:00 only).
+Bank holidays are those of England and Wales from the ``holidays`` package, which works
+offline (:func:`bank_holidays`). A ``PH`` rule applies on those days and no others: the
+parser's own calendar for ``GB`` leaves out New Year's Day, Easter Monday and the summer
+bank holiday, which are not bank holidays in Scotland.
 
-Whitespace around tokens is ignored, day names and ``off``/``closed`` are matched without
-regard to case, and hours may have one digit (``9:00``). Ranges are half-open: ``09:00-17:00``
-is open at 09:00 and closed at 17:00.
+Two views of the same text:
 
-Spill-over past midnight
-------------------------
-A rule only replaces the ranges *that start on* the days it names. The early hours that a
-previous day's range spills into are kept: in ``Fr 22:00-02:00; Sa 10:00-12:00`` and in
-``Fr 22:00-02:00; Sa off`` the service is open on Saturday 00:00-02:00. This keeps a
-day's schedule in one place (the day the shift starts), which is how services write
-night cover, and means the order of rules never drops a shift that is already running.
+:func:`parse_opening_hours`
+    A :class:`WeeklyHours`, the open minutes of an ordinary week (:data:`ORDINARY_WEEK`, a
+    June week with no bank holiday), for "hours open per week" and the hour-of-week chart.
+:func:`open_minutes_on`
+    The open minutes of one real day, a bank holiday or not.
 
-Anything else (public holidays ``PH``, school holidays, months, weeks, dates,
-``sunrise``/``sunset``, ``+`` open ends, ``||`` fallbacks, comments) is refused with an
-:class:`OpeningHoursError` that says what was expected and what was found.
+Text the parser cannot read raises :class:`OpeningHoursError`, whose message says what
+was expected and what was found, so that the loaders can name file, row and field.
 """
 
 from __future__ import annotations
@@ -43,17 +29,24 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 
+import holidays
 import numpy as np
 import numpy.typing as npt
+import opening_hours
 
 __all__ = [
     "DAY_NAMES",
     "MINUTES_PER_DAY",
     "MINUTES_PER_WEEK",
+    "ORDINARY_WEEK",
     "OpeningHoursError",
     "WeeklyHours",
+    "bank_holidays",
+    "open_minutes_on",
     "parse_opening_hours",
     "union",
 ]
@@ -64,31 +57,37 @@ DAY_NAMES: tuple[str, ...] = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 MINUTES_PER_DAY = 24 * 60
 MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
 
-_DAY_INDEX = {name.lower(): index for index, name in enumerate(DAY_NAMES)}
-_ALL_DAYS = tuple(range(7))
-_ALWAYS = "24/7"
-_CLOSED_WORDS = ("off", "closed")
+#: Monday of the week whose hours stand for "an ordinary week": no bank holiday in it or
+#: on the Sunday before (whose past-midnight hours reach into Monday), and no month
+#: boundary. Hours that differ by month or date are those of mid-June.
+ORDINARY_WEEK = date(2026, 6, 8)
 
-_EXPECTED_RULE = "days such as 'Mo-Fr' or 'Sa,Su' then times such as '09:00-17:00'"
-_EXPECTED_DAY = "a two-letter day name (Mo, Tu, We, Th, Fr, Sa, Su) or a range such as 'Mo-Fr'"
-_EXPECTED_TIMES = "times such as '09:00-17:00' or '09:00-12:30,13:30-17:00', or 'off'"
-_UNSUPPORTED = "public holidays, months, weeks, dates and sunrise/sunset are not supported"
+_EXPECTED = (
+    "opening hours in OpenStreetMap form, such as '24/7', 'Mo-Fr 09:00-17:00; PH off' or "
+    "'Mo-Fr 09:00-12:30,13:30-17:00; Sa 10:00-12:00'"
+)
 
-_DAY_ITEM = re.compile(r"(?P<first>[^\s,-]+)\s*(?:-\s*(?P<last>[^\s,-]+))?")
-_ALWAYS_RULE = re.compile(r"24\s*/\s*7")
-_TIME_RANGE = re.compile(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})")
-_CLOSED_TAIL = re.compile(r"(?P<days>.*?)(?:^|\s)(?:off|closed)", re.IGNORECASE)
+# Calendars of the parser that mark, on the days they share with England and Wales, the
+# same days as bank holidays. A day is evaluated "as a public holiday" with the first of
+# them that knows it is one: the Isle of Man's calendar has New Year's Day, Easter Monday
+# and the summer bank holiday on the English dates, which the parser's GB calendar lacks.
+# Which days are bank holidays is decided by `holidays` alone (bank_holidays); the few
+# one-off holidays neither calendar knows (royal occasions of 2002, 2011 and 2012) are
+# read as ordinary days.
+_PH_CALENDARS = ("GB", "IM")
 
-# A range within one rule: (start, end) in minutes after the day's midnight; end <= start
-# means the range runs past midnight into the next day.
-_Range = tuple[int, int]
+
+# The parser raises ParserError, which its type stubs do not declare.
+_PARSER_ERRORS: tuple[type[Exception], ...] = (
+    getattr(opening_hours, "ParserError", SyntaxError), SyntaxError, ValueError
+)
 
 
 class OpeningHoursError(ValueError):
-    """An ``opening_hours`` text is outside the supported subset; the message says why.
+    """An ``opening_hours`` text cannot be read; the message says why.
 
-    The message names what was expected, what was found and in which rule, and is meant
-    to be shown to users as it is.
+    The message names what was expected and what was found, and is meant to be shown to
+    users as it is.
     """
 
 
@@ -106,7 +105,7 @@ class WeeklyHours:
     -----
     Weekdays count from Monday = 0 to Sunday = 6, as :meth:`datetime.date.weekday` does.
     Two ``WeeklyHours`` are equal when they are open at the same minutes, whatever text
-    they were parsed from.
+    they were read from.
     """
 
     minutes: npt.NDArray[np.bool_]
@@ -135,8 +134,8 @@ class WeeklyHours:
         return hash(np.packbits(self.minutes).tobytes())
 
     def __repr__(self) -> str:
-        """Show the normalised text rather than 10,080 booleans."""
-        return f"WeeklyHours({self.describe()!r})"
+        """Show the hours open rather than 10,080 booleans."""
+        return f"WeeklyHours({self.hours_per_week():g} hours a week)"
 
     def hours_per_week(self) -> float:
         """Return the number of hours a week the service is open."""
@@ -197,70 +196,53 @@ class WeeklyHours:
         hourly: npt.NDArray[np.float64] = self.minutes.reshape(7 * 24, 60).mean(axis=1)
         return hourly
 
-    def describe(self) -> str:
-        """Return the hours as normalised ``opening_hours`` text.
-
-        The text parses back to the same hours. Days with the same ranges are grouped
-        (``Mo-Fr 09:00-17:00; Sa,Su 10:00-16:00``), a range that runs to midnight and on
-        into the next day's early hours is written as one past-midnight range
-        (``Fr 22:00-02:00``), closed days are left out, and a service that is never open
-        is ``off``.
-        """
-        if self.minutes.all():
-            return _ALWAYS
-        by_day = _ranges_by_day(self.minutes)
-        groups: dict[tuple[_Range, ...], list[int]] = {}
-        for day, ranges in enumerate(by_day):
-            if ranges:
-                groups.setdefault(tuple(ranges), []).append(day)
-        if not groups:
-            return "off"
-        rules = [
-            f"{_format_days(days)} {','.join(_format_range(r) for r in ranges)}"
-            for ranges, days in groups.items()
-        ]
-        return "; ".join(rules)
-
 
 def parse_opening_hours(text: str) -> WeeklyHours:
-    """Parse an ``opening_hours`` text in the contract's subset.
+    """Read an ``opening_hours`` text and return its ordinary week.
 
     Parameters
     ----------
     text : str
-        For example ``"24/7"`` or ``"Mo-Fr 09:00-21:00; Sa,Su 09:00-16:00"``; see the
-        module docstring for the whole subset and how later rules override earlier ones.
+        For example ``"24/7"`` or ``"Mo-Fr 09:00-17:00; PH off"``.
 
     Returns
     -------
     WeeklyHours
-        The minutes of the week the service is open.
+        The minutes the service is open in :data:`ORDINARY_WEEK`, which holds no bank
+        holiday; ``PH`` rules therefore do not show here (see :func:`open_minutes_on`).
 
     Raises
     ------
     OpeningHoursError
-        If the text is empty or outside the subset; the message names the rule and the
-        part that does not fit.
+        If the text is empty or not in OpenStreetMap form.
     """
-    if not isinstance(text, str):
-        message = f"expected opening hours as text, found {type(text).__name__}"
-        raise OpeningHoursError(message)
-    # Ranges by the day they start on; a later rule replaces whole days here, which is
-    # what makes a past-midnight spill survive a rule for the next day.
-    ranges_by_day: list[list[_Range]] = [[] for _ in _ALL_DAYS]
-    rules = [rule.strip() for rule in text.split(";")]
-    if not any(rules):
-        found = repr(text) if text.strip() else "nothing"
-        message = f"expected opening hours such as '24/7' or 'Mo-Fr 09:00-17:00', found {found}"
-        raise OpeningHoursError(message)
-    for rule in rules:
-        # An empty rule (a trailing ';', as spreadsheets often leave) says nothing.
-        if not rule:
-            continue
-        days, ranges = _parse_rule(rule)
-        for day in days:
-            ranges_by_day[day] = list(ranges)
-    return WeeklyHours(_paint(ranges_by_day))
+    start = datetime.combine(ORDINARY_WEEK, time())
+    return WeeklyHours(_open_minutes(_read(text), start, MINUTES_PER_WEEK))
+
+
+def open_minutes_on(text: str, day: date) -> npt.NDArray[np.bool_]:
+    """Return the minutes of one real day at which the service is open.
+
+    Parameters
+    ----------
+    text : str
+        An ``opening_hours`` text.
+    day : datetime.date
+        Any day; on an England and Wales bank holiday (:func:`bank_holidays`) the text's
+        ``PH`` rules apply, on any other day they do not.
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (1440,)
+        ``True`` at the minutes (local time, from midnight) the service is open; read-only.
+
+    Raises
+    ------
+    OpeningHoursError
+        If the text cannot be read.
+    """
+    _read(text)  # refuse unreadable text before anything is cached
+    return _day_minutes(text, day)
 
 
 def union(hours: Iterable[WeeklyHours]) -> WeeklyHours:
@@ -282,155 +264,104 @@ def union(hours: Iterable[WeeklyHours]) -> WeeklyHours:
     return WeeklyHours(mask)
 
 
-def _parse_rule(rule: str) -> tuple[tuple[int, ...], tuple[_Range, ...]]:
-    """Split one rule into the days it names and its ranges (empty when closed)."""
-    if _ALWAYS_RULE.fullmatch(rule):
-        return _ALL_DAYS, ((0, MINUTES_PER_DAY),)
-    closed = _CLOSED_TAIL.fullmatch(rule)
-    if closed is not None:
-        return _parse_days(closed.group("days").strip(), rule), ()
-    first_digit = next((i for i, char in enumerate(rule) if char.isdigit()), None)
-    if first_digit is None:
-        message = f"expected {_EXPECTED_TIMES}; found no times in rule {rule!r}"
+def bank_holidays(start: date, end: date) -> dict[date, str]:
+    """Return the England and Wales bank holidays from ``start`` to ``end`` (inclusive).
+
+    Parameters
+    ----------
+    start, end : datetime.date
+        First and last day of the period.
+
+    Returns
+    -------
+    dict of datetime.date to str
+        Each bank holiday and its name, in date order; empty when ``end`` is before
+        ``start``.
+
+    Notes
+    -----
+    A holiday that falls on a weekend is not itself a bank holiday: the substitute weekday
+    is (Boxing Day 2026 is a Saturday, so Monday 28 December is the bank holiday).
+    """
+    if end < start:
+        return {}
+    calendar = _england_and_wales(tuple(range(start.year, end.year + 1)))
+    return {
+        day: name
+        for day, name in sorted(calendar.items())
+        if start <= day <= end and day.weekday() < 5
+    }
+
+
+@lru_cache(maxsize=8)
+def _england_and_wales(years: tuple[int, ...]) -> dict[date, str]:
+    """Return every England and Wales holiday of ``years`` with its name."""
+    calendar = holidays.country_holidays("GB", subdiv="ENG", years=years)
+    return {day: str(name) for day, name in calendar.items()}
+
+
+@lru_cache(maxsize=256)
+def _read(text: str) -> opening_hours.OpeningHours:
+    """Return the parsed text (no public holiday calendar), or explain why it cannot be."""
+    if not isinstance(text, str):
+        message = f"expected {_EXPECTED}; found {type(text).__name__}"
         raise OpeningHoursError(message)
-    days = _parse_days(rule[:first_digit].strip(), rule)
-    return days, _parse_times(rule[first_digit:].strip(), rule)
-
-
-def _parse_days(text: str, rule: str) -> tuple[int, ...]:
-    """Return the weekdays named by a day selector such as ``Mo,We-Fr`` (all if empty)."""
-    if not text:
-        return _ALL_DAYS
-    days: list[int] = []
-    for item in (part.strip() for part in text.split(",")):
-        match = _DAY_ITEM.fullmatch(item)
-        if match is None:
-            message = f"expected {_EXPECTED_RULE}; found {item!r} in rule {rule!r}"
-            raise OpeningHoursError(message)
-        first = _day_index(match.group("first"), rule)
-        last_name = match.group("last")
-        last = first if last_name is None else _day_index(last_name, rule)
-        # Modulo 7 makes a range such as Fr-Mo run over the weekend.
-        days.extend((first + step) % 7 for step in range((last - first) % 7 + 1))
-    return tuple(dict.fromkeys(days))
-
-
-def _day_index(name: str, rule: str) -> int:
-    """Return the weekday of a two-letter day name, or explain why it is not one."""
-    index = _DAY_INDEX.get(name.lower())
-    if index is None:
-        message = f"expected {_EXPECTED_DAY}; found {name!r} in rule {rule!r} ({_UNSUPPORTED})"
+    if not text.strip(" ;"):
+        found = repr(text) if text.strip() else "nothing"
+        message = f"expected {_EXPECTED}; found {found}"
         raise OpeningHoursError(message)
-    return index
+    try:
+        return opening_hours.OpeningHours(text, auto_country=False, auto_timezone=False)
+    except _PARSER_ERRORS as error:
+        # The parser's message points at the column where reading stopped.
+        where = _where_it_stopped(str(error))
+        message = f"expected {_EXPECTED}; found {text!r}{where}"
+        raise OpeningHoursError(message) from None
 
 
-def _parse_times(text: str, rule: str) -> tuple[_Range, ...]:
-    """Return the ranges of a time list such as ``09:00-12:30,13:30-17:00``."""
-    ranges: list[_Range] = []
-    for item in (part.strip() for part in text.split(",")):
-        match = _TIME_RANGE.fullmatch(item)
-        if match is None:
-            message = f"expected {_EXPECTED_TIMES}; found {item!r} in rule {rule!r}"
-            raise OpeningHoursError(message)
-        start_hour, start_minute, end_hour, end_minute = (int(g) for g in match.groups())
-        start = _minute_of_day(start_hour, start_minute, rule, is_end=False)
-        end = _minute_of_day(end_hour, end_minute, rule, is_end=True)
-        if start == end:
-            message = (
-                f"expected a range whose end differs from its start; found {item!r} in"
-                f" rule {rule!r} (write '00:00-24:00' for a whole day)"
-            )
-            raise OpeningHoursError(message)
-        ranges.append((start, end))
-    return tuple(ranges)
+@lru_cache(maxsize=16)
+def _with_calendar(text: str, country: str) -> opening_hours.OpeningHours:
+    """Return the parsed text with the parser's public holiday calendar of ``country``."""
+    return opening_hours.OpeningHours(
+        text, country=country, auto_country=False, auto_timezone=False
+    )
 
 
-def _minute_of_day(hour: int, minute: int, rule: str, *, is_end: bool) -> int:
-    """Return minutes after midnight, refusing clock times that do not exist."""
-    which, latest = ("an end", "24:00") if is_end else ("a start", "23:59")
-    if minute > 59 or hour * 60 + minute > (MINUTES_PER_DAY if is_end else MINUTES_PER_DAY - 1):
-        message = (
-            f"expected {which} time between 00:00 and {latest}; found '{hour:02d}:{minute:02d}'"
-            f" in rule {rule!r}"
-        )
-        raise OpeningHoursError(message)
-    return hour * 60 + minute
+@lru_cache(maxsize=4096)
+def _day_minutes(text: str, day: date) -> npt.NDArray[np.bool_]:
+    """Return the open minutes of ``text`` on ``day`` (cached: days and texts repeat)."""
+    start = datetime.combine(day, time())
+    rules = _read(text)
+    if day in bank_holidays(day, day):
+        noon = start + timedelta(hours=12)
+        for country in _PH_CALENDARS:
+            if _with_calendar("PH", country).is_open(noon):
+                rules = _with_calendar(text, country)
+                break
+    minutes = _open_minutes(rules, start, MINUTES_PER_DAY)
+    minutes.flags.writeable = False
+    return minutes
 
 
-def _paint(ranges_by_day: list[list[_Range]]) -> npt.NDArray[np.bool_]:
-    """Turn ranges by starting day into a mask of the week's minutes."""
-    mask = np.zeros(MINUTES_PER_WEEK, dtype=bool)
-    for day, ranges in enumerate(ranges_by_day):
-        offset = day * MINUTES_PER_DAY
-        for start, end in ranges:
-            if end > start:
-                mask[offset + start : offset + end] = True
-            else:
-                mask[offset + start : offset + MINUTES_PER_DAY] = True
-                # Sunday's past-midnight hours fall on Monday at the start of the week.
-                next_offset = (day + 1) % 7 * MINUTES_PER_DAY
-                mask[next_offset : next_offset + end] = True
+def _open_minutes(
+    rules: opening_hours.OpeningHours, start: datetime, length: int
+) -> npt.NDArray[np.bool_]:
+    """Return which of ``length`` minutes from ``start`` the rules are open at."""
+    mask = np.zeros(length, dtype=bool)
+    end = start + timedelta(minutes=length)
+    for first, last, state, _ in rules.intervals(start, end):
+        if state != opening_hours.State.OPEN:
+            continue
+        begin = int((max(first, start) - start).total_seconds() // 60)
+        stop = length if last is None else int((min(last, end) - start).total_seconds() // 60)
+        mask[begin:stop] = True
     return mask
 
 
-def _ranges_by_day(mask: npt.NDArray[np.bool_]) -> list[list[_Range]]:
-    """Return each day's ranges, joining a run over midnight into one past-midnight range."""
-    days = mask.reshape(7, MINUTES_PER_DAY)
-    by_day = [_runs(days[day]) for day in _ALL_DAYS]
-    # Decide every join before making any, so a day's early hours are judged as they are.
-    joins = []
-    for day in _ALL_DAYS:
-        today, tomorrow = by_day[day], by_day[(day + 1) % 7]
-        # Only an end strictly before the start reads back as past midnight; a longer
-        # run stays as two ranges ('Fr 22:00-24:00; Sa 00:00-23:00').
-        if (
-            today
-            and tomorrow
-            and today[-1][1] == MINUTES_PER_DAY
-            and tomorrow[0][0] == 0
-            and tomorrow[0][1] < today[-1][0]
-        ):
-            joins.append(day)
-    for day in joins:
-        tomorrow = by_day[(day + 1) % 7]
-        start = by_day[day][-1][0]
-        by_day[day][-1] = (start, tomorrow.pop(0)[1])
-    return by_day
-
-
-def _runs(day: npt.NDArray[np.bool_]) -> list[_Range]:
-    """Return the half-open runs of open minutes in one day."""
-    padded = np.concatenate(([False], day, [False])).astype(np.int8)
-    edges = np.flatnonzero(np.diff(padded))
-    return [(int(start), int(end)) for start, end in zip(edges[::2], edges[1::2], strict=True)]
-
-
-def _format_range(bounds: _Range) -> str:
-    """Write a range as ``HH:MM-HH:MM``."""
-    return "-".join(f"{minute // 60:02d}:{minute % 60:02d}" for minute in bounds)
-
-
-def _format_days(days: list[int]) -> str:
-    """Write weekdays as a short selector such as ``Mo-Fr``, ``Sa,Su`` or ``Fr-Mo``."""
-    chosen = set(days)
-    # Start after a closed day so that a run over the weekend stays one range (Fr-Mo).
-    start = next((d for d in _ALL_DAYS if d in chosen and (d - 1) % 7 not in chosen), 0)
-    runs: list[list[int]] = []
-    for step in range(7):
-        day = (start + step) % 7
-        if day not in chosen:
-            continue
-        if runs and (runs[-1][-1] + 1) % 7 == day:
-            runs[-1].append(day)
-        else:
-            runs.append([day])
-    parts: list[str] = []
-    for run in runs:
-        if len(run) >= 3:
-            parts.append(f"{DAY_NAMES[run[0]]}-{DAY_NAMES[run[-1]]}")
-        else:
-            parts.extend(DAY_NAMES[day] for day in run)
-    return ",".join(parts)
+def _where_it_stopped(error: str) -> str:
+    """Return ' (not read from character N)' from the parser's message, or ''."""
+    found = re.search(r"-->\s*\d+:(\d+)", error)
+    return f" (not read from character {found.group(1)})" if found else ""
 
 
 def _as_int_array(values: Any, *, name: str, upper: int) -> npt.NDArray[np.intp]:

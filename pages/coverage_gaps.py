@@ -7,9 +7,11 @@ from streamlit_folium import st_folium
 
 from geodata import DISTRICTS
 from safetymap.analysis.coverage import (
+    BANK_HOLIDAY_NOTE,
     DISTANCE_NOTE,
     HOURS_NOTE,
     SCORE_NOTE,
+    bank_holiday_gap,
     hour_of_week_chart_data,
 )
 from safetymap.maps.services import services_map
@@ -114,6 +116,18 @@ with st.expander("The same figures as a table"):
     if role == "partner":
         shown = shown.drop(columns=["reports"])
     st.dataframe(shown.drop(columns=["hour_of_week", "weekday", "hour"]), hide_index=True)
+
+st.subheader("Bank holidays: reports when no local service was open")
+if reports.bank_holidays:
+    days = ", ".join(f"{day:%a} {day.day} {day:%b %Y}" for day in reports.bank_holidays)
+    st.write(f"England and Wales bank holidays in the selected period: {days}.")
+    st.dataframe(
+        tables.bank_holiday_table(bank_holiday_gap(reports, services), role),
+        hide_index=True, width="stretch",
+    )
+else:
+    st.info("The selected period holds no England and Wales bank holiday.")
+st.caption(BANK_HOLIDAY_NOTE)
 
 st.subheader("Small areas (LSOAs) with most reports and least access")
 if role == "partner":  # small areas are not on the partners' lattice (safetymap.disclosure)

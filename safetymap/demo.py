@@ -11,9 +11,11 @@ What is real and what is not
   public facts about support services in ``CONTRACT.md`` section 6 (names, phone numbers,
   the helpline's, IDVA's, Safer Places', Beacon's and the SARC's opening hours, the five
   Community Outreach areas, the Chrysalis eligibility).
-- Illustrative, not sourced: the Herts Area Rape Crisis hours (``Mo-Th 10:00-16:00``), the
-  Chrysalis, Community Outreach and police front counter hours, and every eligibility text
-  other than Chrysalis'. Websites are left blank rather than guessed.
+- Illustrative, not sourced: the Herts Area Rape Crisis hours (``Mo-Th 10:00-16:00; PH off``),
+  the Chrysalis, Community Outreach (``PH off``) and police front counter (``PH 10:00-14:00``)
+  hours, and every eligibility text other than Chrysalis'. The services whose hours are
+  public facts keep them as published, without a bank holiday rule the facts do not give.
+  Websites are left blank rather than guessed.
 - Synthetic: every report, response, comment and demographic value, and every service
   location. Services are placed at town points (``location_approximate`` true); the refuge
   and the SARC get made-up points inside the county, flagged confidential, so that the
@@ -817,7 +819,7 @@ def _services_frame(rng: np.random.Generator, layout: _Layout) -> pd.DataFrame:
             name="Herts Area Rape Crisis and Sexual Abuse Centre",
             category="rape_crisis",
             coverage="county",
-            opening_hours="Mo-Th 10:00-16:00",
+            opening_hours="Mo-Th 10:00-16:00; PH off",
             phone="01707 276512",
             eligibility="anyone affected by sexual violence",
         ),
@@ -836,7 +838,7 @@ def _services_frame(rng: np.random.Generator, layout: _Layout) -> pd.DataFrame:
                 name=f"Community Outreach Service ({area})",
                 category="outreach",
                 coverage=";".join(DISTRICTS[code] for code in codes),
-                opening_hours="Mo-Fr 09:00-17:00",
+                opening_hours="Mo-Fr 09:00-17:00; PH off",
                 x=float(layout.town_x[town]),
                 y=float(layout.town_y[town]),
                 approximate=True,
@@ -853,7 +855,7 @@ def _services_frame(rng: np.random.Generator, layout: _Layout) -> pd.DataFrame:
                 name=f"{name} Police Station front counter",
                 category="police",
                 coverage=str(layout.town_district[town]),
-                opening_hours="Mo-Fr 08:00-20:00; Sa 09:00-17:00",
+                opening_hours="Mo-Fr 08:00-20:00; Sa 09:00-17:00; PH 10:00-14:00",
                 x=float(layout.town_x[town]),
                 y=float(layout.town_y[town]),
                 approximate=True,

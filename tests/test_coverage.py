@@ -7,6 +7,7 @@ import csv
 import io
 import json
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 
 import geopandas as gpd
@@ -21,6 +22,7 @@ from loaders import load_services, load_streetsafe, load_survey
 from safetymap.analysis.counts import FrameCounts
 from safetymap.analysis.coverage import (
     COVERAGE_CATEGORIES,
+    bank_holiday_gap,
     coverage_matrix,
     coverage_table,
     gap_ranking,
@@ -727,3 +729,142 @@ def test_coverage_from_counts_equals_coverage_from_rows_but_for_report_distances
                                     services, district),
             hour_of_week_chart_data(reports, services, district),
         )
+
+
+# ------------------------------------------------------------------ bank holidays
+# Between Monday 25 May 2026 and Monday 28 December 2026 the England and Wales bank
+# holidays are the spring bank holiday (25 May), the summer bank holiday (31 August),
+# Christmas Day (Friday 25 December) and Boxing Day's substitute (Monday 28 December: the
+# 26th is a Saturday, not a bank holiday).
+HOLIDAY_REPORTS = [
+    (WATFORD, "2026-05-25 12:00"),  # spring bank holiday
+    (WATFORD, "2026-12-24 12:00"),  # Thursday: an ordinary day
+    (WATFORD, "2026-12-25 12:00"),  # Christmas Day
+    (WATFORD, "2026-12-25 20:00"),  # Christmas Day, evening
+    (WATFORD, "2026-12-26 12:00"),  # Saturday: not a bank holiday
+    (WATFORD, "2026-12-28 11:00"),  # Boxing Day (substitute)
+    (DACORUM, "2026-12-28 15:00"),  # Boxing Day (substitute)
+    (DACORUM, None),  # no time
+]
+
+
+def holiday_services() -> gpd.GeoDataFrame:
+    return services_frame(
+        {"category": "victim_hub", "opening_hours": "Mo-Fr 09:00-17:00; PH off"},
+        {"category": "outreach", "coverage": WATFORD, "opening_hours": "PH 10:00-14:00"},
+        {"category": "helpline", "opening_hours": "24/7"},  # not a local service
+    )
+
+
+def test_bank_holiday_gap_on_the_real_calendar() -> None:
+    gap = bank_holiday_gap(reports_frame(HOLIDAY_REPORTS), holiday_services()).set_index(
+        "district_code"
+    )
+    assert gap["bank_holidays"].eq(4).all()
+    # Watford: 25 May 12:00, 25 Dec 12:00, 25 Dec 20:00 and 28 Dec 11:00 are on bank
+    # holidays. The hub is shut on all of them (PH off); the Watford outreach opens
+    # 10:00-14:00 on them only, so just Christmas evening finds nothing open.
+    assert gap.at[WATFORD, "bank_holiday_reports"] == 4
+    assert gap.at[WATFORD, "bank_holiday_reports_when_closed"] == 1
+    # Dacorum: 28 Dec 15:00, with the hub shut and no outreach serving it.
+    assert gap.at[DACORUM, "bank_holiday_reports"] == 1
+    assert gap.at[DACORUM, "bank_holiday_reports_when_closed"] == 1
+    others = gap.drop(index=[WATFORD, DACORUM])
+    assert others["bank_holiday_reports"].eq(0).all()
+    assert others["bank_holiday_reports_when_closed"].eq(0).all()
+    assert list(gap.index) == list(DISTRICTS)
+
+
+def test_bank_holiday_gap_counts_the_categories_asked_for() -> None:
+    gap = bank_holiday_gap(
+        reports_frame(HOLIDAY_REPORTS), holiday_services(), categories=("helpline",)
+    ).set_index("district_code")
+    # The 24/7 helpline is open at every one of those minutes.
+    assert gap.at[WATFORD, "bank_holiday_reports"] == 4
+    assert gap["bank_holiday_reports_when_closed"].eq(0).all()
+
+
+def test_without_a_ph_rule_a_bank_holiday_keeps_the_days_hours() -> None:
+    services = services_frame({"category": "victim_hub", "opening_hours": "Mo-Fr 09:00-17:00"})
+    gap = bank_holiday_gap(reports_frame(HOLIDAY_REPORTS), services).set_index("district_code")
+    # Open 09:00-17:00 on each weekday bank holiday: only 25 Dec 20:00 is outside.
+    assert gap.at[WATFORD, "bank_holiday_reports_when_closed"] == 1
+    assert gap.at[DACORUM, "bank_holiday_reports_when_closed"] == 0
+
+
+def test_a_period_without_bank_holidays_has_none() -> None:
+    gap = bank_holiday_gap(
+        reports_frame([(WATFORD, "2026-12-22 12:00"), (WATFORD, "2026-12-24 12:00")]),
+        holiday_services(),
+    )
+    assert gap["bank_holidays"].eq(0).all()
+    assert gap["bank_holiday_reports"].eq(0).all()
+
+
+def test_bank_holidays_from_counts_equal_those_from_rows() -> None:
+    frame = reports_frame(HOLIDAY_REPORTS)
+    frame["event_at"] = frame["occurred_at"].fillna(pd.Timestamp("2026-12-01", tz="Europe/London"))
+    frame["latitude"], frame["longitude"] = 51.6565, -0.3903
+    summary = summary_of_counts(FrameCounts(frame), Filters())
+    assert summary.bank_holidays == (
+        date(2026, 5, 25), date(2026, 8, 31), date(2026, 12, 25), date(2026, 12, 28)
+    )
+    assert_frame_equal(
+        bank_holiday_gap(summary, holiday_services()),
+        bank_holiday_gap(frame, holiday_services()),
+    )
+    # A selection of December alone holds two bank holidays and Watford's three reports.
+    december = summary_of_counts(
+        FrameCounts(frame), Filters(start=date(2026, 12, 1), end=date(2026, 12, 31))
+    )
+    gap = bank_holiday_gap(december, holiday_services()).set_index("district_code")
+    assert gap.at[WATFORD, "bank_holidays"] == 2
+    assert gap.at[WATFORD, "bank_holiday_reports"] == 3
+    assert gap.at[WATFORD, "bank_holiday_reports_when_closed"] == 1
+
+
+def test_command_writes_the_bank_holiday_figures(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    # Watford: Christmas Day 12:00 and 20:00, Boxing Day's substitute (28 Dec) 11:00 and
+    # a Thursday (24 Dec) 12:00; Stevenage: 28 Dec 15:00. Period 24-28 December 2026.
+    reports = [
+        ("R1", "2026-12-25 12:00", WATFORD_LATLON), ("R2", "2026-12-25 20:00", WATFORD_LATLON),
+        ("R3", "2026-12-28 11:00", WATFORD_LATLON), ("R4", "2026-12-24 12:00", WATFORD_LATLON),
+        ("R5", "2026-12-28 15:00", STEVENAGE_LATLON),
+    ]
+    (folder / "streetsafe.csv").write_text(
+        STREETSAFE_HEADER + "".join(f"{r},2026-12-29 09:00,{t},{p}\n" for r, t, p in reports),
+        encoding="utf-8",
+    )
+    (folder / "services.csv").write_text(
+        SERVICES_HEADER
+        + 'V1,Victim care,victim_hub,,,,county,"Mo-Fr 09:00-17:00; PH off",0300\n'
+        + f"O1,Holiday drop-in,outreach,,,,{WATFORD},PH 10:00-14:00,\n",
+        encoding="utf-8",
+    )
+    rows = {}
+    for role in ("analyst", "partner"):
+        parser = argparse.ArgumentParser()
+        coverage_command.register(parser.add_subparsers())
+        args = parser.parse_args(
+            ["coverage", "--data", str(folder), "--role", role, "--bank-holidays"]
+        )
+        assert args.run(args) == 0
+        lines = capsys.readouterr().out.splitlines()
+        assert lines[0] == (
+            "district_code,district_name,bank_holidays,bank_holiday_reports,"
+            "bank_holiday_reports_when_closed"
+        )
+        assert len(lines) == 11
+        rows[role] = {line.split(",")[0]: line for line in lines[1:]}
+    # Watford: three reports on bank holidays; the drop-in is open 10:00-14:00 on them, so
+    # only Christmas evening finds nothing open. Stevenage: one, with the hub shut.
+    assert rows["analyst"][WATFORD] == f"{WATFORD},Watford,2,3,1"
+    assert rows["analyst"][STEVENAGE] == f"{STEVENAGE},Stevenage,2,1,1"
+    assert rows["analyst"][DACORUM] == f"{DACORUM},Dacorum,2,0,0"
+    assert rows["partner"][WATFORD] == f"{WATFORD},Watford,2,<5,<5"
+    assert rows["partner"][STEVENAGE] == f"{STEVENAGE},Stevenage,2,<5,<5"
+    assert rows["partner"][DACORUM] == f"{DACORUM},Dacorum,2,0,0"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import geopandas as gpd
@@ -9,6 +10,7 @@ import pandas as pd
 import pytest
 
 from geodata import DISTRICTS, district_code, load_county, load_districts
+from loaders.opening_hours import open_minutes_on
 from safetymap.demo import write_demo_data
 
 REPORTS = 2_000
@@ -344,3 +346,15 @@ def test_rising_and_falling_districts_show_it_in_a_year_of_the_default(
         assert ratio[code] > 1.8, (DISTRICTS[code], ratio[code])
     assert ratio[north_herts] < 0.75
     assert ratio[north_herts] == ratio.min()
+
+
+def test_illustrative_services_close_or_open_on_bank_holidays(services: pd.DataFrame) -> None:
+    hours = services.groupby("category")["opening_hours"].agg(set)
+    assert hours["outreach"] == {"Mo-Fr 09:00-17:00; PH off"}
+    assert hours["police"] == {"Mo-Fr 08:00-20:00; Sa 09:00-17:00; PH 10:00-14:00"}
+    # Christmas Day 2026 (a Friday): outreach shut, front counters 10:00-14:00 (4 hours);
+    # Thursday 24 December: outreach 8 hours, counters 12.
+    assert open_minutes_on("Mo-Fr 09:00-17:00; PH off", date(2026, 12, 25)).sum() == 0
+    counter = "Mo-Fr 08:00-20:00; Sa 09:00-17:00; PH 10:00-14:00"
+    assert open_minutes_on(counter, date(2026, 12, 25)).sum() == 4 * 60
+    assert open_minutes_on(counter, date(2026, 12, 24)).sum() == 12 * 60

@@ -441,6 +441,23 @@ def test_service_refusals(tmp_path: Path) -> None:
     ]
 
 
+def test_services_in_published_form_with_bank_holiday_rules_load(tmp_path: Path) -> None:
+    path = write(tmp_path, "services.csv", SERVICES_HEADER
+                 + 'P1,Hub,victim_hub,,,,county,"Mo-Fr 09:00-17:00; PH off",\n'
+                 + "P2,Holiday line,helpline,,,,county,PH 10:00-14:00,\n"
+                 + 'P3,Team,outreach,,,,county,"Mo-Fr 08:00-18:00; We 08:00-20:00",\n'
+                 + "P4,Desk,other,,,,county,Mo-Fr 9:00-17:00 garbage,\n")
+    result = load_services([path])
+    assert result.frame["opening_hours"].tolist() == [
+        "Mo-Fr 09:00-17:00; PH off", "PH 10:00-14:00", "Mo-Fr 08:00-18:00; We 08:00-20:00"
+    ]
+    [problem] = result.problems
+    assert (problem.row, problem.field, problem.found) == (
+        5, "opening_hours", '"Mo-Fr 9:00-17:00 garbage"'
+    )
+    assert "OpenStreetMap form" in problem.expected
+
+
 # ------------------------------------------------------------------ folders and mappings
 def test_a_folder_combines_files_of_a_kind_and_notes_the_rest(tmp_path: Path) -> None:
     row = f"{WATFORD[0]},{WATFORD[1]}"

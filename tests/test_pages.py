@@ -186,6 +186,51 @@ def test_coverage_page_ranks_districts_and_hides_the_refuge(
     assert "-0.21" not in everything
 
 
+def test_coverage_page_counts_reports_on_bank_holidays_when_all_was_shut(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "holidays"
+    folder.mkdir()
+    # Period 24-28 December 2026: Christmas Day (Friday 25th) and Boxing Day's substitute
+    # (Monday 28th) are bank holidays; Thursday 24th and Saturday 26th are not.
+    (folder / "streetsafe_test.csv").write_text(
+        "report_id,submitted_at,latitude,longitude,occurred_at\n"
+        f"W1,2026-12-29 10:00,{WATFORD},2026-12-24 12:00\n"
+        f"W2,2026-12-29 10:00,{WATFORD},2026-12-25 12:00\n"
+        f"W3,2026-12-29 10:00,{WATFORD},2026-12-25 20:00\n"
+        f"W4,2026-12-29 10:00,{WATFORD},2026-12-26 12:00\n"
+        f"W5,2026-12-29 10:00,{WATFORD},2026-12-28 11:00\n"
+        f"D1,2026-12-29 10:00,{HEMEL},2026-12-28 15:00\n"
+    )
+    (folder / "services_test.csv").write_text(
+        "service_id,name,category,latitude,longitude,confidential,coverage,opening_hours,phone\n"
+        "H1,Test helpline,helpline,,,,county,24/7,0800 000\n"
+        'V1,Test hub,victim_hub,,,,county,"Mo-Fr 09:00-17:00; PH off",\n'
+        "O1,Holiday drop-in,outreach,,,,Watford,PH 10:00-14:00,\n"
+    )
+    monkeypatch.setenv("SAFETYMAP_DATA", str(folder))
+    monkeypatch.setenv("SAFETYMAP_MAP_ASSETS", "cdn")
+    monkeypatch.setenv("SAFETYMAP_ROLE", "analyst")
+    app = run("pages/coverage_gaps.py")  # every district selected
+    assert ("England and Wales bank holidays in the selected period: Fri 25 Dec 2026, "
+            "Mon 28 Dec 2026.") in [m.value for m in app.markdown]
+    table = app.dataframe[3].value.set_index("District")
+    # Watford: W2, W3 and W5 fall on bank holidays; the hub is shut (PH off) and the
+    # drop-in opens 10:00-14:00 on them only, so W3 (Christmas 20:00) found nothing open.
+    # The 24/7 helpline is a telephone line, not a local service.
+    assert table.at["Watford", "Reports on bank holidays"] == "3"
+    assert table.at["Watford", "Of those, when no local service was open"] == "1"
+    assert table.at["Dacorum", "Reports on bank holidays"] == "1"
+    assert table.at["Dacorum", "Of those, when no local service was open"] == "1"
+    assert table.at["Stevenage", "Reports on bank holidays"] == "0"
+    monkeypatch.setenv("SAFETYMAP_ROLE", "partner")
+    app = run("pages/coverage_gaps.py")  # every district selected
+    table = app.dataframe[3].value.set_index("District")
+    assert table.at["Watford", "Reports on bank holidays"] == "<5"
+    assert table.at["Watford", "Of those, when no local service was open"] == "<5"
+    assert table.at["Stevenage", "Reports on bank holidays"] == "0"
+
+
 def test_hotspots_page_says_when_the_test_is_unreliable(
     data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

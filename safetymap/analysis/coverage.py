@@ -20,6 +20,9 @@ When
     :func:`hours_open_per_week` and :func:`reports_when_closed_pct` compare the union of a
     category's opening hours in a district with the times reports happened;
     :func:`hour_of_week_chart_data` gives the 168 hours of a week for a chart.
+    :func:`bank_holiday_gap` runs on the real calendar: the reports made on England and
+    Wales bank holidays of the period, and how many fell when no local service was open
+    (``PH off`` closes a service on those days, ``PH 10:00-14:00`` opens it only then).
 Gaps
     :func:`coverage_table` joins the figures per district and category;
     :func:`gap_ranking` ranks districts by need against access with a reason in words
@@ -35,7 +38,8 @@ coordinates filled in.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 
 import geopandas as gpd
 import h3
@@ -48,20 +52,26 @@ from loaders.counts import ReportCounts
 from loaders.opening_hours import (
     MINUTES_PER_DAY,
     WeeklyHours,
+    bank_holidays,
+    open_minutes_on,
     parse_opening_hours,
     union,
 )
 from loaders.store.base import Selection
 from loaders.vocab import CONFIDENTIAL_CATEGORIES, SERVICE_CATEGORIES
+from safetymap.analysis.counts import selection_period
 from safetymap.analysis.rates import rates_of_counts
 
 __all__ = [
+    "BANK_HOLIDAY_NOTE",
     "CATEGORY_WORDS",
     "COVERAGE_CATEGORIES",
     "DISTANCE_NOTE",
     "HOURS_NOTE",
+    "LOCAL_CATEGORIES",
     "SCORE_NOTE",
     "ReportSummary",
+    "bank_holiday_gap",
     "coverage_matrix",
     "coverage_table",
     "gap_ranking",
@@ -100,8 +110,24 @@ HOURS_NOTE = (
     "the category that serves the district (open when at least one is). A report is 'when "
     "closed' if it happened (occurred_at, local time) at a minute when none of them is "
     "open; reports without an occurred_at are left out, and the share is empty when no "
-    "report in the district has one. Public holidays are not modelled."
+    "report in the district has one. The week is an ordinary one, without a bank holiday; "
+    "bank holidays are counted apart, on the real calendar (see the bank holiday figures)."
 )
+
+BANK_HOLIDAY_NOTE = (
+    "Bank holidays are those of England and Wales in the selected period (a holiday that "
+    "falls at a weekend counts on its substitute weekday). On them a service keeps the hours "
+    "its opening_hours give for public holidays: 'PH off' closes it, 'PH 10:00-14:00' opens "
+    "it only then, and without a PH rule its usual hours for that day apply. A report counts "
+    "when it happened (occurred_at, local time) on a bank holiday; it is 'when no local "
+    "service was open' when no service serving the district, of any kind but helplines "
+    "(telephone lines rather than places to go), was open at that minute."
+)
+
+#: Categories that count as "a local service" for the bank holiday figure: every one but
+#: telephone helplines, which are not somewhere to go.
+LOCAL_CATEGORIES: tuple[str, ...] = tuple(c for c in SERVICE_CATEGORIES if c != "helpline")
+_NO_BANK_HOLIDAYS = ("district_code", "day", "minute_of_day", "reports")
 
 SCORE_NOTE = (
     "Gap score = need index x access gap index. Each figure is divided by its average over "
@@ -159,12 +185,22 @@ class ReportSummary:
         Reports per district code.
     per_lsoa
         Reports per LSOA code.
+    bank_holidays
+        The England and Wales bank holidays of the period: the selection's dates, else
+        the days the reports span.
+    on_bank_holidays
+        ``district_code``, ``day`` (a bank holiday), ``minute_of_day`` (0-1439, local
+        time) and ``reports``: the reports whose ``occurred_at`` falls on a bank holiday.
     """
 
     places: gpd.GeoDataFrame
     timed: pd.DataFrame
     per_district: pd.Series
     per_lsoa: pd.Series
+    bank_holidays: tuple[date, ...] = ()
+    on_bank_holidays: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(_NO_BANK_HOLIDAYS))
+    )
 
 
 def summary_of_rows(reports: pd.DataFrame) -> ReportSummary:
@@ -195,7 +231,10 @@ def summary_of_rows(reports: pd.DataFrame) -> ReportSummary:
     })
     lsoas = (reports["lsoa_code"].value_counts() if "lsoa_code" in reports.columns
              else pd.Series(dtype="int64"))
-    return ReportSummary(places, timed, reports["district_code"].value_counts(), lsoas)
+    days = _period_bank_holidays(times)
+    on_days = _on_bank_holidays(reports.loc[times.index, "district_code"], times, days)
+    return ReportSummary(places, timed, reports["district_code"].value_counts(), lsoas,
+                         days, on_days)
 
 
 def summary_of_counts(reports: ReportCounts, filters: Selection) -> ReportSummary:
@@ -224,11 +263,80 @@ def summary_of_counts(reports: ReportCounts, filters: Selection) -> ReportSummar
     })
     districts = reports.count(filters, ("district_code",))
     lsoas = reports.count(filters, ("lsoa_code",))
+    period = selection_period(reports, filters)
+    days = tuple(bank_holidays(*period)) if period else ()
+    # Counts carry no dates: read the few reports of each bank holiday themselves. A
+    # report's event_at is its occurred_at when it has one, so a day's selection holds
+    # every report that happened on it.
+    frames = [rows for day in days if len(rows := reports.rows(_OneDay(filters, day)))]
+    on_days = pd.DataFrame(columns=list(_NO_BANK_HOLIDAYS))
+    if frames:
+        rows = pd.concat(frames, ignore_index=True)
+        times = _local_times(rows)
+        on_days = _on_bank_holidays(rows.loc[times.index, "district_code"], times, days)
     return ReportSummary(
         places, timed,
         pd.Series(districts["reports"].to_numpy(), index=districts["district_code"].to_numpy()),
         pd.Series(lsoas["reports"].to_numpy(), index=lsoas["lsoa_code"].to_numpy()),
+        days, on_days,
     )
+
+
+@dataclass(frozen=True)
+class _OneDay:
+    """A selection narrowed to one day (a :class:`loaders.store.base.Selection`)."""
+
+    within: Selection
+    day: date
+
+    @property
+    def districts(self) -> tuple[str, ...]:
+        """Return the LAD codes to keep."""
+        return tuple(self.within.districts)
+
+    @property
+    def start(self) -> date:
+        """Return the day."""
+        return self.day
+
+    @property
+    def end(self) -> date:
+        """Return the day."""
+        return self.day
+
+    @property
+    def times_of_day(self) -> tuple[str, ...]:
+        """Return the time-of-day bands to keep."""
+        return tuple(self.within.times_of_day)
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Return the reason codes of which a report must give one."""
+        return tuple(self.within.reasons)
+
+
+def _period_bank_holidays(times: pd.Series) -> tuple[date, ...]:
+    """Return the bank holidays from the first to the last local day of ``times``."""
+    if times.empty:
+        return ()
+    return tuple(bank_holidays(times.min().date(), times.max().date()))
+
+
+def _on_bank_holidays(
+    districts: pd.Series, times: pd.Series, days: Sequence[date]
+) -> pd.DataFrame:
+    """Return the reports (one row each) whose local time falls on one of ``days``."""
+    if times.empty or not days:
+        return pd.DataFrame(columns=list(_NO_BANK_HOLIDAYS))
+    local_days = times.dt.date.to_numpy(dtype=object)
+    keep = np.isin(local_days, np.array(list(days), dtype=object))
+    chosen = times[keep]
+    return pd.DataFrame({
+        "district_code": districts.to_numpy(dtype=object)[keep],
+        "day": local_days[keep],
+        "minute_of_day": (chosen.dt.hour * 60 + chosen.dt.minute).to_numpy(dtype="int64"),
+        "reports": np.ones(int(keep.sum()), dtype="int64"),
+    })
 
 
 def _summary(reports: pd.DataFrame | ReportSummary) -> ReportSummary:
@@ -654,6 +762,76 @@ def hour_of_week_chart_data(
         hours = _hours(_serving_services(services, district, category))
         chart[f"open_{category}"] = hours.open_hours_of_week()
     return chart
+
+
+def bank_holiday_gap(
+    reports: pd.DataFrame | ReportSummary,
+    services: pd.DataFrame,
+    *,
+    categories: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Return, per district, the reports made on bank holidays and those when all was shut.
+
+    Parameters
+    ----------
+    reports
+        StreetSafe reports (``district_code``, ``occurred_at``) or their summary; the
+        period is the one they span (:attr:`ReportSummary.bank_holidays`).
+    services
+        Support services with ``category``, ``coverage`` and ``opening_hours``.
+    categories
+        The categories that count as a local service; default :data:`LOCAL_CATEGORIES`
+        (every one but helplines).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per district (:data:`geodata.DISTRICTS` order): ``district_code``,
+        ``district_name``, ``bank_holidays`` (how many in the period),
+        ``bank_holiday_reports`` (reports that happened on one) and
+        ``bank_holiday_reports_when_closed`` (those at a minute when no service of the
+        categories serving the district was open on that day, bank holiday rules applied).
+
+    Notes
+    -----
+    See :data:`BANK_HOLIDAY_NOTE`.
+    """
+    _require(services, ("category", "coverage", "opening_hours"), name="services")
+    summary = _summary(reports)
+    chosen = LOCAL_CATEGORIES if categories is None else _categories(categories)
+    local = services.loc[services["category"].isin(chosen)]
+    rows = []
+    for district, name in DISTRICTS.items():
+        on_days = summary.on_bank_holidays.loc[
+            summary.on_bank_holidays["district_code"].eq(district).to_numpy()
+        ]
+        rows.append({
+            "district_code": district,
+            "district_name": name,
+            "bank_holidays": len(summary.bank_holidays),
+            "bank_holiday_reports": int(on_days["reports"].sum()),
+            "bank_holiday_reports_when_closed": _closed_on_days(
+                local.loc[_serving(local, district)], on_days
+            ),
+        })
+    return pd.DataFrame(rows).astype(
+        {"bank_holidays": "int64", "bank_holiday_reports": "int64",
+         "bank_holiday_reports_when_closed": "int64"}
+    )
+
+
+def _closed_on_days(services: pd.DataFrame, on_days: pd.DataFrame) -> int:
+    """Return how many reports (``day``, ``minute_of_day``, ``reports``) fell when all was shut."""
+    texts = services["opening_hours"].dropna().astype(str).unique()
+    closed = 0
+    for day in sorted(set(on_days["day"])):
+        group = on_days.loc[on_days["day"].eq(day).to_numpy()]
+        open_any = np.zeros(MINUTES_PER_DAY, dtype=bool)
+        for text in texts:
+            open_any |= open_minutes_on(text, day)
+        minutes = group["minute_of_day"].to_numpy(dtype=np.intp)
+        closed += int(group["reports"].to_numpy(dtype="int64")[~open_any[minutes]].sum())
+    return closed
 
 
 # ---------------------------------------------------------------- the table

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from safetymap.commands import (
     EXIT_OK,
@@ -13,6 +14,11 @@ from safetymap.commands import (
     load_data,
     write_table,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from safetymap.analysis.coverage import ReportSummary
 
 #: Columns written, in order: the issue's seven first, then the rest of the table.
 COLUMNS = (
@@ -49,6 +55,14 @@ def register(commands: argparse._SubParsersAction) -> None:
             "a time that fall when none is open."
         ),
     )
+    parser.add_argument(
+        "--bank-holidays", action="store_true",
+        help=(
+            "instead, one row per district: the England and Wales bank holidays of the "
+            "reports' period, the reports made on them and those made when no local service "
+            "(any but helplines) was open, PH rules applied"
+        ),
+    )
     add_data_option(parser)
     add_role_option(parser)
     add_output_options(parser, ("csv", "json"))
@@ -74,6 +88,10 @@ def run(args: argparse.Namespace) -> int:
         message = f"No support services to measure coverage against in {dataset.origin}: {hint}."
         raise CommandError(message)
     summary = summary_of_counts(reports, Filters())
+    if args.bank_holidays:
+        write_table(_bank_holidays(summary, services, role=args.role), fmt=args.format,
+                    out=args.out)
+        return EXIT_OK
     table = coverage_table(summary, services)[list(COLUMNS)].round(DECIMALS)
     if args.format == "csv":
         table["covered"] = table["covered"].map({True: "true", False: "false"})
@@ -83,3 +101,31 @@ def run(args: argparse.Namespace) -> int:
                                                  per_district["reports"], strict=True)))
     write_table(table, fmt=args.format, out=args.out)
     return EXIT_OK
+
+
+#: Columns of ``--bank-holidays``, in order.
+BANK_HOLIDAY_COLUMNS = (
+    "district_code",
+    "district_name",
+    "bank_holidays",
+    "bank_holiday_reports",
+    "bank_holiday_reports_when_closed",
+)
+
+
+def _bank_holidays(summary: ReportSummary, services: pd.DataFrame, *, role: str) -> pd.DataFrame:
+    """Return the per-district bank holiday figures; partners see "0", "<5" or "5 or more".
+
+    These counts are off the partners' release (days, not months), so, as for every such
+    count, a partner learns only whether each is none, small or not.
+    """
+    from safetymap.analysis.coverage import bank_holiday_gap
+    from safetymap.disclosure import coarse_count_text
+
+    table = bank_holiday_gap(summary, services)[list(BANK_HOLIDAY_COLUMNS)]
+    if role == "partner":
+        table = table.astype({"bank_holiday_reports": object,
+                              "bank_holiday_reports_when_closed": object})
+        for column in ("bank_holiday_reports", "bank_holiday_reports_when_closed"):
+            table[column] = [coarse_count_text(int(n)) for n in table[column]]
+    return table

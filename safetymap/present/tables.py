@@ -138,6 +138,26 @@ def coverage_detail_table(
     )
 
 
+def bank_holiday_table(gap: pd.DataFrame, role: Role) -> pd.DataFrame:
+    """Return reports on bank holidays per district; partners see "0", "<5" or "5 or more".
+
+    The counts are off the partners' release (days, not months): like every such count, a
+    partner learns only whether each is none, small or not (:func:`coarse_count_text`).
+    """
+    def shown(n: int) -> str:
+        return coarse_count_text(int(n)) if role == "partner" else count_text(int(n), role)
+
+    return pd.DataFrame(
+        {
+            "District": gap["district_name"],
+            "Reports on bank holidays": [shown(n) for n in gap["bank_holiday_reports"]],
+            "Of those, when no local service was open": [
+                shown(n) for n in gap["bank_holiday_reports_when_closed"]
+            ],
+        }
+    )
+
+
 def lsoa_gap_table(rows: pd.DataFrame, role: Role) -> pd.DataFrame:
     """Return the LSOA gap ranking; partners do not see areas with fewer than 5 reports."""
     if role == "partner":
