@@ -37,7 +37,8 @@ shade = ranking[["district_code", "gap_score", "rank"]].copy()
 shade["fill"] = pd.qcut(shade["gap_score"].rank(method="first"), 5, labels=gap_colours).astype(str)
 shade["label"] = [f"Gap rank {r} of 10" for r in shade["rank"]]
 st_folium(
-    services_map(services, districts, style=context.style, shade=shade),
+    services_map(services, districts, style=context.style, shade=shade,
+                 focus=context.filters.districts),
     height=520, use_container_width=True, returned_objects=[], key="services_map",
 )
 st.caption(

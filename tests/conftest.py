@@ -100,3 +100,10 @@ def postgres() -> Iterator[PostgresCluster]:
         if os.environ.get("CI"):
             pytest.fail(f"{missing} CI is set, and CI must run them.")
         pytest.skip(str(missing))
+
+
+# ============================================================================== map tiles
+# The product requests OpenStreetMap tiles by default; tests draw maps without tiles, so no
+# test (and no Streamlit server a browser test starts, which inherits this environment)
+# asks a tile server for anything. A test about tiles passes its own setting.
+os.environ["SAFETYMAP_TILES"] = "none"

@@ -119,9 +119,11 @@ def run_map(args: argparse.Namespace) -> int:
     from geodata import load_districts
     from safetymap.analysis.hotspots import PARTNER_RESOLUTION
     from safetymap.analysis.patrol import analyse_hotspots
+    from safetymap.maps.assets import tiles_for
     from safetymap.maps.base import MapStyle
     from safetymap.maps.hotspots import hotspot_layer, hotspot_map
     from safetymap.maps.standalone import standalone_html
+    from safetymap.settings import load_settings
 
     if args.out.suffix.lower() not in (".html", ".htm"):
         raise CommandError(f"--out {args.out}: expected a file ending in .html")
@@ -131,11 +133,11 @@ def run_map(args: argparse.Namespace) -> int:
     analysis = analyse_hotspots(reports, filters, resolution=resolution)
     layer = hotspot_layer(analysis.result.cells, analysis.profiles, role=args.role,
                           reliable=analysis.result.reliable)
-    districts = load_districts()
-    if filters.districts:
-        districts = districts[districts["code"].isin(filters.districts)]
-    m = hotspot_map(layer, districts, style=MapStyle(assets="cdn", tiles=None), role=args.role,
-                    reliable=analysis.result.reliable)
+    tiles, attribution = tiles_for(load_settings().tiles)
+    # The page's assets are chosen by standalone_html; its tiles follow SAFETYMAP_TILES.
+    style = MapStyle(assets="cdn", tiles=tiles, tiles_attribution=attribution)
+    m = hotspot_map(layer, load_districts(), style=style, role=args.role,
+                    reliable=analysis.result.reliable, focus=filters.districts)
     page, inline = standalone_html(m)
     if dataset.synthetic:
         page = page.replace("<body>", '<body><div style="position:fixed;top:0;left:50px;'

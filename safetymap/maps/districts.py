@@ -71,7 +71,8 @@ def district_rate_map(
         MAP_CRS
     )
 
-    m = new_map(districts, style)
+    chosen = districts[districts["code"].isin(selected)] if selected else districts
+    m = new_map(chosen if len(chosen) else districts, style, place_names=districts)
     folium.GeoJson(
         layer,
         name="Districts",
