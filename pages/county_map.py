@@ -3,8 +3,8 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from safetymap.analysis.rates import rate_classes, rates_of_counts
-from safetymap.maps.districts import RATE_UNIT, district_rate_map, rate_legend_rows
+from safetymap.analysis.rates import rates_of_counts
+from safetymap.maps.districts import RATE_UNIT, district_rate_map, rate_shading
 from safetymap.present import tables
 from safetymap.present.wording import reports_headline
 from safetymap.ui import app, cached
@@ -29,11 +29,11 @@ with map_column:
     st.subheader("Reports per 1,000 residents by district")
     m = district_rate_map(districts, rates, style=context.style, selected=selected, role=role)
     st_folium(m, height=600, use_container_width=True, returned_objects=[], key="county_map")
-    _, legend = rate_classes(shown["per_1000"])
+    _, legend_rows = rate_shading(rates, selected=selected, role=role)
     st.caption(
-        "Legend, darker is higher: "
-        + "; ".join(label for _, label in rate_legend_rows(legend))
-        + f" {RATE_UNIT}. Residents: Census 2021 (ONS)."
+        f"Legend ({RATE_UNIT}; classes split the districts shown into even groups, darker "
+        "is higher): " + "; ".join(label for _, label in legend_rows)
+        + ". Residents: Census 2021 (ONS)."
     )
 with table_column:
     st.subheader("The same figures as a table")

@@ -10,7 +10,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 import shapely
-from branca.element import MacroElement
+from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 from geodata import MAP_CRS, load_towns
@@ -73,9 +73,20 @@ def new_map(
     # Painted under the tiles too: where the browser cannot reach the tile server, the map
     # looks the same as one drawn without tiles, not a grey void.
     _PlainBackground().add_to(m)
+    # A long attribution wraps upwards within the right-hand part of the map instead of
+    # running over the scale bar in the bottom-left corner.
+    root = m.get_root()
+    assert isinstance(root, Figure)
+    root.header.add_child(Element(_ATTRIBUTION_CSS), name="safetymap_css")
     if place_names is not None:
         add_place_names(m, place_label_points(place_names, bounds_of))
     return m
+
+
+_ATTRIBUTION_CSS = (
+    "<style>.leaflet-control-attribution{max-width:calc(100vw - 140px);"
+    "white-space:normal;text-align:right;line-height:1.3}</style>"
+)
 
 
 class _PlainBackground(MacroElement):

@@ -9,23 +9,81 @@ import geopandas as gpd
 import pandas as pd
 
 from geodata import MAP_CRS
-from safetymap.analysis.rates import rate_classes
+from safetymap.analysis.rates import RateClass, rate_classes
 from safetymap.maps.base import BOUNDARY_ATTRIBUTION, Legend, MapStyle, finish_map, new_map
 from safetymap.roles import Role, suppressed_counts
 
 #: ColorBrewer YlGnBu, 5 classes: sequential and safe for colour-blind readers.
 RATE_COLOURS = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
 NOT_SELECTED = "#d9d9d9"
+#: Fill of a chosen district whose figures this role may not see (a partner, few reports).
+FIGURES_HIDDEN = "#ffffff"
 RATE_UNIT = "reports per 1,000 residents"
 
 
-def rate_legend_rows(legend: list[tuple[float, float, str]]) -> list[tuple[str, str]]:
-    """Return (colour, words) for each class, highest first, as the legend reads."""
+def _rate_range(low: float, high: float) -> str:
+    low_text, high_text = f"{low:.2f}", f"{high:.2f}"
+    return low_text if low_text == high_text else f"{low_text} to {high_text}"
+
+
+def rate_legend_rows(legend: list[RateClass]) -> list[tuple[str, str]]:
+    """Return (colour, words) for each class, highest first, as the legend reads.
+
+    A class whose rates are the same to two decimals reads as one rate ("This district:
+    0.21"), never "0.21 to 0.21".
+    """
     rows = [
-        (RATE_COLOURS[i], f"{word}: {low:.1f} to {high:.1f}")
-        for i, (low, high, word) in enumerate(legend)
+        (RATE_COLOURS[row.level], f"{row.words}: {_rate_range(row.low, row.high)}")
+        for row in legend
     ]
     return rows[::-1]
+
+
+HIDDEN_ROW = "Figures not shown: under 5 reports, or would reveal one"
+
+
+def rate_shading(
+    rates: pd.DataFrame, *, selected: tuple[str, ...] = (), role: Role = "analyst"
+) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+    """Return each district's fill and figures as the role may see them, and the legend.
+
+    A rate in the legend is as telling as one in a tooltip, so the classes
+    (:func:`safetymap.analysis.rates.rate_classes`) are made only from the chosen districts
+    whose count the role may see; a chosen district whose count is hidden is white.
+
+    Parameters
+    ----------
+    rates
+        :func:`safetymap.analysis.rates.district_rates` of the selected reports.
+    selected
+        District codes chosen; empty means all.
+    role
+        Who is looking (:func:`safetymap.roles.suppressed_counts` decides what is hidden).
+
+    Returns
+    -------
+    tuple of (pandas.DataFrame, list of (str, str))
+        ``rates`` with ``reports_text`` and ``fill``; the legend's (colour, words) rows,
+        highest first, then the hidden and not-selected rows when there are such districts.
+    """
+    shading = rates.copy()
+    in_selection = (
+        shading["district_code"].isin(selected) if selected
+        else pd.Series(True, index=shading.index)
+    )
+    shading["reports_text"] = suppressed_counts(shading["reports"].tolist(), role)
+    figures_shown = shading["reports_text"].str[0].str.isdigit()
+    classed = in_selection & figures_shown
+    levels, legend = rate_classes(shading.loc[classed, "per_1000"])
+    shading["fill"] = NOT_SELECTED
+    shading.loc[in_selection & ~figures_shown, "fill"] = FIGURES_HIDDEN
+    shading.loc[classed, "fill"] = [RATE_COLOURS[level] for level in levels]
+    rows = rate_legend_rows(legend)
+    if (in_selection & ~figures_shown).any():
+        rows.append((FIGURES_HIDDEN, HIDDEN_ROW))
+    if selected:
+        rows.append((NOT_SELECTED, "Not selected"))
+    return shading, rows
 
 
 def district_rate_map(
@@ -55,13 +113,10 @@ def district_rate_map(
     The tooltip shows name, reports and rate. Every text is escaped before it reaches the
     map, since folium does not escape tooltip values.
     """
-    shown = districts.merge(rates, left_on="code", right_on="district_code", how="left")
+    shading, rows = rate_shading(rates, selected=selected, role=role)
+    shown = districts.merge(shading, left_on="code", right_on="district_code", how="left")
     in_selection = shown["code"].isin(selected) if selected else pd.Series(True, index=shown.index)
-    classes, legend = rate_classes(shown.loc[in_selection, "per_1000"])
-    shown["fill"] = NOT_SELECTED
-    shown.loc[in_selection, "fill"] = [RATE_COLOURS[c] for c in classes]
     shown["label"] = shown["name"].map(html.escape)
-    shown["reports_text"] = suppressed_counts(shown["reports"].tolist(), role)
     shown["rate_text"] = [
         ("not selected" if not sel else f"{r:.2f}" if text[0].isdigit() else text)
         for r, sel, text in zip(shown["per_1000"], in_selection, shown["reports_text"],
@@ -89,8 +144,8 @@ def district_rate_map(
             sticky=True,
         ),
     ).add_to(m)
-    rows = rate_legend_rows(legend)
-    if selected:
-        rows.append((NOT_SELECTED, "Not selected"))
-    Legend(f"StreetSafe {RATE_UNIT}", rows, attribution=BOUNDARY_ATTRIBUTION).add_to(m)
+    # Top left, under the zoom buttons: beyond the county's north-west edge lies Luton, so
+    # the legend covers no district at the county view (top right it hid North Herts).
+    Legend(f"StreetSafe {RATE_UNIT}", rows, position="topleft",
+           attribution=BOUNDARY_ATTRIBUTION).add_to(m)
     return finish_map(m, style)
