@@ -98,9 +98,9 @@ PLACE_RESOLUTION = 10
 HOURS_NOTE = (
     "Hours open per week are those of the union of the opening hours of every service of "
     "the category that serves the district (open when at least one is). A report is 'when "
-    "closed' if it happened (occurred_at, local time) at a minute when none of them is "
-    "open; reports without an occurred_at are left out, and the share is empty when no "
-    "report in the district has one. Public holidays are not modelled."
+    "closed' if the person felt unsafe (the time they gave, local time) at a minute when "
+    "none of them is open; reports that give no such time are left out, and the share is "
+    "empty when no report in the district gives one. Public holidays are not modelled."
 )
 
 SCORE_NOTE = (
