@@ -100,7 +100,7 @@ strips = (
     .transform_calculate(hour_end="datum.hour_of_week + 1")
     .properties(height=22 * max(len(open_columns), 1))
 )
-st.altair_chart(alt.vconcat(bars, strips), use_container_width=True)
+st.altair_chart(alt.vconcat(bars, strips), width="stretch")
 st.caption(HOURS_NOTE)
 with st.expander("The same figures as a table"):
     shown = chart.copy()
