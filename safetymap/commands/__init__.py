@@ -24,7 +24,15 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 class CommandError(RuntimeError):
-    """A command cannot do what was asked; the message says why and what to do."""
+    """A command cannot do what was asked; the message says why and what to do (exit 1)."""
+
+
+class UsageError(CommandError):
+    """The command line asks for something no input could satisfy (exit 2, like argparse).
+
+    An unknown district, a date range that ends before it starts, an output file of the
+    wrong kind: the command is fixed by changing the command line, not the data.
+    """
 
 
 def positive_int(text: str) -> int:
@@ -77,7 +85,7 @@ def district_or_error(text: str) -> str:
 
     code = district_code(text)
     if code is None:
-        raise CommandError(
+        raise UsageError(
             f"--district {text!r}: expected a Hertfordshire district, one of "
             f"{', '.join(DISTRICTS.values())} (or its LAD code, e.g. E07000103)."
         )
@@ -90,7 +98,7 @@ def filters_from_args(args: argparse.Namespace) -> Filters:
 
     codes = [district_or_error(name) for name in args.district]
     if args.since and args.until and args.since > args.until:
-        raise CommandError(f"--since {args.since} is after --until {args.until}.")
+        raise UsageError(f"--since {args.since} is after --until {args.until}.")
     return Filters(districts=tuple(codes), start=args.since, end=args.until,
                    times_of_day=tuple(args.time_of_day))
 

@@ -32,11 +32,16 @@ def run(args: argparse.Namespace) -> int:
     if result.problems:
         for problem in result.problems:
             print(problem.message())
-        print(
-            f"{len(result.problems)} problem(s): {loaded:,} of {rows:,} {KIND_NAMES[kind]} "
-            f"valid in {len(files)} file(s).",
-            file=sys.stderr,
+        unread = [report.file for report in result.files if report.file_error]
+        read = len(files) - len(unread)
+        summary = (
+            f"{len(result.problems)} problem(s): "
+            + (f"{loaded:,} of {rows:,} {KIND_NAMES[kind]} valid in {read} file(s)"
+               if read else "nothing was checked")
+            + (f"; {len(unread)} file(s) could not be read ({', '.join(unread)})."
+               if unread else ".")
         )
+        print(summary, file=sys.stderr)
         return EXIT_FAILED
     print(
         f"OK: {loaded:,} {KIND_NAMES[kind]} valid in {len(files)} file(s)"
