@@ -15,8 +15,10 @@ st.set_page_config(
     layout="wide",
 )
 
-app.start()
+context = app.start()
 
+# Addresses in words (/records, /add-data), as a copied link shows them. Adding data is
+# the analysts' job: other roles do not get a page they can do nothing on.
 pages = st.navigation(
     [
         st.Page("pages/county_map.py", title="County map", default=True),
@@ -24,8 +26,11 @@ pages = st.navigation(
         st.Page("pages/coverage_gaps.py", title="Coverage gaps"),
         st.Page("pages/feelings_of_safety.py", title="Feelings of Safety"),
         st.Page("pages/board_overview.py", title="Board overview"),
-        st.Page("pages/analyst.py", title="Records and downloads"),
-        st.Page("pages/upload.py", title="Add data"),
+        st.Page("pages/analyst.py", title="Records and downloads", url_path="records"),
+        *(
+            [st.Page("pages/upload.py", title="Add data", url_path="add-data")]
+            if context.role == "analyst" else []
+        ),
         st.Page("pages/data_sources.py", title="Data and sources"),
     ]
 )

@@ -142,22 +142,22 @@ def _resolve_xy(table: RawTable, columns: dict[str, str], place: PlaceSpec) -> N
 
 
 def _check_columns(spec: KindSpec, table: RawTable, columns: dict[str, str]) -> None:
+    # Every missing column in one message, so that one run of `validate` lists them all.
     missing = [
         f for f in spec.fields if (f.required or f.required_column) and f.name not in columns
     ]
     present = ", ".join(f'"{c}"' for c in table.frame.columns) or "no columns"
+    wanted: list[str] = []
     if missing:
-        wanted = "; ".join(
+        wanted.append("a column " + "; ".join(
             f.name + (f" (or {', '.join(f.aliases)})" if f.aliases else "") for f in missing
-        )
-        raise FileProblem(Problem(table.name, None, None, f"a column {wanted}", present))
+        ))
     if spec.place is not None and spec.place.required:
         lat, lon, east, north = spec.place.names()
         if not ({lat, lon} <= columns.keys() or {east, north} <= columns.keys()):
-            raise FileProblem(Problem(
-                table.name, None, None,
-                f"columns {lat} and {lon}, or {east} and {north}", present,
-            ))
+            wanted.append(f"columns {lat} and {lon}, or {east} and {north}")
+    if wanted:
+        raise FileProblem(Problem(table.name, None, None, "; and ".join(wanted), present))
 
 
 def _schema(spec: KindSpec, fields: list[FieldSpec]) -> pa.DataFrameSchema:
@@ -290,8 +290,13 @@ def _place(
         for row in typed.index[(pair_missing & ~any_given).to_numpy()]:
             collector.add(int(row), lat, f"a location ({pair_text})", "blank")
 
-    bad_rows = collector.rows()
-    usable = ~typed.index.isin(list(bad_rows))
+    # A row is placed unless its coordinates themselves are bad: one refused for another
+    # field is still checked, so that being outside the county is said with its other
+    # problems.
+    bad_coordinates = [
+        row for row, name in collector.seen if name in (lat, lon, east, north)
+    ]
+    usable = ~typed.index.isin(bad_coordinates)
     points, latitude, longitude = points_from(
         typed[lat].where(usable), typed[lon].where(usable),
         typed[east].where(usable), typed[north].where(usable),

@@ -13,6 +13,7 @@ from safetymap.analysis.exports import (
     to_xlsx_bytes,
 )
 from safetymap.analysis.filters import filter_survey
+from safetymap.present.tables import records_table
 from safetymap.roles import Role
 from safetymap.ui import app, cached
 from safetymap.ui.quality import quality_panel
@@ -61,8 +62,9 @@ else:
                    total > SHOWN_ROWS else ".")
                 + (" Demographics and comments are left out for police." if role == "police"
                    else "")
+                + " Downloads use the data contract's field names (report_id, ...)."
             )
-            st.dataframe(table, hide_index=True, width="stretch")
+            st.dataframe(records_table(table), hide_index=True, width="stretch")
             stem = title.lower().replace(" ", "_")
 
             formats = (

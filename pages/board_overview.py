@@ -72,7 +72,7 @@ with trend_col:
                                                                         title="Reports")],
         ).properties(height=300).configure_axis(labelFontSize=AXIS_FONT,
                                                  titleFontSize=AXIS_FONT),
-        use_container_width=True,
+        width="stretch",
     )
     with st.expander("The same figures as a table"):
         st.dataframe(pd.DataFrame({"Month": trend["label"], "Reports": trend["shown"]}),
@@ -92,7 +92,7 @@ with rank_col:
         ).properties(height=32 * max(len(shown_rates), 1)).configure_axis(
             labelFontSize=AXIS_FONT, titleFontSize=AXIS_FONT
         ),
-        use_container_width=True,
+        width="stretch",
     )
     with st.expander("The same figures as a table"):
         st.dataframe(table, hide_index=True, width="stretch")

@@ -3,9 +3,8 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from safetymap.analysis.rates import rate_classes, rates_of_counts
-from safetymap.disclosure import is_shown
-from safetymap.maps.districts import RATE_UNIT, district_rate_map, rate_legend_rows
+from safetymap.analysis.rates import rates_of_counts
+from safetymap.maps.districts import RATE_UNIT, district_rate_map, rate_shading
 from safetymap.present import tables
 from safetymap.present.wording import reports_headline
 from safetymap.ui import app, cached
@@ -28,9 +27,6 @@ if role == "partner":  # every count from the one protected release (safetymap.d
     period = (context.filters.start, context.filters.end)
     texts = {code: release.reports((code,), *period) for code in rates["district_code"]}
     headline_text = release.reports(selected, *period)
-    shown_rates = shown[[is_shown(texts[code]) for code in shown["district_code"]]]
-else:
-    shown_rates = shown
 st.markdown(
     reports_headline(int(shown["reports"].sum()), int(shown["population"].sum()), len(shown),
                      role, text=headline_text)
@@ -42,11 +38,11 @@ with map_column:
     m = district_rate_map(districts, rates, style=context.style, selected=selected, role=role,
                           reports_text=texts)
     st_folium(m, height=600, use_container_width=True, returned_objects=[], key="county_map")
-    _, legend = rate_classes(shown_rates["per_1000"])
+    _, legend_rows = rate_shading(rates, selected=selected, role=role, reports_text=texts)
     st.caption(
-        "Legend, darker is higher: "
-        + "; ".join(label for _, label in rate_legend_rows(legend))
-        + f" {RATE_UNIT}. Residents: Census 2021 (ONS)."
+        f"Legend ({RATE_UNIT}; classes split the districts shown into even groups, darker "
+        "is higher): " + "; ".join(label for _, label in legend_rows)
+        + ". Residents: Census 2021 (ONS)."
     )
 with table_column:
     st.subheader("The same figures as a table")

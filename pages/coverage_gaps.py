@@ -6,6 +6,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geodata import DISTRICTS
+from loaders.vocab import SERVICE_CATEGORIES
 from safetymap.analysis.coverage import (
     BANK_HOLIDAY_NOTE,
     DISTANCE_NOTE,
@@ -38,7 +39,8 @@ shade = ranking[["district_code", "gap_score", "rank"]].copy()
 shade["fill"] = pd.qcut(shade["gap_score"].rank(method="first"), 5, labels=gap_colours).astype(str)
 shade["label"] = [f"Gap rank {r} of 10" for r in shade["rank"]]
 st_folium(
-    services_map(services, districts, style=context.style, shade=shade),
+    services_map(services, districts, style=context.style, shade=shade,
+                 focus=context.filters.districts),
     height=520, use_container_width=True, returned_objects=[], key="services_map",
 )
 st.caption(
@@ -88,34 +90,44 @@ bars = (
     )
     .properties(height=180)
 )
+opening = chart.melt(id_vars=["hour_of_week", "label"], value_vars=open_columns,
+                     var_name="category", value_name="open")
+opening["category"] = opening["category"].str.removeprefix("open_").map(
+    lambda code: SERVICE_CATEGORIES.get(code, code)
+)
 strips = (
-    alt.Chart(chart.melt(id_vars=["hour_of_week", "label"], value_vars=open_columns,
-                         var_name="category", value_name="open"))
-    .transform_calculate(category="replace(datum.category, 'open_', '')")
+    alt.Chart(opening)
     .mark_rect()
     .encode(
         x=alt.X("hour_of_week:Q", scale=alt.Scale(domain=[0, 168]), title=None),
         x2=alt.X2("hour_end:Q"),
-        y=alt.Y("category:N", title="Open (dark) or closed (light)"),
+        y=alt.Y("category:N", title="Open (dark) or closed (light)",
+                axis=alt.Axis(labelLimit=320)),
         color=alt.Color("open:Q", scale=alt.Scale(domain=[0, 1], range=["#f7f7f7", "#08519c"]),
                         legend=None),
-        tooltip=["label", "category:N", alt.Tooltip("open:Q", format=".0%")],
+        tooltip=[alt.Tooltip("label", title="When"),
+                 alt.Tooltip("category:N", title="Service"),
+                 alt.Tooltip("open:Q", format=".0%", title="Open")],
     )
     .transform_calculate(hour_end="datum.hour_of_week + 1")
     .properties(height=22 * max(len(open_columns), 1))
 )
 if role == "partner":
-    st.altair_chart(strips, use_container_width=True)
+    st.altair_chart(strips, width="stretch")
     st.caption("For partners, the opening hours only: reports by hour of the week describe "
                "too few reports to show.")
 else:
-    st.altair_chart(alt.vconcat(bars, strips), use_container_width=True)
+    st.altair_chart(alt.vconcat(bars, strips), width="stretch")
 st.caption(HOURS_NOTE)
 with st.expander("The same figures as a table"):
     shown = chart.copy()
     if role == "partner":
         shown = shown.drop(columns=["reports"])
-    st.dataframe(shown.drop(columns=["hour_of_week", "weekday", "hour"]), hide_index=True)
+    shown = shown.drop(columns=["hour_of_week", "weekday", "hour"]).rename(columns={
+        column: f"{SERVICE_CATEGORIES.get(column.removeprefix('open_'), column)} open"
+        for column in open_columns
+    } | {"label": "When", "reports": "Reports", "day": "Day"})
+    st.dataframe(shown, hide_index=True)
 
 st.subheader("Bank holidays: reports when no local service was open")
 if reports.bank_holidays:

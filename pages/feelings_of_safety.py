@@ -103,7 +103,7 @@ if not chart_data.empty:
         x="High:Q", text=alt.Text("When:N")
     )
     st.altair_chart((bars + whiskers + labels).properties(height=40 * len(order)),
-                    use_container_width=True)
+                    width="stretch")
 st.caption("Bars are labelled 'After dark' or 'By day'; black lines show the 95% interval.")
 st.dataframe(survey_table(shown, role), hide_index=True, width="stretch")
 

@@ -170,7 +170,7 @@ heat = (
     .add_params(slot_pick)
     .properties(height=230)
 )
-st.altair_chart(heat, use_container_width=True, on_select="rerun", key=CHART_KEY)
+st.altair_chart(heat, width="stretch", on_select="rerun", key=CHART_KEY)
 st.caption(
     "Reports with a known time of the incident, in the filters' period. Click a square, or "
     "choose a day and an hour above, to test only that slot (the chosen slot is outlined)."

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from loaders import LoadError
 from loaders.source import SourceError
-from safetymap.commands import COMMANDS, EXIT_FAILED, EXIT_USAGE, CommandError, say
+from safetymap.commands import COMMANDS, EXIT_FAILED, EXIT_USAGE, CommandError, UsageError, say
 from safetymap.settings import SettingsError
 
 
@@ -42,6 +42,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args))
+    except UsageError as error:
+        print(f"safetymap: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
     except (CommandError, LoadError, SourceError, SettingsError, OSError, ValueError,
             RuntimeError) as error:
         say(f"safetymap: {error}", err=True)

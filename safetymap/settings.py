@@ -20,10 +20,13 @@ SAFETYMAP_MAP_ASSETS : ``auto`` | ``local`` | ``cdn``, default ``auto``
     Where the browser loads Leaflet and its plugins from. ``local`` serves the files that
     ``safetymap assets`` installed under ``static/vendor`` (for networks with no internet);
     ``auto`` uses them when they are installed and the CDN otherwise.
-SAFETYMAP_TILES : ``none`` | ``osm`` | URL template, default ``auto``
-    Background map tiles. ``auto`` is ``osm`` with CDN assets and ``none`` with local ones
-    (a locked-down network reaches no tile server); a URL template such as
-    ``https://tiles.example.police.uk/{z}/{x}/{y}.png`` uses a self-hosted tile server.
+SAFETYMAP_TILES : ``osm`` | ``none`` | URL template, default ``osm``
+    Background map tiles, requested by the user's browser whatever ``SAFETYMAP_MAP_ASSETS``
+    says: ``osm`` is OpenStreetMap (where the browser cannot reach it, the map shows the
+    district and town names the product draws itself); a URL template such as
+    ``https://tiles.example.police.uk/{z}/{x}/{y}.png`` uses an internal tile server;
+    ``none`` draws no tiles and makes no request for them. ``auto`` (the old default) is
+    read as ``osm``.
 SAFETYMAP_DEMO_REPORTS : int, default 1000
     StreetSafe reports in the generated demo data: by default about a real county year
     (nationally 22,939 reports from September 2021 to December 2022; Hertfordshire holds
@@ -112,11 +115,13 @@ def _role(value: str) -> str:
 
 
 def _tiles(value: str) -> str:
-    if value in ("auto", "none", "osm"):
+    if value == "auto":  # the old default, kept so that existing settings still work
+        return "osm"
+    if value in ("none", "osm"):
         return value
     if value.startswith(("http://", "https://", "/")) and "{z}" in value:
         return value
-    raise ValueError("must be auto, none, osm or a URL template containing {z}, {x} and {y}")
+    raise ValueError("must be osm, none or a URL template containing {z}, {x} and {y}")
 
 
 SETTINGS: dict[str, Setting] = {
@@ -131,7 +136,9 @@ SETTINGS: dict[str, Setting] = {
     "map_assets": Setting(
         "SAFETYMAP_MAP_ASSETS", "auto", "Where Leaflet is loaded from.", _map_assets
     ),
-    "tiles": Setting("SAFETYMAP_TILES", "auto", "Background map tiles.", _tiles),
+    "tiles": Setting(
+        "SAFETYMAP_TILES", "osm", "Background map tiles: osm, none or a URL template.", _tiles
+    ),
     "demo_reports": Setting(
         "SAFETYMAP_DEMO_REPORTS", "1000", "Reports in the demo data (a county year).",
         _positive_int,

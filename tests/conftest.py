@@ -146,3 +146,10 @@ def postgres() -> Iterator[PostgresCluster]:
             yield cluster
     except PostgresMissing as missing:
         missing_tool(str(missing))
+
+
+# ============================================================================== map tiles
+# The product requests OpenStreetMap tiles by default; tests draw maps without tiles, so no
+# test (and no Streamlit server a browser test starts, which inherits this environment)
+# asks a tile server for anything. A test about tiles passes its own setting.
+os.environ["SAFETYMAP_TILES"] = "none"

@@ -9,8 +9,7 @@ import pandas as pd
 import pytest
 
 from safetymap.analysis.filters import Filters, filter_reports, filters_from_query
-from safetymap.analysis.rates import district_rates, rate_classes
-from safetymap.maps.districts import rate_legend_rows
+from safetymap.analysis.rates import RateClass, district_rates, rate_classes
 
 
 def reports_frame(rows: list[tuple[str, str, str, str, str, str]]) -> gpd.GeoDataFrame:
@@ -97,27 +96,33 @@ def test_district_rates_per_1000_residents() -> None:
     assert rates.index[:3].tolist() == ["E07000243", "E07000103", "E07000096"]
 
 
-def test_rate_classes_are_equal_intervals_up_to_the_rounded_maximum() -> None:
+def test_rate_classes_are_quantiles_of_the_distinct_rates() -> None:
     classes, legend = rate_classes(pd.Series([0.0, 0.9, 1.0, 2.05, 4.5, 5.0]))
-    # maximum 5.0 → classes of width 1.0: [0,1) [1,2) [2,3) [3,4) [4,5]
-    assert classes.tolist() == [0, 0, 1, 2, 4, 4]
-    assert legend == [(0.0, 1.0, "Lowest"), (1.0, 2.0, "Low"), (2.0, 3.0, "Middle"),
-                      (3.0, 4.0, "High"), (4.0, 5.0, "Highest")]
-    all_zero, _ = rate_classes(pd.Series([0.0, 0.0]))
-    assert all_zero.tolist() == [0, 0]
-
-
-def test_rate_classes_of_a_sparse_week_keep_their_figures() -> None:
-    # A week of one district: 3 reports over 102,300 residents = 0.0293 per 1,000.
-    # Largest rounded up to two significant figures: 0.030, classes 0.006 wide.
-    classes, legend = rate_classes(pd.Series([0.0293, 0.0, 0.01]))
-    assert classes.tolist() == [4, 0, 1]
-    assert rate_legend_rows(legend) == [
-        ("#253494", "Highest: 0.024 to 0.030"), ("#2c7fb8", "High: 0.018 to 0.024"),
-        ("#41b6c4", "Middle: 0.012 to 0.018"), ("#a1dab4", "Low: 0.006 to 0.012"),
-        ("#ffffcc", "Lowest: 0.000 to 0.006"),
+    # 6 distinct values into 5 classes: value i goes to class i * 5 // 6 → 0,0,1,2,3,4
+    assert classes.tolist() == [0, 0, 1, 2, 3, 4]
+    assert legend == [
+        RateClass(0, 0.0, 0.9, "Lowest"), RateClass(1, 1.0, 1.0, "Low"),
+        RateClass(2, 2.05, 2.05, "Middle"), RateClass(3, 4.5, 4.5, "High"),
+        RateClass(4, 5.0, 5.0, "Highest"),
     ]
-    # A year at real volume: 0.73 to 1.07 per 1,000 → up to 1.1, classes 0.22 wide.
-    classes, legend = rate_classes(pd.Series([1.07, 0.98, 0.73]))
-    assert classes.tolist() == [4, 4, 3]
-    assert rate_legend_rows(legend)[0] == ("#253494", "Highest: 0.88 to 1.10")
+    # ten districts, rates 1 to 10: two to a class, no class empty
+    tens, legend = rate_classes(pd.Series([float(v) for v in range(1, 11)]))
+    assert tens.tolist() == [0, 0, 1, 1, 2, 2, 3, 3, 4, 4]
+    assert [(row.low, row.high) for row in legend] == [(1, 2), (3, 4), (5, 6), (7, 8), (9, 10)]
+
+
+def test_rate_classes_of_few_values_use_fewer_classes() -> None:
+    # three distinct values → three classes, on the lightest, middle and darkest step
+    three, legend = rate_classes(pd.Series([1.0, 3.0, 2.0, 3.0]))
+    assert three.tolist() == [0, 4, 2, 4]
+    assert [row.words for row in legend] == ["Low", "Middle", "High"]
+    one, legend = rate_classes(pd.Series([0.21]))
+    assert one.tolist() == [2]
+    assert legend == [RateClass(2, 0.21, 0.21, "This district")]
+    all_zero, legend = rate_classes(pd.Series([0.0, 0.0]))
+    assert all_zero.tolist() == [2, 2]
+    assert legend == [RateClass(2, 0.0, 0.0, "Every district shown")]
+    none, legend = rate_classes(pd.Series([], dtype=float))
+    assert (none.tolist(), legend) == ([], [])
+
+

@@ -266,43 +266,43 @@ SELF_HOSTED = "https://tiles.example.police.uk/{z}/{x}/{y}.png"
 
 
 @pytest.mark.parametrize(
-    ("setting", "mode", "expected"),
+    ("setting", "expected"),
     [
-        ("auto", "cdn", ("OpenStreetMap", None)),
-        ("auto", "local", (None, None)),
-        ("none", "cdn", (None, None)),
-        ("none", "local", (None, None)),
-        ("osm", "cdn", ("OpenStreetMap", None)),
-        ("osm", "local", ("OpenStreetMap", None)),
-        (SELF_HOSTED, "cdn", (SELF_HOSTED, "Map tiles: self-hosted")),
-        (SELF_HOSTED, "local", (SELF_HOSTED, "Map tiles: self-hosted")),
+        ("osm", ("OpenStreetMap", None)),
+        ("auto", ("OpenStreetMap", None)),  # the old default still means tiles
+        ("none", (None, None)),
+        (SELF_HOSTED, (SELF_HOSTED, "Map tiles: self-hosted")),
     ],
 )
-def test_tiles_for(setting, mode, expected) -> None:
-    assert tiles_for(setting, mode) == expected
+def test_tiles_for(setting, expected) -> None:
+    assert tiles_for(setting) == expected
 
 
 @pytest.mark.parametrize(
-    ("setting", "mode", "tile_url"),
+    ("setting", "tile_url", "attribution"),
     [
-        ("auto", "local", None),
-        ("auto", "cdn", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
-        (SELF_HOSTED, "local", SELF_HOSTED),
+        ("none", None, None),
+        ("osm", "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+         '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> '
+         "contributors"),
+        (SELF_HOSTED, SELF_HOSTED, SELF_HOSTED_ATTRIBUTION),
     ],
 )
-def test_tiles_for_gives_arguments_folium_draws(setting, mode, tile_url) -> None:
-    tiles, attr = tiles_for(setting, mode)
+def test_tiles_for_gives_arguments_folium_draws(setting, tile_url, attribution) -> None:
+    tiles, attr = tiles_for(setting)
     html = folium.Map(tiles=tiles, attr=attr).get_root().render()
 
     assert len(re.findall(r"L\.tileLayer\(", html)) == (0 if tile_url is None else 1)
     if tile_url is not None:
         assert json.dumps(tile_url) in html
-    assert (SELF_HOSTED_ATTRIBUTION in html) == (setting == SELF_HOSTED)
+        # the tile layer's attribution is shown (folium writes <, > and & as \u escapes)
+        unescaped = re.sub(r"\\u00(26|3c|3e)", lambda m: chr(int(m[1], 16)), html)
+        assert json.dumps(attribution) in unescaped
 
 
 def test_tiles_for_rejects_other_values() -> None:
     with pytest.raises(ValueError, match="got 'mapbox'"):
-        tiles_for("mapbox", "cdn")
+        tiles_for("mapbox")
 
 
 # --------------------------------------------------------------------------- install_assets

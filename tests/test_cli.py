@@ -12,9 +12,11 @@ import sys
 from pathlib import Path
 
 import h3
+import pandas as pd
 import pytest
 
 from safetymap.cli import main
+from safetymap.commands.hotspots import _edge_note
 from safetymap.demo import write_demo_data
 from safetymap.maps import standalone
 
@@ -51,7 +53,42 @@ def test_validate_a_broken_file(tmp_path: Path, capsys: pytest.CaptureFixture[st
 
 def test_validate_a_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", "--kind", "survey", str(tmp_path / "nope.csv")]) == 1
-    assert capsys.readouterr().out == "nope.csv: expected a file, found nothing at that path\n"
+    done = capsys.readouterr()
+    assert done.out == "nope.csv: expected a file, found nothing at that path\n"
+    assert done.err == ("1 problem(s): nothing was checked; 1 file(s) could not be read "
+                        "(nope.csv).\n")
+
+
+def test_validate_reports_every_problem_of_a_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "streetsafe.csv"
+    # one row, three problems: a bad date, a bad time of day, and a place in London
+    path.write_text("report_id,submitted_at,latitude,longitude,time_of_day\n"
+                    "V1,yesterday,51.5074,-0.1278,teatime\n")
+    assert main(["validate", "--kind", "streetsafe", str(path)]) == 1
+    done = capsys.readouterr()
+    lines = done.out.splitlines()
+    assert [line.split(":")[0] for line in lines] == [
+        "streetsafe.csv, row 2, field submitted_at",
+        "streetsafe.csv, row 2, field time_of_day",
+        "streetsafe.csv, row 2, field latitude",
+    ]
+    assert lines[2].endswith("found 51.50740, -0.12780 (17.5 km outside the county)")
+    assert done.err == "3 problem(s): 0 of 1 StreetSafe reports valid in 1 file(s).\n"
+
+
+def test_validate_names_every_missing_column(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "streetsafe.csv"
+    path.write_text("id,when\nV1,2026-03-01\n")
+    assert main(["validate", "--kind", "streetsafe", str(path)]) == 1
+    assert capsys.readouterr().out == (
+        "streetsafe.csv: expected a column submitted_at (or date submitted, created, "
+        "submitted, created_at); and columns latitude and longitude, or easting and "
+        'northing, found "id", "when"\n'
+    )
 
 
 @pytest.mark.parametrize(
@@ -144,7 +181,7 @@ def test_hotspots_command_csv_for_a_partner(demo_folder: Path, capsys: pytest.Ca
 def test_partners_get_no_grid_of_every_hexagon(demo_folder: Path,
                                                capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["hotspots", "--data", str(demo_folder), "--role", "partner",
-                 "--all-cells"]) == 1
+                 "--all-cells"]) == 2
     assert "--all-cells: partners get the hot spots only" in capsys.readouterr().err
 
 
@@ -204,8 +241,69 @@ def test_map_command_without_assets_loads_them_from_the_cdn_and_says_so(
 
 
 def test_unknown_district_is_a_clear_error(demo_folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["hotspots", "--data", str(demo_folder), "--district", "Luton"]) == 1
+    assert main(["hotspots", "--data", str(demo_folder), "--district", "Luton"]) == 2
     assert "--district 'Luton': expected a Hertfordshire district" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["--district", "Luton"], "error: --district 'Luton': expected a Hertfordshire"),
+        (["--since", "2026-13-01"], "expected a date YYYY-MM-DD, found '2026-13-01'"),
+        (["--since", "2026-03-02", "--until", "2026-03-01"],
+         "error: --since 2026-03-02 is after --until 2026-03-01."),
+    ],
+)
+def test_every_usage_error_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], says: str
+) -> None:
+    (tmp_path / "streetsafe.csv").write_text(GOOD)
+    try:
+        code = main(["hotspots", "--data", str(tmp_path), *argv])
+    except SystemExit as stopped:  # argparse's own usage errors
+        code = int(str(stopped.code))
+    assert code == 2
+    assert says in capsys.readouterr().err
+
+
+def test_hotspots_for_a_district_say_whether_edge_hexagons_are_written(
+    demo_folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["hotspots", "--data", str(demo_folder), "--district", "Watford",
+                 "--format", "csv"]) == 0
+    done = capsys.readouterr()
+    rows = list(csv.DictReader(io.StringIO(done.out)))
+    assert {row["district_code"] for row in rows} == {"E07000103"}
+    assert ("notice: Every hexagon written has its centre in Watford: hexagons on its edge "
+            "whose centre is in a neighbouring district are left out.") in done.err
+
+
+def test_the_edge_note_counts_hexagons_centred_next_door() -> None:
+    table = pd.DataFrame({"district_code": ["E07000103", "E07000102", "E07000098"]})
+    assert _edge_note(table, ("E07000103",)).startswith(
+        "2 of the 3 hexagons written straddle the edge of Watford and have their centre "
+        "in a neighbouring district"
+    )
+
+
+def test_map_page_has_a_title_and_the_period(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "streetsafe.csv").write_text(
+        "report_id,submitted_at,latitude,longitude\n"
+        f"V1,2026-03-01 10:00,{WATFORD}\nV2,2026-03-03 11:00,{WATFORD}\n"
+    )
+    out = tmp_path / "map.html"
+    assert main(["map", "--data", str(tmp_path), "--district", "Watford",
+                 "--out", str(out)]) == 0
+    page = out.read_text()
+    title = "Hot spots of StreetSafe reports: Watford, 1 Mar 2026 to 3 Mar 2026"
+    assert f"<title>{title}</title>" in page
+    assert f"{title}</div>" in page
+    assert main(["map", "--data", str(tmp_path), "--since", "2026-02-01", "--until",
+                 "2026-03-31", "--out", str(out)]) == 0
+    assert ("<title>Hot spots of StreetSafe reports: Hertfordshire, 1 Feb 2026 to "
+            "31 Mar 2026</title>") in out.read_text()
 
 
 def test_the_built_in_demo_is_labelled_on_the_command_line(

@@ -256,7 +256,8 @@ B10,2026-03-01 10:00,,,,,
          "rows, found an empty file"),
         ("streetsafe_cols.csv", "id,when,where\n1,2,3\n",
          'streetsafe_cols.csv: expected a column submitted_at (or date submitted, created, '
-         'submitted, created_at), found "id", "when", "where"'),
+         "submitted, created_at); and columns latitude and longitude, or easting and "
+         'northing, found "id", "when", "where"'),
         ("streetsafe_noplace.csv", "report_id,submitted_at\nA,2026-01-01\n",
          "streetsafe_noplace.csv: expected columns latitude and longitude, or easting and "
          'northing, found "report_id", "submitted_at"'),

@@ -11,7 +11,12 @@ import pytest
 from geodata import load_districts
 from safetymap.analysis.rates import district_rates
 from safetymap.maps.base import MapStyle
-from safetymap.maps.districts import HIDDEN_FILL, NOT_SELECTED, RATE_COLOURS, district_rate_map
+from safetymap.maps.districts import (
+    FIGURES_HIDDEN,
+    NOT_SELECTED,
+    RATE_COLOURS,
+    district_rate_map,
+)
 
 OFFLINE = MapStyle(assets="local", tiles=None)
 PAYLOAD = "<img src=x onerror=alert(1)>"
@@ -22,6 +27,13 @@ def geojson_features(html: str) -> list[dict]:
     start = html.index('{"bbox"') if '{"bbox"' in html else html.index('{"features"')
     data, _ = json.JSONDecoder().raw_decode(html[start:])
     return data["features"]
+
+
+def legend_texts(html: str) -> list[str]:
+    """Return the words of each legend row (after its colour swatch), top to bottom."""
+    start = html.index("div.innerHTML = ") + len("div.innerHTML = ")
+    markup, _ = json.JSONDecoder().raw_decode(html[start:])
+    return re.findall(r"</span>([^<]+)</div>", markup.replace("<\\/", "</"))
 
 
 @pytest.fixture
@@ -36,15 +48,17 @@ def test_ten_districts_shaded_by_rate_with_tooltip_figures(rates: pd.DataFrame) 
     html = district_rate_map(load_districts(), rates, style=OFFLINE).get_root().render()
     features = {f["properties"]["code"]: f["properties"] for f in geojson_features(html)}
     assert len(features) == 10
-    # top 5.0 → classes of width 1.0: Watford (5.0) highest, Dacorum (1.0) second, rest lowest
+    # three distinct rates (0, 1, 5) → three classes, on the lightest, middle and darkest
+    # colours: Watford (5.0) high, Dacorum (1.0) middle, the rest (0.0) low
     assert features["E07000103"]["fill"] == RATE_COLOURS[4]
-    assert features["E07000096"]["fill"] == RATE_COLOURS[1]
+    assert features["E07000096"]["fill"] == RATE_COLOURS[2]
     assert features["E07000240"]["fill"] == RATE_COLOURS[0]
     assert features["E07000103"]["reports_text"] == "5"
     assert features["E07000103"]["rate_text"] == "5.00"
     assert features["E07000103"]["label"] == "Watford"
-    assert "Highest: 4.0 to 5.0" in html
-    assert "Lowest: 0.0 to 1.0" in html
+    assert "High: 5.00" in html
+    assert "Middle: 1.00" in html
+    assert "Low: 0.00" in html
     assert "Contains OS data © Crown copyright" in html
 
 
@@ -56,7 +70,49 @@ def test_unselected_districts_are_grey(rates: pd.DataFrame) -> None:
     assert features["E07000240"]["fill"] == NOT_SELECTED
     assert features["E07000240"]["rate_text"] == "not selected"
     assert features["E07000103"]["fill"] == RATE_COLOURS[4]
+    assert features["E07000096"]["fill"] == RATE_COLOURS[0]
+    assert "Higher: 5.00" in html
+    assert "Lower: 1.00" in html
     assert "Not selected" in html
+
+
+def test_one_district_chosen_has_a_legend_of_its_own_rate() -> None:
+    population = pd.DataFrame({"code": load_districts()["code"], "population": 40_000})
+    # Watford 9 reports in 40,000 residents → 0.225 per 1,000, shown as 0.23 (2 d.p.)
+    rates = district_rates(pd.DataFrame({"district_code": ["E07000103"] * 9}), population)
+    html = district_rate_map(
+        load_districts(), rates, style=OFFLINE, selected=("E07000103",)
+    ).get_root().render()
+    features = {f["properties"]["code"]: f["properties"] for f in geojson_features(html)}
+    assert features["E07000103"]["fill"] == RATE_COLOURS[2]
+    legend = legend_texts(html)
+    assert legend == ["This district: 0.23", "Not selected"]
+    assert "to 0.2" not in html
+
+
+def test_a_partner_legend_leaves_out_rates_of_hidden_counts() -> None:
+    population = pd.DataFrame({"code": load_districts()["code"], "population": 10_000})
+    # Watford 3 reports ("<5"); Dacorum 8, hidden too as the smallest other count (else the
+    # total gives Watford's away); St Albans 12. The legend must not give 0.30 or 0.80.
+    reports = pd.DataFrame(
+        {"district_code": ["E07000103"] * 3 + ["E07000096"] * 8 + ["E07000240"] * 12}
+    )
+    rates = district_rates(reports, population)
+    html = district_rate_map(
+        load_districts(), rates, style=OFFLINE,
+        selected=("E07000103", "E07000096", "E07000240"), role="partner",
+    ).get_root().render()
+    features = {f["properties"]["code"]: f["properties"] for f in geojson_features(html)}
+    assert features["E07000103"]["fill"] == FIGURES_HIDDEN
+    assert features["E07000096"]["fill"] == FIGURES_HIDDEN
+    assert features["E07000240"]["fill"] == RATE_COLOURS[2]
+    assert legend_texts(html) == [
+        "This district: 1.20",
+        "Figures not shown: under 5 reports, or would reveal one",
+        "Not selected",
+    ]
+    assert not any("0.30" in text or "0.80" in text for text in legend_texts(html))
+    assert features["E07000103"]["rate_text"] == "<5"
 
 
 def test_district_names_are_escaped(rates: pd.DataFrame) -> None:
@@ -86,7 +142,7 @@ def test_a_hidden_district_gets_no_colour_and_does_not_set_the_legend(
     html = district_rate_map(load_districts(), rates, style=OFFLINE, role="partner",
                              reports_text=texts).get_root().render()
     features = {f["properties"]["code"]: f["properties"] for f in geojson_features(html)}
-    assert features["E07000103"]["fill"] == HIDDEN_FILL
+    assert features["E07000103"]["fill"] == FIGURES_HIDDEN
     assert features["E07000103"]["reports_text"] == "hidden"
     assert features["E07000103"]["rate_text"] == "hidden"
     assert features["E07000096"]["fill"] == RATE_COLOURS[4]

@@ -14,6 +14,8 @@ from safetymap.ui.text import escape_markdown
 ROOT = Path(__file__).resolve().parents[1]
 WATFORD = "51.65531,-0.39602"
 HEMEL = "51.75368,-0.44975"
+#: Pages registered with a url_path of their own in dashboard.py (/records, /add-data).
+RENAMED_PAGES = ("pages/analyst.py", "pages/upload.py")
 
 
 @pytest.fixture
@@ -58,6 +60,8 @@ def run(
         app.query_params[key] = value
     for key, value in (state or {}).items():
         app.session_state[key] = value
+    if page in RENAMED_PAGES:
+        app.run()  # AppTest finds a page with its own url_path only once it has run
     if page is not None:
         app.switch_page(page)
     app.run()
@@ -340,7 +344,7 @@ def test_hotspots_page_offers_a_briefing_for_one_district(
     ("role", "buttons", "columns_absent"),
     [
         ("analyst", 6, []),
-        ("police", 6, ["age_band", "sex", "comment"]),
+        ("police", 6, ["Age group", "Sex", "Comment"]),
         ("partner", 0, []),
     ],
 )
@@ -354,14 +358,38 @@ def test_records_page_by_role(
     if role == "partner":
         assert app.info[0].value.startswith("Partners see aggregates only")
         return
-    reports = app.dataframe[0].value
-    assert sorted(reports["report_id"]) == ["D1", "D2", "W1", "W2", "W3"]
-    survey = app.dataframe[1].value
+    reports = app.dataframe[0].value.set_index("Report reference")
+    assert sorted(reports.index) == ["D1", "D2", "W1", "W2", "W3"]
+    # shown in words: W1 felt unsafe at 21:00, W3 gave no time
+    assert reports.at["W1", "Time of day"] == "Evening (18:00-22:00)"
+    assert reports.at["W3", "Time of day"] == "Time not given"
+    assert reports.at["W1", "District"] == "Watford"
+    assert not any("_" in column for column in reports.columns)
+    survey = app.dataframe[1].value.set_index("Response reference")
+    assert survey.at["S1", "Feels by day"] == "Very safe"
+    assert survey.at["S4", "Feels after dark"] == "Don't know or not answered"
     for column in columns_absent:
         assert column not in reports.columns
         assert column not in survey.columns
     if role == "analyst":
-        assert "comment" in survey.columns
+        assert "Comment" in survey.columns
+
+
+@pytest.mark.parametrize(("role", "offered"), [("analyst", True), ("police", False),
+                                               ("partner", False)])
+def test_add_data_is_in_the_analysts_navigation_only(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, role: str, offered: bool
+) -> None:
+    monkeypatch.setenv("SAFETYMAP_ROLE", role)
+    app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    if not offered:
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            app.switch_page("pages/upload.py")
+        app.switch_page("pages/analyst.py")  # the other pages are there
+        return
+    app.switch_page("pages/upload.py").run()
+    assert not app.exception
+    assert app.title[0].value == "Add exports to the store"
 
 
 def test_a_pick_on_the_when_chart_narrows_the_hotspot_map(

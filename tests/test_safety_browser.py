@@ -39,7 +39,7 @@ HEMEL = "51.75368,-0.44975"
 STEVENAGE = "51.90224,-0.20256"
 # A page other than the first comes first: a fresh server's first request for a page of
 # pages/ must still go through dashboard.py (navigation, layout, sign-in).
-PAGES = ("hotspots", "county_map", "coverage_gaps", "feelings_of_safety", "analyst",
+PAGES = ("hotspots", "county_map", "coverage_gaps", "feelings_of_safety", "records",
          "data_sources")
 
 
@@ -265,7 +265,7 @@ def test_downloads_and_logs_hold_no_refuge_location_and_no_live_formula(
     """Every download the dashboard offers an analyst, and the server's log."""
     url, log = hostile_apps["analyst"]
     dialogs: list[str] = []
-    page = _open(chromium, f"{url}/analyst", dialogs)
+    page = _open(chromium, f"{url}/records", dialogs)
     contents: dict[str, bytes] = {}
     for tab in ("StreetSafe reports", "Survey responses"):
         for kind in ("CSV", "XLSX", "GeoJSON"):

@@ -188,6 +188,8 @@ def navigation_pages() -> list[str]:
 
 def run_dashboard(page: str | None = None) -> AppTest:
     app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    if page in ("pages/analyst.py", "pages/upload.py"):
+        app.run()  # AppTest finds a page with its own url_path only once it has run
     if page is not None:
         app.switch_page(page)
     app.run()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import math
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -57,37 +57,65 @@ def rates_of_counts(per_district: pd.DataFrame, population: pd.DataFrame) -> pd.
                              ignore_index=True)
 
 
+class RateClass(NamedTuple):
+    """One class of a rate legend: its place on a five-step scale and the rates in it."""
+
+    level: int
+    """0 (lowest) to 4 (highest), the step of a five-colour scale the class is drawn in."""
+    low: float
+    """The lowest rate in the class."""
+    high: float
+    """The highest rate in the class."""
+    words: str
+    """What the class is called in a legend ("Highest", "This district"...)."""
+
+
+#: Class names by number of classes; five classes use :data:`CLASS_WORDS`.
+_WORDS_FOR = {
+    2: ("Lower", "Higher"),
+    3: ("Low", "Middle", "High"),
+    4: ("Lowest", "Low", "High", "Highest"),
+    5: CLASS_WORDS,
+}
+
+
 def rate_classes(
     values: pd.Series, *, classes: int = 5
-) -> tuple[pd.Series, list[tuple[float, float, str]]]:
-    """Return each value's class (0 = lowest) and the legend rows (low, high, word).
+) -> tuple[pd.Series, list[RateClass]]:
+    """Return each value's step on a five-step scale and the legend's classes, lowest first.
 
-    Classes are equal intervals from 0 to the largest value rounded up to two significant
-    figures, so a legend reads "High: 3.2 to 4.0" on a year of reports and "High: 0.018 to
-    0.024" on a week of them (one decimal would print a week's classes as "0.0 to 0.0");
-    with all values 0 every value is in class 0. Starting at 0 keeps the shades in
-    proportion: districts whose rates differ by a few per cent share a shade.
+    Classes are quantiles of the distinct values: the distinct values, in order, are split
+    into ``min(classes, how many there are)`` runs as even as can be, so that no class is
+    empty and districts with the same rate share a class. Each class spans the lowest to the
+    highest value in it (a legend of ten districts reads "Highest: 3.20 to 4.05", never a
+    range no district is in). One value gives one class, "This district"; several equal
+    values one class, "Every district shown". The steps spread the classes over the five
+    colours, lowest to highest.
+
+    Parameters
+    ----------
+    values
+        Rates, one per district shown (missing values are left out of the legend and get
+        step 0).
+    classes
+        Most classes to make, 2 to 5.
     """
-    largest = float(values.max()) if len(values) else 0.0
-    if largest > 0:
-        step = 10.0 ** (math.floor(math.log10(largest)) - 1)  # two significant figures
-        top = math.ceil(round(largest / step, 9)) * step
-    else:
-        top = 1.0
-    edges = np.linspace(0.0, top, classes + 1)
-    index = np.clip(np.searchsorted(edges, values.to_numpy(), side="right") - 1, 0, classes - 1)
-    words = CLASS_WORDS if classes == len(CLASS_WORDS) else tuple(
-        f"Class {i + 1}" for i in range(classes)
+    if not 2 <= classes <= len(CLASS_WORDS):
+        raise ValueError(f"`classes` must be 2 to {len(CLASS_WORDS)}, got {classes}.")
+    known = values.dropna()
+    distinct = np.unique(known.to_numpy(dtype=float))
+    k = min(classes, len(distinct))
+    if k == 0:
+        return pd.Series(0, index=values.index, dtype="int64"), []
+    rank_class = {value: i * k // len(distinct) for i, value in enumerate(distinct)}
+    steps = [2] if k == 1 else [round(float(x)) for x in np.linspace(0, 4, k)]
+    words = (
+        ("This district" if len(known) == 1 else "Every district shown",) if k == 1
+        else _WORDS_FOR[k]
     )
-    legend = [(float(edges[i]), float(edges[i + 1]), words[i]) for i in range(classes)]
-    return pd.Series(index, index=values.index), legend
-
-
-def legend_decimals(legend: list[tuple[float, float, str]]) -> int:
-    """Return the fewest decimals (at least 1) that print every edge of a legend exactly."""
-    edges = [edge for low, high, _ in legend for edge in (low, high)]
-    for decimals in range(1, 10):
-        if all(abs(round(edge, decimals) - edge) <= 1e-9 * max(1.0, abs(edge))
-               for edge in edges):
-            return decimals
-    return 10
+    legend = []
+    for c in range(k):
+        members = [value for value in distinct if rank_class[value] == c]
+        legend.append(RateClass(steps[c], float(members[0]), float(members[-1]), words[c]))
+    level = values.map(lambda v: 0 if pd.isna(v) else steps[rank_class[float(v)]])
+    return level.astype("int64"), legend

@@ -27,7 +27,15 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 class CommandError(RuntimeError):
-    """A command cannot do what was asked; the message says why and what to do."""
+    """A command cannot do what was asked; the message says why and what to do (exit 1)."""
+
+
+class UsageError(CommandError):
+    """The command line asks for something no input could satisfy (exit 2, like argparse).
+
+    An unknown district, a date range that ends before it starts, an output file of the
+    wrong kind: the command is fixed by changing the command line, not the data.
+    """
 
 
 #: Characters a terminal acts on instead of showing: C0 controls (ESC, which starts colour,
@@ -113,7 +121,7 @@ def district_or_error(text: str) -> str:
     try:
         return require_district(text, argument="--district")
     except ValueError as error:
-        raise CommandError(str(error)) from None
+        raise UsageError(str(error)) from None
 
 
 def filters_from_args(args: argparse.Namespace) -> Filters:
@@ -122,7 +130,7 @@ def filters_from_args(args: argparse.Namespace) -> Filters:
 
     codes = [district_or_error(name) for name in args.district]
     if args.since and args.until and args.since > args.until:
-        raise CommandError(f"--since {args.since} is after --until {args.until}.")
+        raise UsageError(f"--since {args.since} is after --until {args.until}.")
     filters = Filters(districts=tuple(codes), start=args.since, end=args.until,
                       times_of_day=tuple(args.time_of_day))
     return for_role(filters, getattr(args, "role", "analyst"))

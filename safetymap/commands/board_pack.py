@@ -13,7 +13,7 @@ from pathlib import Path
 
 from safetymap.commands import (
     EXIT_OK,
-    CommandError,
+    UsageError,
     add_data_option,
     district_or_error,
     for_role,
@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
 
     out: Path = args.out
     if out.suffix.lower() != ".pdf":
-        raise CommandError(
+        raise UsageError(
             f"--out {out}: expected a file name ending in .pdf, found "
             f"{out.suffix or 'no suffix'!r}."
         )
@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
         if code not in codes:
             codes.append(code)
     if args.since is not None and args.until is not None and args.since > args.until:
-        raise CommandError(f"--since {args.since} is after --until {args.until}.")
+        raise UsageError(f"--since {args.since} is after --until {args.until}.")
     dataset, reports = load_data(args.data)
     filters = for_role(Filters(districts=tuple(codes), start=args.since, end=args.until),
                        "partner")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from safetymap.commands import (
     EXIT_OK,
-    CommandError,
+    UsageError,
     add_data_option,
     district_or_error,
     iso_date,
@@ -55,7 +55,7 @@ def output_format(out: Path) -> str:
     """Return ``pdf`` or ``html`` from the suffix of ``--out``, or say what is expected."""
     found = FORMATS.get(out.suffix.lower())
     if found is None:
-        raise CommandError(
+        raise UsageError(
             f"--out {out}: expected a file name ending in .pdf or .html, found "
             f"{out.suffix or 'no suffix'!r}."
         )

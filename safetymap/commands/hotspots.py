@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import html
 import sys
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from safetymap.commands import (
     EXIT_OK,
-    CommandError,
+    UsageError,
     add_data_option,
     add_output_options,
     add_role_option,
@@ -20,6 +22,8 @@ from safetymap.commands import (
 )
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from safetymap.analysis.filters import Filters
     from safetymap.analysis.patrol import HotspotAnalysis
     from safetymap.roles import Role
@@ -67,7 +71,7 @@ def run_hotspots(args: argparse.Namespace) -> int:
 
     filters = filters_from_args(args)
     if args.role == "partner" and args.all_cells:
-        raise CommandError("--all-cells: partners get the hot spots only (each with at least "
+        raise UsageError("--all-cells: partners get the hot spots only (each with at least "
                            f"{SMALL_COUNT} reports around it), not every hexagon")
     _, reports = load_data(args.data)
     resolution = PARTNER_RESOLUTION if args.role == "partner" else args.resolution
@@ -93,6 +97,8 @@ def run_hotspots(args: argparse.Namespace) -> int:
     cells["latitude"] = [lat for lat, _ in centres]
     cells["longitude"] = [lon for _, lon in centres]
     table = cells[list(COLUMNS)]
+    if filters.districts:
+        print(f"notice: {_edge_note(table, filters.districts)}", file=sys.stderr)
     if args.format == "geojson":
         data = to_geojson_bytes(cell_polygons(table))
         if args.out is None:
@@ -103,6 +109,38 @@ def run_hotspots(args: argparse.Namespace) -> int:
     else:
         write_table(table, fmt="csv", out=args.out)
     return EXIT_OK
+
+
+def _map_title(filters: Filters, span: tuple[date, date] | None) -> str:
+    """Return the map page's title: what, where and when ("... Watford, 1 Mar to 31 Mar 2026")."""
+    from safetymap.analysis.patrol import area_name
+
+    start = filters.start or (span[0] if span else None)
+    end = filters.end or (span[1] if span else None)
+    when = (
+        f"{start:%-d %b %Y} to {end:%-d %b %Y}" if start and end
+        else "no reports in the selection"
+    )
+    return f"Hot spots of StreetSafe reports: {area_name(filters.districts)}, {when}"
+
+
+def _edge_note(table: pd.DataFrame, codes: tuple[str, ...]) -> str:
+    """Say whether hexagons centred in a neighbouring district are among those written."""
+    from geodata import DISTRICTS
+
+    chosen = " and ".join(DISTRICTS[code] for code in codes)
+    edge = int((~table["district_code"].isin(codes)).sum())
+    if edge == 0:
+        return (
+            f"Every hexagon written has its centre in {chosen}: hexagons on its edge whose "
+            "centre is in a neighbouring district are left out."
+        )
+    return (
+        f"{edge:,} of the {len(table):,} hexagons written straddle the edge of {chosen} and "
+        "have their centre in a neighbouring district (their district_code says which): "
+        "they are kept, as part of the area tested. Keep the rows whose district_code is "
+        f"{', '.join(codes)} to leave them out."
+    )
 
 
 def _prediction(analysis: HotspotAnalysis, filters: Filters, role: Role) -> str:
@@ -119,28 +157,34 @@ def run_map(args: argparse.Namespace) -> int:
     from geodata import load_districts
     from safetymap.analysis.hotspots import PARTNER_RESOLUTION
     from safetymap.analysis.patrol import analyse_hotspots
+    from safetymap.maps.assets import tiles_for
     from safetymap.maps.base import MapStyle
     from safetymap.maps.hotspots import hotspot_layer, hotspot_map
     from safetymap.maps.standalone import standalone_html
+    from safetymap.settings import load_settings
 
     if args.out.suffix.lower() not in (".html", ".htm"):
-        raise CommandError(f"--out {args.out}: expected a file ending in .html")
+        raise UsageError(f"--out {args.out}: expected a file ending in .html")
     filters = filters_from_args(args)
     dataset, reports = load_data(args.data)
     resolution = PARTNER_RESOLUTION if args.role == "partner" else args.resolution
     analysis = analyse_hotspots(reports, filters, resolution=resolution)
     layer = hotspot_layer(analysis.result.cells, analysis.profiles, role=args.role,
                           reliable=analysis.result.reliable)
-    districts = load_districts()
-    if filters.districts:
-        districts = districts[districts["code"].isin(filters.districts)]
-    m = hotspot_map(layer, districts, style=MapStyle(assets="cdn", tiles=None), role=args.role,
-                    reliable=analysis.result.reliable)
+    tiles, attribution = tiles_for(load_settings().tiles)
+    # The page's assets are chosen by standalone_html; its tiles follow SAFETYMAP_TILES.
+    style = MapStyle(assets="cdn", tiles=tiles, tiles_attribution=attribution)
+    m = hotspot_map(layer, load_districts(), style=style, role=args.role,
+                    reliable=analysis.result.reliable, focus=filters.districts)
     page, inline = standalone_html(m)
-    if dataset.synthetic:
-        page = page.replace("<body>", '<body><div style="position:fixed;top:0;left:50px;'
-                            'z-index:1000;background:#fff3cd;padding:4px 8px;font:14px '
-                            'sans-serif">Synthetic demo data: not real reports</div>', 1)
+    title = _map_title(filters, reports.span(filters))
+    heading = html.escape(title) + (
+        " <strong>Synthetic demo data: not real reports</strong>" if dataset.synthetic else ""
+    )
+    page = page.replace("<head>", f"<head><title>{html.escape(title)}</title>", 1)
+    page = page.replace("<body>", '<body><div style="position:fixed;top:0;left:50px;'
+                        'right:50px;z-index:1000;background:#ffffff;padding:4px 8px;'
+                        f'font:15px sans-serif;opacity:0.92">{heading}</div>', 1)
     args.out.write_text(page, encoding="utf-8")
     where = "inside the page" if inline else "from the jsDelivr CDN (run `safetymap assets`)"
     print(f"Wrote {args.out} ({len(page) / 1e6:.1f} MB); Leaflet loads {where}.",

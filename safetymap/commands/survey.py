@@ -14,6 +14,7 @@ import sys
 from safetymap.commands import (
     EXIT_OK,
     CommandError,
+    UsageError,
     add_data_option,
     add_output_options,
     load_dataset,
@@ -66,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
         )
     known = [period.label for period in survey_periods(survey.frame)]
     if args.period is not None and args.period not in known:
-        raise CommandError(
+        raise UsageError(
             f"--period {args.period!r}: expected one of {', '.join(known)} (the half-years "
             "with responses)."
         )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from loaders import KINDS, load_kind
@@ -32,11 +31,16 @@ def run(args: argparse.Namespace) -> int:
     if result.problems:
         for problem in result.problems:
             say(problem.message(), one_line=True)
-        print(
-            f"{len(result.problems)} problem(s): {loaded:,} of {rows:,} {KIND_NAMES[kind]} "
-            f"valid in {len(files)} file(s).",
-            file=sys.stderr,
+        unread = [report.file for report in result.files if report.file_error]
+        read = len(files) - len(unread)
+        summary = (
+            f"{len(result.problems)} problem(s): "
+            + (f"{loaded:,} of {rows:,} {KIND_NAMES[kind]} valid in {read} file(s)"
+               if read else "nothing was checked")
+            + (f"; {len(unread)} file(s) could not be read ({', '.join(unread)})."
+               if unread else ".")
         )
+        say(summary, err=True)
         return EXIT_FAILED
     print(
         f"OK: {loaded:,} {KIND_NAMES[kind]} valid in {len(files)} file(s)"

@@ -164,7 +164,7 @@ def apply_assets(
     folium's class-level lists, shared by every map in the process, stay as they were.
     jQuery, Bootstrap, Font Awesome and awesome-markers are dropped. Leaflet is told where
     its marker images are (it guesses wrong when leaflet.css loads after the map script, as
-    in streamlit-folium), and a map without tiles (the default with local assets) gets the
+    in streamlit-folium), and a map without tiles (``SAFETYMAP_TILES=none``) gets the
     maximum zoom of 18 that tile layers otherwise supply and MarkerCluster needs.
 
     Parameters
@@ -266,17 +266,18 @@ def resolve_mode(setting: str, vendor_dir: Path = VENDOR_DIR) -> AssetMode:
     return "cdn"
 
 
-def tiles_for(setting: str, mode: AssetMode) -> tuple[str | None, str | None]:
+def tiles_for(setting: str) -> tuple[str | None, str | None]:
     """Turn the ``tiles`` setting into folium's ``tiles`` and ``attr`` arguments.
+
+    The asset mode plays no part: tiles are requested by the user's browser, which may reach
+    OpenStreetMap when the server reaches no CDN, and a map whose tiles fail to load still
+    shows the place names the product draws (:func:`safetymap.maps.base.add_place_names`).
 
     Parameters
     ----------
     setting
-        ``auto``, ``none``, ``osm`` or a URL template containing ``{z}``; ``auto`` is
-        ``osm`` with CDN assets and ``none`` with local ones, since a network that cannot
-        reach a CDN cannot reach a tile server either.
-    mode
-        The asset mode from :func:`resolve_mode`.
+        ``osm``, ``none``, or a URL template containing ``{z}``; ``auto`` (the old default)
+        is ``osm``.
 
     Returns
     -------
@@ -284,17 +285,14 @@ def tiles_for(setting: str, mode: AssetMode) -> tuple[str | None, str | None]:
         ``tiles`` (None for a map without tiles) and ``attr`` (None lets folium use the
         provider's own attribution).
     """
-    if setting == "auto":
-        setting = "osm" if mode == "cdn" else "none"
     if setting == "none":
         return None, None
-    if setting == "osm":
+    if setting in ("osm", "auto"):
         return "OpenStreetMap", None
     if "{z}" in setting:
         return setting, SELF_HOSTED_ATTRIBUTION
     raise ValueError(
-        f"`setting` must be 'auto', 'none', 'osm' or a URL template containing {{z}}, "
-        f"got {setting!r}."
+        f"`setting` must be 'osm', 'none' or a URL template containing {{z}}, got {setting!r}."
     )
 
 

@@ -178,7 +178,8 @@ def hotspot_map(
         ``districts`` when empty (or when none of them is there).
     """
     chosen = districts[districts["code"].isin(focus)] if focus and "code" in districts else None
-    m = new_map(chosen if chosen is not None and len(chosen) else districts, style)
+    m = new_map(chosen if chosen is not None and len(chosen) else districts, style,
+                place_names=districts)
     outlines = districts[["name", "geometry"]].to_crs(MAP_CRS)
     outlines["name"] = outlines["name"].map(html.escape)
     folium.GeoJson(

@@ -71,6 +71,7 @@ def services_map(
     *,
     style: MapStyle,
     shade: pd.DataFrame | None = None,
+    focus: tuple[str, ...] = (),
 ) -> folium.Map:
     """Return a map of the support services.
 
@@ -89,8 +90,12 @@ def services_map(
     shade
         Optional ``district_code``, ``fill`` and ``label`` to shade the districts with (for
         example by gap score); plain outlines when None.
+    focus
+        District codes the map opens on, e.g. the districts chosen; all of ``districts``
+        when empty (or when none of them is there).
     """
-    m = new_map(districts, style)
+    chosen = districts[districts["code"].isin(focus)] if focus else districts
+    m = new_map(chosen if len(chosen) else districts, style, place_names=districts)
     outlines = districts[["code", "name", "geometry"]].copy()
     outlines["fill"] = "#ffffff"
     outlines["label"] = ""

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from geodata import DISTRICTS
-from loaders.vocab import REASONS, SERVICE_CATEGORIES, TIME_OF_DAY
+from loaders.vocab import REASONS, SAFETY_ANSWERS, SERVICE_CATEGORIES, TIME_OF_DAY
 from safetymap.analysis.places import STANDINGS as PLACE_STANDINGS
 from safetymap.disclosure import (
     PARTNER_BANDS,
@@ -286,4 +286,78 @@ def partner_when_table(counts: pd.DataFrame) -> pd.DataFrame:
                                               for d in range(7)]
          for band in PARTNER_BANDS},
         index=pd.Index(weekdays, name="Day"),
+    )
+
+
+#: Column names of the records, as the Records page shows them (downloads keep the
+#: contract's field names).
+RECORD_COLUMN_WORDS: dict[str, str] = {
+    "report_id": "Report reference",
+    "submitted_at": "Submitted",
+    "occurred_at": "Felt unsafe (time given)",
+    "event_at": "Felt unsafe (else submitted)",
+    "time_of_day": "Time of day",
+    "environment": "What the place was like",
+    "behaviour": "What people did",
+    "location_label": "Place",
+    "age_band": "Age group",
+    "sex": "Sex",
+    "latitude": "Latitude",
+    "longitude": "Longitude",
+    "district_code": "District code",
+    "district_name": "District",
+    "lsoa_code": "Small area (LSOA) code",
+    "lsoa_name": "Small area (LSOA)",
+    "source_file": "From file",
+    "source_row": "Row in file",
+    "response_id": "Response reference",
+    "completed_at": "Completed",
+    "safe_day": "Feels by day",
+    "safe_after_dark": "Feels after dark",
+    "concern_latitude": "Place named: latitude",
+    "concern_longitude": "Place named: longitude",
+    "concern_reasons": "Why the place named feels unsafe",
+    "comment": "Comment",
+    "weight": "Survey weight",
+}
+_REASON_COLUMNS = ("environment", "behaviour", "concern_reasons")
+_ANSWER_COLUMNS = ("safe_day", "safe_after_dark")
+
+
+def _reasons_in_words(codes: object) -> str:
+    if not isinstance(codes, str):
+        return ""
+    return "; ".join(REASONS.get(code, code) for code in codes.split(";") if code)
+
+
+def records_table(records: pd.DataFrame) -> pd.DataFrame:
+    """Return records as the Records page shows them: every name and code in words.
+
+    Columns are renamed by :data:`RECORD_COLUMN_WORDS` (any other column keeps its name,
+    with spaces for underscores); reason codes, times of day and survey answers become
+    their labels ("poor_lighting;followed" reads "Poor lighting; Followed", 2 reads "Fairly
+    unsafe"). Downloads are written from the records themselves, with the contract's names.
+
+    Parameters
+    ----------
+    records
+        Report or survey records, without geometry.
+    """
+    table = records.copy()
+    answers = {code: words for words, code in SAFETY_ANSWERS.items() if code is not None}
+    for column in table.columns:
+        if column in _REASON_COLUMNS:
+            table[column] = table[column].map(_reasons_in_words)
+        elif column == "time_of_day":
+            table[column] = table[column].map(lambda code: TIME_OF_DAY.get(code, code))
+        elif column in _ANSWER_COLUMNS:
+            table[column] = [
+                "Don't know or not answered" if pd.isna(value)
+                else answers.get(int(value), str(value))
+                for value in table[column]
+            ]
+    return table.rename(
+        columns=lambda name: RECORD_COLUMN_WORDS.get(
+            str(name), str(name).replace("_", " ").capitalize()
+        )
     )
