@@ -13,6 +13,7 @@ from safetymap.analysis.rates import district_rates
 from safetymap.maps.base import MapStyle
 from safetymap.maps.districts import (
     FIGURES_HIDDEN,
+    HIDDEN_ROW,
     NOT_SELECTED,
     RATE_COLOURS,
     district_rate_map,
@@ -135,8 +136,9 @@ def test_a_hidden_district_gets_no_colour_and_does_not_set_the_legend(
     rates: pd.DataFrame,
 ) -> None:
     # Watford's 5 (rate 5.0) hidden from a partner: the classes come from the shown rates
-    # only (Dacorum 1.0 is the top: classes of width 0.2), so no colour or legend edge
-    # tells Watford's rate.
+    # only (Dacorum 1.0, the eight others 0.0: two distinct values, so two classes,
+    # "Higher: 1.00" on the darkest step and "Lower: 0.00" on the lightest), so no colour
+    # or legend edge tells Watford's rate.
     texts = dict.fromkeys(load_districts()["code"], "0")
     texts.update({"E07000103": "hidden", "E07000096": "1"})
     html = district_rate_map(load_districts(), rates, style=OFFLINE, role="partner",
@@ -146,6 +148,7 @@ def test_a_hidden_district_gets_no_colour_and_does_not_set_the_legend(
     assert features["E07000103"]["reports_text"] == "hidden"
     assert features["E07000103"]["rate_text"] == "hidden"
     assert features["E07000096"]["fill"] == RATE_COLOURS[4]
-    assert "Highest: 0.8 to 1.0" in html
-    assert "4.0 to 5.0" not in html
-    assert "Hidden (small numbers)" in html
+    assert "Higher: 1.00" in html
+    assert "Lower: 0.00" in html
+    assert "5.00" not in html
+    assert HIDDEN_ROW in html

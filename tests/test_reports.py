@@ -243,9 +243,9 @@ def test_briefing_periods_default_to_the_last_four_weeks(demo: Dataset) -> None:
 
 
 def test_briefing_with_too_few_reports_says_so(demo: Dataset) -> None:
-    # 26 and 27 October hold 2 + 2 reports in Stevenage in this demo (seed 1): under 5.
+    # 26 to 28 October hold 3 + 0 + 1 reports in Stevenage in this demo (seed 1): under 5.
     briefing = build_briefing(demo, district="Stevenage", since=date(2026, 10, 26),
-                              until=date(2026, 10, 27))
+                              until=date(2026, 10, 28))
     assert briefing.reports == 4
     assert not briefing.reliable
     # the places are still listed, said plainly to be the busiest, not a test
@@ -412,22 +412,24 @@ def test_board_pack_tables_suppress_small_counts_for_partners(
 ) -> None:
     pack = build_board_pack(tiny, filters=MARCH, generated=date(2026, 4, 1))
     table = pack.district_table.set_index("District")
-    # March: Watford 6, Dacorum 3, St Albans 7 (February: Watford 3; quarter 1 of the
-    # county 19, of Watford 9, both shown). Dacorum's 3 is "<5"; Watford's 6 is hidden
-    # (9 - 6 would give February's 3); St Albans' 7 is hidden (with the county's 19 and
-    # Watford's 9, St Albans' quarter and Dacorum's add up to 10: a shown 7 pins the 3).
+    # March: Watford 6, Dacorum 3, St Albans 7 (January: Watford 1, February: Watford 3;
+    # quarter 1 of the county 20, of Watford 10, both shown). Dacorum's 3 is "<5";
+    # Watford's 6 is hidden (10 - 6 would give January and February's 4); St Albans' 7
+    # is hidden (with the county's 20 and Watford's 10, St Albans' quarter and Dacorum's
+    # add up to 10: a shown 7 pins the 3).
     assert table.loc["Dacorum", "Reports"] == "<5"
     assert table.loc["Watford", "Reports"] == "hidden"
     assert table.loc["St Albans", "Reports"] == "hidden"
     assert table.loc["Dacorum", "Per 1,000 residents"] == "<5"
     assert table.loc["Watford", "Per 1,000 residents"] == "hidden"
     assert table.loc["Broxbourne", "Reports"] == "0"
-    # Partners' reasons are for the county over the whole quarter: all 19 give poor
+    # Partners' reasons are for the county over the whole quarter: all 20 give poor
     # lighting; 2 "followed" read "<5" and their share is hidden.
     reasons = pack.reason_table.set_index("Reason")
-    assert reasons.loc["Poor lighting"].tolist() == ["19", "100.0%"]
+    assert reasons.loc["Poor lighting"].tolist() == ["20", "100.0%"]
     assert reasons.loc["Followed"].tolist() == ["<5", "hidden"]
-    # The county's March (16) is hidden: with the quarter's 19 it would pin February's 3.
+    # The county's March (16) is hidden: with the quarter's 20 it would pin January and
+    # February's 4.
     assert pack.trend_shown == ["hidden"]
     pdf = board_pack_pdf(pack)
     assert pdf.startswith(b"%PDF")
@@ -589,7 +591,8 @@ def test_briefing_command_refuses_bad_input(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     argv = [str(tmp_path / a) if a.startswith("b.") else a for a in argv]
-    assert cli.main(["briefing", *argv, "--data", str(demo_dir)]) == 1
+    # Both are usage errors (README: exit 2), as for every command.
+    assert cli.main(["briefing", *argv, "--data", str(demo_dir)]) == 2
     assert message in capsys.readouterr().err
     assert not list(tmp_path.iterdir())
 
@@ -613,5 +616,5 @@ def test_board_pack_command_refuses_an_unknown_district(
 ) -> None:
     code = cli.main(["board-pack", "--out", str(tmp_path / "pack.pdf"), "--data",
                      str(demo_dir), "--district", "Gotham"])
-    assert code == 1
+    assert code == 2  # a usage error, as for every command
     assert "expected a Hertfordshire district" in capsys.readouterr().err
