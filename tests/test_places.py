@@ -264,7 +264,7 @@ def test_police_see_every_place_with_its_centre(five_and_four: pd.DataFrame) -> 
                                    "Peak day", "Peak time", "Last 12 months", "Latitude",
                                    "Longitude"]
     assert table["Reports"].tolist() == ["5", "4"]
-    assert table["Main reasons"].tolist() == ["Poor lighting (5), Followed (2)", "-"]
+    assert table["Main reasons"].tolist() == ["Poor lighting (5), Followed (2)", "\u2014"]
     assert table["Peak day"].tolist() == ["Friday (3)", "Wednesday (4)"]
     assert table["Peak time"].tolist() == ["Night 22:00-06:00 (5)", "Afternoon 12:00-18:00 (4)"]
     # The 12 months hold these 9 reports alone. X's 5 in one hexagon of 350 m, against an
@@ -283,10 +283,11 @@ def test_partners_see_places_of_five_reports_without_coordinates(
     assert list(table.columns) == ["Rank", "Place", "District", "Reports", "Main reasons",
                                    "Peak day", "Peak time", "Last 12 months"]
     assert table["Rank"].tolist() == [1]
-    assert table["Reports"].tolist() == ["5"]
+    # A place is not in the partners' release: its count reads "5 or more", never exact.
+    assert table["Reports"].tolist() == ["5 or more"]
     # followed (2) and Friday (3) describe fewer than 5 reports: not shown
     assert table["Main reasons"].tolist() == ["Poor lighting"]
-    assert table["Peak day"].tolist() == ["-"]
+    assert table["Peak day"].tolist() == ["\u2014"]
     assert table["Peak time"].tolist() == ["Night 22:00-06:00"]
 
 

@@ -173,22 +173,29 @@ def lsoa_gap_table(rows: pd.DataFrame, role: Role) -> pd.DataFrame:
     )
 
 
+#: An empty cell of the places list: a dash, not "-", which a static table (markdown)
+#: draws as a list bullet.
+NOTHING = "\u2014"
+
+
 def _reasons_text(codes: str, counts: str, role: Role) -> str:
     """Return reason codes as words with their counts; for partners only those of 5 or more."""
     pairs = [(code, int(n)) for code, n in zip(str(codes).split(";"), str(counts).split(";"),
                                                strict=False) if code and n]
     if role == "partner":
-        return ", ".join(REASONS.get(code, code) for code, n in pairs if n >= SMALL_COUNT) or "-"
-    return ", ".join(f"{REASONS.get(code, code)} ({n})" for code, n in pairs) or "-"
+        return ", ".join(REASONS.get(code, code) for code, n in pairs if n >= SMALL_COUNT) or (
+            NOTHING)
+    return ", ".join(f"{REASONS.get(code, code)} ({n})" for code, n in pairs) or NOTHING
 
 
 def _peak_text(words: str, count: int, role: Role, *, tied: str) -> str:
     """Return a peak and its reports ("Friday (2)"); ``tied`` when three or more tie.
 
-    "-" when nothing is known, and for partners when the peak holds fewer than 5 reports.
+    :data:`NOTHING` when nothing is known, and for partners when the peak holds fewer than
+    5 reports.
     """
     if count == 0 or (role == "partner" and count < SMALL_COUNT):
-        return "-"
+        return NOTHING
     if not words:
         return tied
     return words if role == "partner" else f"{words} ({count})"
@@ -213,7 +220,9 @@ def top_places_table(places: pd.DataFrame, role: Role) -> pd.DataFrame:
     ``places`` is :func:`safetymap.analysis.places.patrol_places` output. Partners see only
     places holding at least 5 reports (the busiest come first, so that is the top of the
     list), without coordinates, and of reasons, peak day and peak time only what describes
-    5 reports or more; police and analysts see every place, with its centre.
+    5 reports or more; their counts read "5 or more" (a place is not in the partners'
+    protected release, so an exact count could be differenced across periods). Police and
+    analysts see every place, with its count and centre.
     """
     if role == "partner":
         places = places[places["reports"] >= SMALL_COUNT]
@@ -222,7 +231,8 @@ def top_places_table(places: pd.DataFrame, role: Role) -> pd.DataFrame:
             "Rank": places["rank"].to_numpy(dtype="int64"),
             "Place": places["name"].to_numpy(dtype=object),
             "District": places["district"].to_numpy(dtype=object),
-            "Reports": [count_text(int(n), role) for n in places["reports"]],
+            "Reports": [coarse_count_text(int(n)) if role == "partner"
+                        else count_text(int(n), role) for n in places["reports"]],
             "Main reasons": [
                 _reasons_text(codes, counts, role)
                 for codes, counts in zip(places["main_reasons"], places["main_reason_counts"],
