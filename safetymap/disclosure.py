@@ -57,6 +57,11 @@ HIDDEN = "hidden"
 
 #: Time-of-day bands partners see (every report has exactly one, "unknown" included).
 PARTNER_BANDS: tuple[str, ...] = ("morning", "afternoon", "evening", "night", "unknown")
+#: The time-of-day bands in the partners' release: reports with no time given are not a
+#: figure of their own (a quarter holds only a few), and a quarter whose reports with no
+#: time number 1 to 4 gets no band figure at all, so that none can be worked out as the
+#: quarter's reports less its bands.
+RELEASE_BANDS: tuple[str, ...] = ("morning", "afternoon", "evening", "night")
 
 _TOLERANCE = 1e-6
 
@@ -591,7 +596,7 @@ def partner_release(reports: ReportCounts) -> PartnerRelease:
     everything = Filters()
     span = reports.span(everything)
     districts = tuple(DISTRICTS)
-    bands = PARTNER_BANDS
+    bands = RELEASE_BANDS
     reasons = REASON_CODES
     months = tuple(months_between(*span)) if span is not None else ()
     quarters = tuple(dict.fromkeys(_quarter(m) for m in months))
@@ -601,6 +606,7 @@ def partner_release(reports: ReportCounts) -> PartnerRelease:
     base = len(districts) * width
     atoms = np.zeros(base + (len(bands) + len(reasons)) * depth, dtype=np.int64)
 
+    untimed: dict[str, int] = {}
     if width:
         where = {code: i for i, code in enumerate(districts)}
         by_district = reports.count(everything, ("district_code", "event_month"))
@@ -608,9 +614,15 @@ def partner_release(reports: ReportCounts) -> PartnerRelease:
                                       by_district["reports"], strict=True):
             if code in where and month in month_index:
                 atoms[where[code] * width + month_index[month]] += int(count)
+        untimed = dict.fromkeys(quarters, 0)
         for dimension, names, block in (("time_of_day", bands, 0),
                                         ("reason", reasons, len(bands))):
             found = reports.count(everything, ("event_month", dimension))
+            if dimension == "time_of_day":
+                for name, month, count in zip(found[dimension], found["event_month"],
+                                              found["reports"], strict=True):
+                    if name not in bands and month in month_index:
+                        untimed[_quarter(month)] += int(count)
             position = {name: i for i, name in enumerate(names)}
             for name, month, count in zip(found[dimension], found["event_month"],
                                           found["reports"], strict=True):
@@ -626,19 +638,31 @@ def partner_release(reports: ReportCounts) -> PartnerRelease:
     if depth > 1:
         month_periods.append(("all", list(range(width))))
     for name, chosen in month_periods:
-        for d, code in enumerate(districts):
-            figures.append(Figure(("district", code, name),
-                                  tuple(d * width + m for m in chosen)))
+        # Districts by quarter and over all months; the county by month too. A district's
+        # month holds about 8 reports at real volume: a district-by-month table is mostly
+        # small counts, and protecting it hid nearly everything else.
+        # A quarter the data hold one month of is that month: published too, or the
+        # months over all less the other quarters would give it away unprotected.
+        whole_quarter = len(chosen) > 1 or len(members[_quarter(months[chosen[0]])]) == 1
+        if whole_quarter or depth == 1:
+            for d, code in enumerate(districts):
+                figures.append(Figure(("district", code, name),
+                                      tuple(d * width + m for m in chosen)))
         figures.append(Figure(("county", name),
                               tuple(d * width + m for d in range(len(districts))
                                     for m in chosen)))
     quarter_periods = [(q, [i]) for i, q in enumerate(quarters)]
     if depth > 1:
         quarter_periods.append(("all", list(range(depth))))
-    for kind, names, block in (("band", bands, 0), ("reason", reasons, len(bands))):
+    # Bands by quarter only, and only for quarters whose reports with no time given are
+    # 0 or 5 or more (see RELEASE_BANDS); reasons by quarter and over all quarters.
+    band_quarters = [(q, [i]) for i, q in enumerate(quarters)
+                     if width and not is_small(untimed.get(q, 0))]
+    for kind, names, block, periods in (("band", bands, 0, band_quarters),
+                                        ("reason", reasons, len(bands), quarter_periods)):
         for index, name in enumerate(names):
             offset = base + (block + index) * depth
-            for period, chosen in quarter_periods:
+            for period, chosen in periods:
                 figures.append(Figure((kind, name, period),
                                       tuple(offset + q for q in chosen)))
 
@@ -652,7 +676,8 @@ def partner_release(reports: ReportCounts) -> PartnerRelease:
         row = county.copy()
         row[band_atoms] = 1.0
         groups.append(tuple(band_atoms))
-        # Every report has one band ("unknown" included); say "at most" if one has none.
+        # The bands add up to the quarter's reports less those with no time given: equal
+        # when there are none, at most otherwise.
         (equal if int(atoms[band_atoms].sum()) == -int(county @ atoms) else below).append(row)
         for r in range(len(reasons)):
             row = county.copy()

@@ -233,6 +233,11 @@ def test_band_and_reason_tables_pin_no_small_count(year: Year) -> None:
     release = year.release
     rows = release.release
     for q, quarter in enumerate(release.quarters):
+        if ("band", release.bands[0], quarter) not in rows.figures:
+            # A quarter whose reports with no time given number 1 to 4 gets no band figure
+            # (they would be its reports less its bands): nothing to attack.
+            assert not any(key[0] == "band" and key[2] == quarter for key in rows.figures)
+            continue
         texts = [rows.text(("band", band, quarter)) for band in release.bands]
         months = [i for i, m in enumerate(release.months)
                   if f"{m[:4]}-Q{(int(m[5:]) - 1) // 3 + 1}" == quarter]
