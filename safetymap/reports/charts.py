@@ -337,7 +337,7 @@ def hotspot_map_png(
             label_ax = main_ax
         if not reliable:
             # Under the title, not on the map, where it would hide the area.
-            figure.text(0.5, 0.94, "Too few hexagons hold reports to test for hot spots: "
+            figure.text(0.5, 0.94, "Too few reports (under 5) to test for hot spots: "
                         "hexagons with reports are shown in grey, untested",
                         ha="center", va="top", fontsize=7.5, fontstyle="italic")
         if len(places):
