@@ -7,7 +7,6 @@ call :func:`analyse_hotspots`, so they always agree on the figures.
 from __future__ import annotations
 
 import math
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -19,7 +18,7 @@ import shapely
 
 from geodata import load_county, load_districts
 from loaders.counts import ReportCounts, Slot
-from safetymap.analysis.counts import FrameCounts, as_counts, selection_period
+from safetymap.analysis.counts import CountRequest, as_counts, count_many, selection_period
 from safetymap.analysis.filters import Filters
 from safetymap.analysis.hotspots import (
     MIN_HOTSPOT_REPORTS,
@@ -39,9 +38,6 @@ from safetymap.analysis.hotspots import (
 )
 from safetymap.analysis.places import patrol_places
 from safetymap.roles import SMALL_COUNT, Role
-
-#: Counts a store is asked for at once (each opens its own connection).
-_WORKERS = 4
 
 __all__ = ["HotspotAnalysis", "Prediction", "Slot", "analyse_hotspots", "area_name",
            "heat_points", "prediction_of", "prediction_words", "slot_reports", "study_area"]
@@ -222,30 +218,6 @@ def slot_reports(
     return as_counts(reports).rows(filters, slot=slot)
 
 
-#: One count to make: the selection, the dimensions, and whether the slot narrows it.
-_Request = tuple[Filters, tuple[str, ...], bool]
-
-
-def _count_all(
-    counts: ReportCounts, requests: dict[str, _Request], *, resolution: int, slot: Slot | None
-) -> dict[str, pd.DataFrame]:
-    """Make several counts; a store answers them at once, each in its own connection.
-
-    A loaded frame counts them one after the other: its counts are milliseconds of numpy,
-    which threads would only slow down.
-    """
-    def one(request: _Request) -> pd.DataFrame:
-        selection, by, narrowed = request
-        return counts.count(selection, by, resolution=resolution,
-                            slot=slot if narrowed else None)
-
-    if isinstance(counts, FrameCounts) or len(requests) < 2:
-        return {name: one(request) for name, request in requests.items()}
-    with ThreadPoolExecutor(max_workers=min(_WORKERS, len(requests))) as pool:
-        futures = {name: pool.submit(one, request) for name, request in requests.items()}
-        return {name: future.result() for name, future in futures.items()}
-
-
 def analyse_hotspots(
     reports: ReportCounts | pd.DataFrame,
     filters: Filters,
@@ -287,15 +259,16 @@ def analyse_hotspots(
         scale = asked_scale(resolution)
     resolution = scale.resolution
 
-    requests: dict[str, _Request] = {
-        "now": (filters, ("cell",), True),
-        "when": (filters, WHEN_DIMENSIONS, False),
-        **{name: (filters, ("cell", name), True) for name in PROFILE_DIMENSIONS},
+    # The day-by-hour matrix is the one count the chosen slot does not narrow.
+    requests: dict[str, CountRequest] = {
+        "now": (filters, ("cell",), resolution, slot),
+        "when": (filters, WHEN_DIMENSIONS, resolution, None),
+        **{name: (filters, ("cell", name), resolution, slot) for name in PROFILE_DIMENSIONS},
     }
     if previous is not None:
         requests["before"] = (replace(filters, start=previous[0], end=previous[1]),
-                              ("cell",), True)
-    counted = _count_all(counts, requests, resolution=resolution, slot=slot)
+                              ("cell",), resolution, slot)
+    counted = count_many(counts, requests)
 
     def tested(per_cell: pd.DataFrame) -> HotspotResult:
         return classify(area_counts(per_cell, resolution=resolution, area=area),

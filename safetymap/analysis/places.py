@@ -20,7 +20,6 @@ database and no report leaves it.
 from __future__ import annotations
 
 import itertools
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date, timedelta
 from functools import lru_cache
@@ -39,7 +38,7 @@ from scipy.spatial import cKDTree
 from geodata import ANALYSIS_CRS, DISTRICTS, MAP_CRS, load_lsoas, load_towns
 from loaders.counts import REASON_CODES, ReportCounts, Slot
 from loaders.vocab import TIME_OF_DAY
-from safetymap.analysis.counts import FrameCounts, as_counts, selection_period
+from safetymap.analysis.counts import as_counts, count_many, selection_period
 from safetymap.analysis.filters import Filters
 from safetymap.analysis.hotspots import area_counts, classify
 
@@ -103,8 +102,6 @@ _WEEKDAYS: tuple[str, ...] = (
 )
 #: Time-of-day bands in the order of the day ("unknown" is no peak).
 _BANDS: tuple[str, ...] = tuple(band for band in TIME_OF_DAY if band != "unknown")
-#: Counts a store is asked for at once (each opens its own connection).
-_WORKERS = 4
 #: Compass points, clockwise from north, in eights and sixteenths.
 _POINTS_8 = ("north", "north-east", "east", "south-east", "south", "south-west", "west",
              "north-west")
@@ -137,22 +134,6 @@ def _empty() -> pd.DataFrame:
                         "float64" if name in ("latitude", "longitude") else object)
         for name in PLACE_COLUMNS
     })
-
-
-def _count_all(
-    counts: ReportCounts, requests: dict[str, tuple[Filters, tuple[str, ...], int]],
-    slot: Slot | None,
-) -> dict[str, pd.DataFrame]:
-    """Make several counts; a store answers them at once, a loaded frame one by one."""
-    def one(request: tuple[Filters, tuple[str, ...], int]) -> pd.DataFrame:
-        selection, by, resolution = request
-        return counts.count(selection, by, resolution=resolution, slot=slot)
-
-    if isinstance(counts, FrameCounts):
-        return {name: one(request) for name, request in requests.items()}
-    with ThreadPoolExecutor(max_workers=min(_WORKERS, len(requests))) as pool:
-        futures = {name: pool.submit(one, request) for name, request in requests.items()}
-        return {name: future.result() for name, future in futures.items()}
 
 
 @lru_cache(maxsize=1)
@@ -385,14 +366,14 @@ def patrol_places(
     now = replace(filters, start=period[0], end=period[1])
     window = standing_window(period[1])
     year = replace(filters, start=window[0], end=window[1])
-    counted = _count_all(counts, {
-        "cells": (now, ("cell", "district_code"), PLACE_RESOLUTION),
-        "reason": (now, ("cell", "reason"), PLACE_RESOLUTION),
-        "event_weekday": (now, ("cell", "event_weekday"), PLACE_RESOLUTION),
-        "time_of_day": (now, ("cell", "time_of_day"), PLACE_RESOLUTION),
-        "weeks": (year, ("cell", "event_week"), PLACE_RESOLUTION),
-        "tested": (year, ("cell",), STANDING_RESOLUTION),
-    }, slot)
+    counted = count_many(counts, {
+        "cells": (now, ("cell", "district_code"), PLACE_RESOLUTION, slot),
+        "reason": (now, ("cell", "reason"), PLACE_RESOLUTION, slot),
+        "event_weekday": (now, ("cell", "event_weekday"), PLACE_RESOLUTION, slot),
+        "time_of_day": (now, ("cell", "time_of_day"), PLACE_RESOLUTION, slot),
+        "weeks": (year, ("cell", "event_week"), PLACE_RESOLUTION, slot),
+        "tested": (year, ("cell",), STANDING_RESOLUTION, slot),
+    })
     by_district = counted["cells"]
     if by_district.empty:
         return _empty()
