@@ -286,6 +286,19 @@ class Release:
         return (len(self.small) + len(self.hidden)) / max(len(self.figures), 1)
 
 
+def _stacked(
+    rows: list[np.ndarray], values: list[float], known: sparse.csr_matrix | None
+) -> tuple[sparse.csr_matrix | None, np.ndarray | None]:
+    """Return the rows (and right-hand sides) of figures, then the ``known`` rows at 0."""
+    matrix = sparse.csr_matrix(np.array(rows)) if rows else None
+    right = np.array(values) if rows else None
+    if known is not None and known.shape[0]:
+        matrix = known if matrix is None else sparse.vstack([matrix, known])
+        zeros = np.zeros(known.shape[0])
+        right = zeros if right is None else np.concatenate([right, zeros])
+    return matrix, right
+
+
 def _constraints(
     release: Release,
 ) -> tuple[sparse.csr_matrix | None, np.ndarray | None, sparse.csr_matrix | None,
@@ -325,18 +338,8 @@ def _constraints(
         if hi is not None:
             ub_rows.append(row)
             ub_values.append(hi)
-    a_eq = sparse.csr_matrix(np.array(eq_rows)) if eq_rows else None
-    b_eq = np.array(eq_values) if eq_rows else None
-    if release.equal_rows is not None and release.equal_rows.shape[0]:
-        a_eq = release.equal_rows if a_eq is None else sparse.vstack([a_eq, release.equal_rows])
-        zeros = np.zeros(release.equal_rows.shape[0])
-        b_eq = zeros if b_eq is None else np.concatenate([b_eq, zeros])
-    a_ub = sparse.csr_matrix(np.array(ub_rows)) if ub_rows else None
-    b_ub = np.array(ub_values) if ub_rows else None
-    if release.below_rows is not None and release.below_rows.shape[0]:
-        a_ub = release.below_rows if a_ub is None else sparse.vstack([a_ub, release.below_rows])
-        zeros = np.zeros(release.below_rows.shape[0])
-        b_ub = zeros if b_ub is None else np.concatenate([b_ub, zeros])
+    a_eq, b_eq = _stacked(eq_rows, eq_values, release.equal_rows)
+    a_ub, b_ub = _stacked(ub_rows, ub_values, release.below_rows)
     bounds = [(float(lo), hi) for lo, hi in zip(low, high, strict=True)]
     return a_eq, b_eq, a_ub, b_ub, bounds
 

@@ -153,3 +153,13 @@ def postgres() -> Iterator[PostgresCluster]:
 # test (and no Streamlit server a browser test starts, which inherits this environment)
 # asks a tile server for anything. A test about tiles passes its own setting.
 os.environ["SAFETYMAP_TILES"] = "none"
+
+
+# ============================================================================== stores
+@pytest.fixture(params=["gpkg", "postgis"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Give the address of a new, empty store of each kind."""
+    if request.param == "gpkg":
+        return str(tmp_path / "store.gpkg")
+    cluster: PostgresCluster = request.getfixturevalue("postgres")
+    return cluster.new_database()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from apps import run_dashboard
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,14 +33,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def run(page: str | None = None, query: dict[str, str] | None = None) -> AppTest:
-    app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
-    for key, value in (query or {}).items():
-        app.query_params[key] = value
-    if page is not None:
-        app.switch_page(page)
-    app.run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+    return run_dashboard(page, query, timeout=90)
 
 
 def test_a_one_day_period_widens_to_the_whole_month(data_dir: Path) -> None:

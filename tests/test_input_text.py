@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from apps import run_dashboard
 from streamlit.testing.v1 import AppTest
 
 from loaders import load_services
@@ -103,14 +104,7 @@ def test_a_link_value_that_could_not_be_a_filter_is_not_repeated() -> None:
 
 
 def run(page: str | None = None, query: dict[str, str] | None = None) -> AppTest:
-    app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    for key, value in (query or {}).items():
-        app.query_params[key] = value
-    if page is not None:
-        app.switch_page(page)
-    app.run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+    return run_dashboard(page, query)
 
 
 @pytest.fixture

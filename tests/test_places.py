@@ -18,7 +18,6 @@ import h3
 import numpy as np
 import pandas as pd
 import pytest
-from pg import PostgresCluster
 
 from loaders import load_streetsafe
 from loaders.store import open_store
@@ -353,13 +352,6 @@ def test_a_tie_for_the_peak_names_two_and_no_more() -> None:
 
 
 # ============================================================================ stores
-@pytest.fixture(params=["gpkg", "postgis"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """Give the address of a new, empty store of each kind."""
-    if request.param == "gpkg":
-        return str(tmp_path / "store.gpkg")
-    cluster: PostgresCluster = request.getfixturevalue("postgres")
-    return cluster.new_database()
 
 
 def test_a_store_lists_the_same_places_as_the_frame(store_url: str, tmp_path: Path) -> None:

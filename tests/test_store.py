@@ -69,13 +69,6 @@ def same_text_dtype(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 # ============================================================================ fixtures
-@pytest.fixture(params=["gpkg", "postgis"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """Give the address of a new, empty store of each kind."""
-    if request.param == "gpkg":
-        return str(tmp_path / "store.gpkg")
-    cluster: PostgresCluster = request.getfixturevalue("postgres")
-    return cluster.new_database()
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geodata import load_county, load_districts
+from geodata import DISTRICTS, load_county, load_districts
 from loaders.counts import ReportCounts, Slot
 from safetymap.analysis.counts import CountRequest, as_counts, count_many, selection_period
 from safetymap.analysis.filters import Filters
@@ -125,8 +125,7 @@ def area_name(districts: tuple[str, ...]) -> str:
     """Return the study area in words: "Hertfordshire", "Watford", "Watford and Dacorum"."""
     if not districts:
         return "Hertfordshire"
-    names = load_districts().set_index("code")["name"]
-    words = [str(names.get(code, code)) for code in districts]
+    words = [DISTRICTS.get(code, code) for code in districts]
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
