@@ -58,6 +58,11 @@ st.dataframe(
     column_config={"Why": st.column_config.TextColumn(width="large")},
 )
 st.caption(SCORE_NOTE)
+if role == "partner" and ranking["reports_per_1000"].isna().all():
+    st.caption("For partners, reports are left out of the need index for this period: some "
+               "districts' counts are hidden in it (a district's reports are shown by whole "
+               "quarter or over the whole period), and a rate or a rank made from a hidden "
+               "count would give it away.")
 
 st.subheader("One district, category by category")
 choices = list(context.filters.districts) or ranking["district_code"].tolist()

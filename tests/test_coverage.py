@@ -412,6 +412,33 @@ def test_gap_ranking_without_a_survey() -> None:
     )
 
 
+def test_gap_ranking_uses_only_the_counts_it_is_given() -> None:
+    reports, services = gap_case()
+    # As a partner's release gives them: Watford's count is shown as 40 (not the 20 of the
+    # reports), every other as 10.
+    shown: dict[str, int | None] = dict.fromkeys(DISTRICTS, 10) | {WATFORD: 40}
+    ranking = gap_ranking(reports, services, population=population(), lsoa_points=no_lsoas(),
+                          district_reports=shown).set_index("district_code")
+    # Rates 4.0 and nine of 1.0, average 1.3: Watford's need 4 / 1.3, access 10 as before;
+    # Dacorum's need 1 / 1.3, access 4.5.
+    assert ranking.loc[WATFORD, "reports"] == 40
+    assert ranking.loc[WATFORD, "gap_score"] == pytest.approx(4 / 1.3 * 10)
+    assert ranking.loc[DACORUM, "gap_score"] == pytest.approx(1 / 1.3 * 4.5)
+    assert ranking.loc[WATFORD, "reason"].startswith("high report rate (4.0 per 1,000")
+
+    # One count hidden: no district's rate counts, so the score is the access gap alone and
+    # no reason quotes a rate.
+    hidden = shown | {DACORUM: None}
+    ranking = gap_ranking(reports, services, population=population(), lsoa_points=no_lsoas(),
+                          district_reports=hidden).set_index("district_code")
+    assert ranking["reports_per_1000"].isna().all()
+    assert ranking["need_index"].tolist() == [1.0] * 10
+    assert ranking.loc[WATFORD, "gap_score"] == pytest.approx(10.0)
+    assert ranking.loc[DACORUM, "gap_score"] == pytest.approx(4.5)
+    assert ranking.loc[WATFORD, "reason"] == "no outreach serving it"
+    assert not ranking["reason"].str.contains("report rate").any()
+
+
 def test_gap_ranking_with_after_dark_concern() -> None:
     reports, services = gap_case()
     survey = pd.DataFrame(

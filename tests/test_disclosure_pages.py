@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from apps import run_dashboard
 from streamlit.testing.v1 import AppTest
 
@@ -56,3 +57,33 @@ def test_the_hotspots_page_gives_partners_no_slot_and_no_exact_count(data_dir: P
     assert not any("hexagons hold" in t or "Only " in t for t in texts)
     when = app.dataframe[-1].value
     assert set(when.to_numpy().ravel()) <= {"0", "<5", "5 or more"}
+
+
+def _coverage_ranking(folder: Path, monkeypatch: pytest.MonkeyPatch, extra: str) -> list:
+    (folder / "streetsafe_extra.csv").write_text(
+        "report_id,submitted_at,latitude,longitude,occurred_at\n" + extra)
+    (folder / "services_test.csv").write_text(
+        "service_id,name,category,latitude,longitude,confidential,coverage,opening_hours\n"
+        'S1,Hub,victim_hub,51.75,-0.34,false,county,"Mo-Fr 09:00-17:00"\n'
+        f"S2,Drop-in,outreach,,,false,E07000096,Mo-Fr 09:00-17:00\n")
+    st.cache_data.clear()  # a new data folder, as a server restart would read it
+    st.cache_resource.clear()
+    app = run("pages/coverage_gaps.py")
+    assert not app.exception
+    captions = [c.value for c in app.caption]
+    assert any("reports are left out of the need index" in c for c in captions)
+    return app.dataframe[0].value[["Rank", "District", "Gap score", "Why"]].to_numpy().tolist()
+
+
+def test_coverage_gaps_give_partners_no_rank_or_score_from_a_small_count(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Watford's March holds 3 reports or, with one more (no time, same place), 4: both read
+    # "<5" or "hidden" (the release's own figures, audited). Before the score used only
+    # shown counts, Watford's need index (its rate against the average, quoted in the
+    # reason too) moved the gap score and the rank, so a partner could tell 3 from 4.
+    with_three = _coverage_ranking(data_dir, monkeypatch, "")
+    with_four = _coverage_ranking(
+        data_dir, monkeypatch, f"W4,2026-03-21 10:00,{WATFORD},\n")
+    assert with_three == with_four
+    assert not any("report rate" in row[3] for row in with_three)

@@ -37,7 +37,7 @@ coordinates filled in.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -1043,6 +1043,7 @@ def gap_ranking(
     categories: Sequence[str] | None = None,
     lsoa_points: gpd.GeoDataFrame | None = None,
     table: pd.DataFrame | None = None,
+    district_reports: Mapping[str, int | None] | None = None,
 ) -> pd.DataFrame:
     """Rank the ten districts by need for support against access to it, with a reason.
 
@@ -1067,6 +1068,11 @@ def gap_ranking(
     table
         A :func:`coverage_table` already computed for the same inputs and categories, to
         save computing it again.
+    district_reports
+        The reports per district to use instead of the counts of ``reports``, None for a
+        count that may not be shown (partners: :mod:`safetymap.disclosure`). When any is
+        None the report rate is left out of every district's need index, and its columns
+        are NaN (a rate of a hidden count, or a rank made from it, would give it away).
 
     Returns
     -------
@@ -1097,6 +1103,12 @@ def gap_ranking(
     people = load_population() if population is None else population
     per_district = pd.DataFrame({"district_code": summary.per_district.index,
                                  "reports": summary.per_district.to_numpy()})
+    rates_known = True
+    if district_reports is not None:
+        known = {code: district_reports.get(code) for code in DISTRICTS}
+        rates_known = all(count is not None for count in known.values())
+        per_district = pd.DataFrame({"district_code": list(known),
+                                     "reports": [count or 0 for count in known.values()]})
     rates = rates_of_counts(per_district, people).set_index("district_code")
     survey_figures = _unsafe_after_dark(survey)
 
@@ -1107,6 +1119,8 @@ def gap_ranking(
     ranking["reports"] = rates["reports"].reindex(ranking.index).astype("int64")
     ranking["population"] = rates["population"].reindex(ranking.index).astype("int64")
     ranking["reports_per_1000"] = rates["per_1000"].reindex(ranking.index).astype(float)
+    if not rates_known:
+        ranking["reports_per_1000"] = np.nan
     ranking = ranking.join(survey_figures)
     ranking["uncovered"] = (
         grouped["covered"].apply(lambda c: int((~c).sum())).reindex(ranking.index).fillna(0)
@@ -1124,10 +1138,10 @@ def gap_ranking(
         .mean()
         .reindex(ranking.index)
     )
-    need_figures = [ranking["reports_per_1000"]]
+    need_figures = [ranking["reports_per_1000"]] if rates_known else []
     if survey is not None:
         need_figures.append(ranking["unsafe_after_dark_pct"])
-    ranking["need_index"] = _mean_relative(need_figures)
+    ranking["need_index"] = _mean_relative(need_figures) if need_figures else 1.0
     ranking["access_gap_index"] = _mean_relative(
         [ranking["uncovered"].astype(float), ranking["nearest_km"], ranking["closed_pct"]]
     ).fillna(1.0)

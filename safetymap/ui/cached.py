@@ -75,7 +75,8 @@ def coverage_results(
         if len(bases) < len(DISTRICTS) or bases.min() < SMALL_BASE:
             survey = survey.iloc[0:0]
     ranked = table
-    if role == "partner":  # the reasons in words quote only what partners may see
+    shown_reports: dict[str, int | None] | None = None
+    if role == "partner":  # the score, rank, shading and reasons use only what partners see
         per_district = _reports.count(filters, ("district_code",))
         protected = partner_coverage(table, dict(zip(
             per_district["district_code"], per_district["reports"], strict=True)))
@@ -83,7 +84,11 @@ def coverage_results(
             reports_when_closed_pct=pd.to_numeric(protected["reports_when_closed_pct"]),
             report_nearest_km_median=pd.to_numeric(protected["report_nearest_km_median"]),
         )
-    ranking = gap_ranking(reports, services, survey if len(survey) else None, table=ranked)
+        release = partner_release(_reports, key)
+        shown_reports = {code: release.reports_value((code,), filters.start, filters.end)
+                         for code in DISTRICTS}
+    ranking = gap_ranking(reports, services, survey if len(survey) else None, table=ranked,
+                          district_reports=shown_reports)
     lsoas = lsoa_gap_ranking(reports, services)
     return table, ranking, lsoas
 
