@@ -1,9 +1,13 @@
 """Hotspots: where reports cluster more than chance, when, why, and what has changed."""
 
+from dataclasses import replace
+
 import altair as alt
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geodata import DISTRICTS
+from safetymap.analysis.filters import Filters
 from safetymap.analysis.hotspots import (
     CHANGE_DEFINITIONS,
     HOTSPOT_DEFINITION,
@@ -12,6 +16,12 @@ from safetymap.analysis.hotspots import (
 )
 from safetymap.analysis.patrol import Slot, area_name, heat_points, prediction_words
 from safetymap.analysis.places import standing_window
+from safetymap.disclosure import (
+    partner_hotspot_filters,
+    partner_hotspot_quarter,
+    quarter_words,
+    quarters_in,
+)
 from safetymap.maps.hotspots import (
     MAX_PLAIN_CELLS,
     MAX_POINTS,
@@ -49,8 +59,17 @@ if pick and pick != st.session_state.get(APPLIED_KEY):
     st.session_state[APPLIED_KEY] = pick
 partner = role == "partner"
 size_col, day_col, hour_col, layer_col = st.columns([2, 1, 1, 2])
-if role == "partner":
-    size_col.write(f"Hexagon size: {CELL_SIZES[PARTNER_RESOLUTION].lower()}, fixed for partners")
+filters = context.filters
+if partner:
+    # Hot spot areas and places are off the partners' release: they get them by calendar
+    # quarter and for the whole county only, so that no two views nest
+    # (safetymap.disclosure.partner_hotspot_filters). The districts chosen move the map.
+    quarters = quarters_in(reports.span(Filters()))
+    quarter = size_col.selectbox(
+        "Quarter", quarters, index=partner_hotspot_quarter(quarters, filters.end),
+        format_func=quarter_words, key="hotspots.quarter",
+    ) if quarters else None
+    filters = partner_hotspot_filters(quarter)
     resolution: int | None = PARTNER_RESOLUTION
 else:
     picked = size_col.selectbox("Hexagon size", list(CELL_SIZES), index=0,
@@ -71,7 +90,7 @@ slot = (
 if (day == ANY) != (hour == ANY):
     st.caption("Choose both a day and an hour to narrow the map to that slot.")
 
-analysis = cached.hotspot_analysis(reports, reports.key, context.filters, resolution, slot)
+analysis = cached.hotspot_analysis(reports, reports.key, filters, resolution, slot)
 result = analysis.result
 if not result.reliable and not partner:
     # Partners are not told that a selection was too small to test: that would say it
@@ -93,14 +112,21 @@ st_folium(m, height=620, use_container_width=True, returned_objects=[], key="hot
 slot_words = f", {day}s {int(hour):02d}:00-{int(hour):02d}:59" if slot else ""
 if partner:
     release = cached.partner_release(reports, reports.key)
-    selected_text = release.reports(context.filters.districts, context.filters.start,
-                                    context.filters.end)
-    st.caption(f"{selected_text} reports in the selection (whole months; counts from 1 to 4 "
+    county_text = release.reports((), filters.start, filters.end)
+    when_words = quarter_words(quarter) if quarter else "the data"
+    st.caption(f"Hot spot areas of {when_words}, tested over the whole county: "
+               f"{county_text} reports in the county in that quarter (counts from 1 to 4 "
                "read \"<5\", and counts that would give one away read \"hidden\").")
-    st.caption("Partners see the hot spots only, each with at least 5 reports in it and the "
-               "hexagons around it; no count, reason or time of a single hexagon. "
-               + ("No hot spot in this selection." if not (
-                   result.cells["hotspot"].astype(str).str.startswith("hot_").any()) else ""))
+    areas = len(layer)
+    st.caption(
+        (f"{areas} hot spot area{'' if areas == 1 else 's'} in the county. " if areas
+         else "No hot spot area in the county in this quarter. ")
+        + "Partners see hot spot areas only: each hot hexagon with the six around it, "
+        f"joined up, so that each area holds {SMALL_COUNT} or more reports; no count, "
+        "reason or time of a hexagon. Hot spots are by calendar quarter and for the whole "
+        "county for partners, so that no two views can be set against each other; the "
+        "districts chosen in the sidebar only move the map."
+    )
 else:
     st.caption(
         f"{analysis.selected_reports:,} report{'' if analysis.selected_reports == 1 else 's'} "
@@ -117,7 +143,11 @@ with st.expander("What the colours mean"):
     st.write(HOTSPOT_DEFINITION)
 
 st.subheader("Top places to patrol")
-place_table = tables.top_places_table(analysis.places, role)
+places = analysis.places
+if partner and context.filters.districts:
+    chosen_names = {DISTRICTS[code] for code in context.filters.districts}
+    places = places[places["district"].isin(chosen_names)]
+place_table = tables.top_places_table(places, role)
 if analysis.places.empty:
     st.write("No report in this selection, so no place to list.")
 elif place_table.empty:
@@ -137,11 +167,12 @@ st.subheader("When: reports by day and hour")
 if partner:
     # Partners: weekday by time-of-day band at most, and no exact count in it (a count
     # off the protected release could be differenced): 0, "<5" or "5 or more".
-    bands = cached.counts(reports, reports.key, context.filters,
-                          ("event_weekday", "time_of_day"))
+    when_filters = replace(filters, districts=context.filters.districts)
+    bands = cached.counts(reports, reports.key, when_filters, ("event_weekday", "time_of_day"))
     st.dataframe(tables.partner_when_table(bands), width="stretch")
-    st.caption("For partners: reports by weekday and time of day, each as 0, \"<5\" or "
-               "\"5 or more\".")
+    st.caption(f"For partners: reports by weekday and time of day in {when_words}, in "
+               f"{area_name(context.filters.districts)}, each as \"5 or more\" or "
+               "\"fewer than 5\" (none included).")
     st.subheader("Patrol briefing")
     st.write("Patrol briefings are for Safer Neighbourhood Teams and analysts; partners "
              "have the board pack on the Board overview page.")

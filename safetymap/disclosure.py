@@ -30,7 +30,7 @@ import calendar
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -518,6 +518,54 @@ def quarter_span(start: date, end: date) -> tuple[date, date]:
     return month_span(date(start.year, first_month, 1), date(end.year, last_month, 1))
 
 
+def quarters_in(span: tuple[date, date] | None) -> list[tuple[date, date]]:
+    """Return every whole calendar quarter from ``span``'s first day to its last.
+
+    >>> [f"{a:%d %b} to {b:%d %b %Y}" for a, b in quarters_in((date(2026, 2, 9), date(2026, 4, 1)))]
+    ['01 Jan to 31 Mar 2026', '01 Apr to 30 Jun 2026']
+    """
+    if span is None:
+        return []
+    first, last = quarter_span(*span)
+    quarters = []
+    while first <= last:
+        quarters.append(quarter_span(first, first))
+        first = quarters[-1][1] + timedelta(days=1)
+    return quarters
+
+
+def quarter_words(quarter: tuple[date, date]) -> str:
+    """Return a quarter in words: "January to March 2026"."""
+    return f"{quarter[0]:%B} to {quarter[1]:%B %Y}"
+
+
+def partner_hotspot_quarter(
+    quarters: Sequence[tuple[date, date]], end: date | None
+) -> int:
+    """Return the index of the quarter partners see hot spots for by default.
+
+    The quarter holding ``end`` (the end of the chosen period), else the last one.
+    """
+    for index, (first, last) in enumerate(quarters):
+        if end is not None and first <= end <= last:
+            return index
+    return max(len(quarters) - 1, 0)
+
+
+def partner_hotspot_filters(quarter: tuple[date, date] | None) -> Filters:
+    """Return what partners' hot spots are tested on: the whole county, one whole quarter.
+
+    Hot spot areas and places are not counts of the release, so partners get them only on
+    a lattice of their own with no overlap: one calendar quarter at a time (never a run of
+    quarters that holds another), over the whole county whatever the districts chosen
+    (which only move the map). Two views of it never nest, so neither can be set against
+    the other to find where the reports of a month or of a district lie.
+    """
+    if quarter is None:
+        return Filters()
+    return Filters(start=quarter[0], end=quarter[1])
+
+
 @dataclass
 class PartnerRelease:
     """Every StreetSafe count a partner can get, protected together (see the module).
@@ -710,6 +758,20 @@ def coarse_count_text(count: int) -> str:
     if value == 0:
         return "0"
     return SMALL_TEXT if value < SMALL_COUNT else ENOUGH_TEXT
+
+
+#: What a partner reads for a description of fewer than 5 reports, none included.
+FEWER_TEXT = f"fewer than {SMALL_COUNT}"
+
+
+def presence_text(count: int) -> str:
+    """Return "5 or more" or "fewer than 5" (none included): for a partner's description.
+
+    Used where even whether a few reports exist would describe them: which weekday and
+    time of day reports fall on (rule 3 of the module: no weekday or time for fewer
+    than 5 reports).
+    """
+    return ENOUGH_TEXT if int(count) >= SMALL_COUNT else FEWER_TEXT
 
 
 def describes_enough(*counts: int) -> bool:

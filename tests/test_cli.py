@@ -165,15 +165,22 @@ def test_hotspots_command_writes_the_cells(
 
 def test_hotspots_command_csv_for_a_partner(demo_folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["hotspots", "--data", str(demo_folder), "--format", "csv", "--role",
-                 "partner"]) == 0
+                 "partner", "--district", "Watford", "--since", "2026-02-01", "--until",
+                 "2026-02-28"]) == 0
     done = capsys.readouterr()
     rows = list(csv.DictReader(io.StringIO(done.out)))
     assert rows
-    # Hot spots alone, at the partners' fixed size, with no figure of a single hexagon.
-    assert {r["hotspot"] for r in rows} <= {"hot_99", "hot_95", "hot_90"}
-    assert {r["reports"] for r in rows} == {"5+ around"}
-    assert {r["gi_z"] for r in rows} == {r["gi_p"] for r in rows} == {""}
-    assert {h3.get_resolution(r["cell_id"]) for r in rows} == {8}
+    # Hot spot areas, not hexagons: no cell, no count, no statistic of a single hexagon.
+    assert list(rows[0]) == ["area", "quarter", "reports", "area_km2", "latitude",
+                             "longitude"]
+    assert [r["area"] for r in rows] == [str(n) for n in range(1, len(rows) + 1)]
+    assert {r["reports"] for r in rows} == {"5 or more"}
+    # February's quarter, over the whole county: --district does not narrow the test.
+    assert {r["quarter"] for r in rows} == {"January to March 2026"}
+    assert ("notice: partners get hot spot areas by calendar quarter, tested over the whole "
+            "county: January to March 2026 (--district does not narrow it).") in done.err
+    # Each area is at least one hexagon of about 0.7 km2 with its six neighbours.
+    assert min(float(r["area_km2"]) for r in rows) >= 4.5
     # The size is not chosen from the data for partners, so it is not explained either.
     assert "chosen from the data" not in done.err
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -53,10 +54,16 @@ def test_the_hotspots_page_gives_partners_no_slot_and_no_exact_count(data_dir: P
     app = run("pages/hotspots.py")
     assert not [s for s in app.selectbox if s.label in ("Day", "Hour")]
     texts = [c.value for c in app.caption] + [w.value for w in app.warning]
-    assert any(t.startswith("5 reports in the selection (whole months") for t in texts)
+    # One calendar quarter, the whole county: March 2026's 5 reports, whatever the month.
+    assert [s.label for s in app.selectbox] == ["Quarter"]
+    assert app.selectbox[0].value == (date(2026, 1, 1), date(2026, 3, 31))
+    assert any(t.startswith("Hot spot areas of January to March 2026, tested over the whole "
+                            "county: 5 reports in the county") for t in texts)
     assert not any("hexagons hold" in t or "Only " in t for t in texts)
+    # Weekday by time of day: Watford's two timed reports (Sunday and Monday nights) read
+    # as every other square does.
     when = app.dataframe[-1].value
-    assert set(when.to_numpy().ravel()) <= {"0", "<5", "5 or more"}
+    assert set(when.to_numpy().ravel()) == {"fewer than 5"}
 
 
 def _coverage_ranking(folder: Path, monkeypatch: pytest.MonkeyPatch, extra: str) -> list:
@@ -65,7 +72,7 @@ def _coverage_ranking(folder: Path, monkeypatch: pytest.MonkeyPatch, extra: str)
     (folder / "services_test.csv").write_text(
         "service_id,name,category,latitude,longitude,confidential,coverage,opening_hours\n"
         'S1,Hub,victim_hub,51.75,-0.34,false,county,"Mo-Fr 09:00-17:00"\n'
-        f"S2,Drop-in,outreach,,,false,E07000096,Mo-Fr 09:00-17:00\n")
+        "S2,Drop-in,outreach,,,false,E07000096,Mo-Fr 09:00-17:00\n")
     st.cache_data.clear()  # a new data folder, as a server restart would read it
     st.cache_resource.clear()
     app = run("pages/coverage_gaps.py")

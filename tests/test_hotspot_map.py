@@ -42,19 +42,28 @@ def profiles() -> pd.DataFrame:
     )
 
 
-def test_partners_see_the_hot_spots_alone_with_no_figure_of_their_own() -> None:
+def test_partners_see_hot_spot_areas_with_no_figure_of_their_own() -> None:
     analyst = hotspot_layer(cells(), profiles(), role="analyst", reliable=True)
     partner = hotspot_layer(cells(), profiles(), role="partner", reliable=True)
     assert analyst["cell_id"].tolist() == [WATFORD, RING[0], RING[1], RING[2]]
     assert analyst.set_index("cell_id").at[RING[0], "reports_text"] == "3"
-    # RING[2] holds 2 reports and is not a hot spot: not drawn for partners, so no hexagon
-    # marks where a single report is; the hot ones carry no count, reason or time.
-    assert partner["cell_id"].tolist() == [WATFORD, RING[0], RING[1]]
-    assert set(partner["reports_text"]) == {"5 or more in it and the hexagons around it"}
+    # Three hot cells side by side: one area, the union of their neighbourhoods (each hot
+    # cell with the six around it). WATFORD's disk holds all the ring; each ring cell
+    # touches 3 cells beyond it, and RING[0] and RING[1], neighbours, share one:
+    # 7 + 3 + 3 - 1 = 12 hexagons, and no single one is drawn.
+    assert len(partner) == 1
+    assert "cell_id" not in partner
+    covered = set(h3.grid_disk(WATFORD, 1)) | set(h3.grid_disk(RING[0], 1)) | set(
+        h3.grid_disk(RING[1], 1))
+    assert RING[1] in h3.grid_disk(RING[0], 1)
+    assert len(covered) == 12
+    expected = gpd.GeoSeries(cell_polygons(pd.DataFrame({"cell_id": sorted(covered)}))
+                             .geometry.union_all(), crs="EPSG:4326")
+    assert partner.geometry.iloc[0].symmetric_difference(expected.iloc[0]).area < 1e-9
+    assert partner["class_text"].tolist() == ["Hot spot area 1"]
+    assert partner["reports_text"].tolist() == ["5 or more in it"]
     assert set(partner["reasons_text"]) == set(partner["peak_text"]) == {
         "Not shown to partners"}
-    assert partner["class_text"].tolist() == [
-        "Hot spot, 99% confidence", "Hot spot, 95% confidence", "Hot spot, 90% confidence"]
     # An untested selection draws nothing at all for partners.
     assert hotspot_layer(cells(), profiles(), role="partner", reliable=False).empty
 
@@ -123,8 +132,12 @@ def test_with_more_spots_than_the_limit_the_hot_ones_that_stand_out_most_stay() 
     # 2,691 hot spots, more than 2,500: the 2,500 with the largest z stay.
     assert len(layer) == MAX_PLAIN_CELLS
     assert set(layer["cell_id"]) == set(disk[len(disk) - MAX_PLAIN_CELLS:])
+    # Partners: every hot cell with its neighbours, joined, whatever the limit on hexagons.
     partner = hotspot_layer(frame, profiles(), role="partner", reliable=True)
-    assert set(partner["cell_id"]) == set(layer["cell_id"])
+    hot = frame.loc[frame["hotspot"] == "hot_90", "cell_id"]
+    covered = sorted({c for cell in hot for c in h3.grid_disk(cell, 1)})
+    whole = cell_polygons(pd.DataFrame({"cell_id": covered})).to_crs(27700).area.sum()
+    assert abs(partner.to_crs(27700).area.sum() - whole) < 1.0
 
 
 def _fitted_bounds(html: str) -> list[list[float]]:

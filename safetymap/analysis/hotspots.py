@@ -721,6 +721,41 @@ def cell_polygons(cells: pd.DataFrame) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(cells.copy(), geometry=geometry, crs=MAP_CRS)
 
 
+def hot_areas(cells: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Return the hot spots as areas: each hot cell with its neighbourhood, joined up.
+
+    A hot spot is tested on its neighbourhood (the cell and the six around it) and needs
+    at least :data:`MIN_HOTSPOT_REPORTS` reports in it, so every area drawn here holds at
+    least that many: each is the union of whole neighbourhoods of hot cells. No single
+    hexagon, and no count, is given. One row per connected area, largest first (ties by
+    where it lies, west to east): ``area`` (1, 2, ...), ``area_km2``, ``latitude`` and
+    ``longitude`` of a point inside it, and ``geometry`` (WGS84).
+    """
+    _check_columns(cells, "cells", ("cell_id", "hotspot"))
+    hot = cells.loc[cells["hotspot"].astype(str).str.startswith("hot_"), "cell_id"]
+    covered = sorted({ring for cell in hot for ring in h3.grid_disk(str(cell), 1)})
+    columns = ["area", "area_km2", "latitude", "longitude"]
+    if not covered:
+        return gpd.GeoDataFrame({c: pd.Series(dtype="int64" if c == "area" else float)
+                                 for c in columns},
+                                geometry=gpd.GeoSeries([], crs=MAP_CRS), crs=MAP_CRS)
+    shape = shapely.geometry.shape(h3.cells_to_h3shape(covered, tight=False).__geo_interface__)
+    parts = list(getattr(shape, "geoms", [shape]))
+    inside = [part.representative_point() for part in parts]
+    km2 = gpd.GeoSeries(parts, crs=MAP_CRS).to_crs(ANALYSIS_CRS).area.to_numpy() / 1e6
+    areas = gpd.GeoDataFrame(
+        {
+            "area_km2": km2,
+            "latitude": [point.y for point in inside],
+            "longitude": [point.x for point in inside],
+        },
+        geometry=parts,
+        crs=MAP_CRS,
+    ).sort_values(["area_km2", "longitude"], ascending=[False, True], ignore_index=True)
+    areas.insert(0, "area", np.arange(1, len(areas) + 1))
+    return areas
+
+
 # ------------------------------------------------------------------------ why and when
 def _peak(table: np.ndarray, labels: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
     """Return each row's first column with the largest count, and that count; "" if none."""

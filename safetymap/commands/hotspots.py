@@ -24,6 +24,7 @@ from safetymap.commands import (
 if TYPE_CHECKING:
     import pandas as pd
 
+    from loaders.counts import ReportCounts
     from safetymap.analysis.filters import Filters
     from safetymap.analysis.patrol import HotspotAnalysis
     from safetymap.roles import Role
@@ -65,7 +66,7 @@ def run_hotspots(args: argparse.Namespace) -> int:
     import h3
 
     from safetymap.analysis.exports import to_geojson_bytes
-    from safetymap.analysis.hotspots import PARTNER_RESOLUTION, cell_polygons
+    from safetymap.analysis.hotspots import cell_polygons
     from safetymap.analysis.patrol import analyse_hotspots
     from safetymap.roles import SMALL_COUNT
 
@@ -74,22 +75,16 @@ def run_hotspots(args: argparse.Namespace) -> int:
         raise UsageError("--all-cells: partners get the hot spots only (each with at least "
                            f"{SMALL_COUNT} reports around it), not every hexagon")
     _, reports = load_data(args.data)
-    resolution = PARTNER_RESOLUTION if args.role == "partner" else args.resolution
-    analysis = analyse_hotspots(reports, filters, resolution=resolution)
+    if args.role == "partner":
+        return _partner_areas(args, reports, filters)
+    analysis = analyse_hotspots(reports, filters, resolution=args.resolution)
     cells = analysis.result.cells
     if not analysis.result.reliable:
         print(f"notice: {analysis.result.message}", file=sys.stderr)
-    if args.role != "partner":
-        print(f"notice: {analysis.scale.reason}", file=sys.stderr)
+    print(f"notice: {analysis.scale.reason}", file=sys.stderr)
     print(f"notice: {analysis.comparison_note or _prediction(analysis, filters, args.role)}",
           file=sys.stderr)
-    if args.role == "partner":
-        # The hot spots alone, with no figure of a single hexagon (see hotspot_layer).
-        cells = cells[cells["hotspot"].astype(str).str.startswith("hot_")].astype(
-            {"reports": object})
-        cells = cells.assign(reports=f"{SMALL_COUNT}+ around", gi_z=None, gi_p=None,
-                             gi_q=None)
-    elif not args.all_cells:
+    if not args.all_cells:
         cells = cells[(cells["reports"] > 0) | (cells["hotspot"] != "none")]
     cells = cells.merge(analysis.changes[["cell_id", "change"]], on="cell_id", how="left")
     cells["change"] = cells["change"].fillna("")
@@ -108,6 +103,62 @@ def run_hotspots(args: argparse.Namespace) -> int:
             print(f"Wrote {len(table):,} cells (geojson) to {args.out}.", file=sys.stderr)
     else:
         write_table(table, fmt="csv", out=args.out)
+    return EXIT_OK
+
+
+#: Columns written by ``safetymap hotspots --role partner``: hot spot areas, not hexagons.
+PARTNER_COLUMNS = ("area", "quarter", "reports", "area_km2", "latitude", "longitude")
+
+
+def _partner_quarter(reports: ReportCounts, filters: Filters) -> tuple[date, date] | None:
+    """Return the quarter partners get hot spots for, saying so (and that districts do
+    not narrow the test) on standard error."""
+    from safetymap.analysis.filters import Filters
+    from safetymap.disclosure import partner_hotspot_quarter, quarter_words, quarters_in
+
+    quarters = quarters_in(reports.span(Filters()))
+    quarter = quarters[partner_hotspot_quarter(quarters, filters.end)] if quarters else None
+    if quarter is not None:
+        print(f"notice: partners get hot spot areas by calendar quarter, tested over the "
+              f"whole county: {quarter_words(quarter)}"
+              + (" (--district does not narrow it)." if filters.districts else "."),
+              file=sys.stderr)
+    return quarter
+
+
+def _partner_areas(args: argparse.Namespace, reports: ReportCounts, filters: Filters) -> int:
+    """Write the hot spot areas of a quarter, county-wide, as partners may see them."""
+    import pandas as pd
+
+    from safetymap.analysis.exports import to_geojson_bytes
+    from safetymap.analysis.hotspots import PARTNER_RESOLUTION, hot_areas
+    from safetymap.analysis.patrol import analyse_hotspots
+    from safetymap.disclosure import partner_hotspot_filters, quarter_words
+    from safetymap.roles import SMALL_COUNT
+
+    quarter = _partner_quarter(reports, filters)
+    analysis = analyse_hotspots(reports, partner_hotspot_filters(quarter),
+                                resolution=PARTNER_RESOLUTION)
+    cells = analysis.result.cells
+    areas = hot_areas(cells if analysis.result.reliable else cells[:0])
+    areas = areas.assign(
+        quarter=quarter_words(quarter) if quarter else "",
+        reports=f"{SMALL_COUNT} or more",
+        area_km2=areas["area_km2"].round(1),
+        latitude=areas["latitude"].round(4),
+        longitude=areas["longitude"].round(4),
+    )[[*PARTNER_COLUMNS, "geometry"]]
+    print(f"notice: {len(areas)} hot spot area(s); each is hot hexagons with the six around "
+          f"each, joined up, and holds {SMALL_COUNT} or more reports.", file=sys.stderr)
+    if args.format == "geojson":
+        data = to_geojson_bytes(areas)
+        if args.out is None:
+            sys.stdout.write(data.decode("utf-8"))
+        else:
+            args.out.write_bytes(data)
+            print(f"Wrote {len(areas):,} areas (geojson) to {args.out}.", file=sys.stderr)
+    else:
+        write_table(pd.DataFrame(areas.drop(columns="geometry")), fmt="csv", out=args.out)
     return EXIT_OK
 
 
@@ -167,7 +218,13 @@ def run_map(args: argparse.Namespace) -> int:
         raise UsageError(f"--out {args.out}: expected a file ending in .html")
     filters = filters_from_args(args)
     dataset, reports = load_data(args.data)
-    resolution = PARTNER_RESOLUTION if args.role == "partner" else args.resolution
+    resolution = args.resolution
+    focus = filters.districts
+    if args.role == "partner":  # by quarter, county-wide: as on the page and in `hotspots`
+        from safetymap.disclosure import partner_hotspot_filters
+
+        filters = partner_hotspot_filters(_partner_quarter(reports, filters))
+        resolution = PARTNER_RESOLUTION
     analysis = analyse_hotspots(reports, filters, resolution=resolution)
     layer = hotspot_layer(analysis.result.cells, analysis.profiles, role=args.role,
                           reliable=analysis.result.reliable)
@@ -175,7 +232,7 @@ def run_map(args: argparse.Namespace) -> int:
     # The page's assets are chosen by standalone_html; its tiles follow SAFETYMAP_TILES.
     style = MapStyle(assets="cdn", tiles=tiles, tiles_attribution=attribution)
     m = hotspot_map(layer, load_districts(), style=style, role=args.role,
-                    reliable=analysis.result.reliable, focus=filters.districts)
+                    reliable=analysis.result.reliable, focus=focus)
     page, inline = standalone_html(m)
     title = _map_title(filters, reports.span(filters))
     heading = html.escape(title) + (

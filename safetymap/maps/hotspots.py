@@ -11,7 +11,7 @@ from folium.plugins import HeatMap
 
 from geodata import MAP_CRS
 from loaders.vocab import REASONS, TIME_OF_DAY
-from safetymap.analysis.hotspots import cell_polygons
+from safetymap.analysis.hotspots import cell_polygons, hot_areas
 from safetymap.maps.base import BOUNDARY_ATTRIBUTION, Legend, MapStyle, finish_map, new_map
 from safetymap.roles import SMALL_COUNT, Role, count_text, sees_points
 
@@ -72,11 +72,12 @@ def hotspot_layer(
     ones, then the hot ones that stand out most (or, when the test is unreliable, the
     busiest :data:`MAX_PLAIN_CELLS`).
 
-    Partners see aggregates only: for them only the hot spots are drawn, with no count,
-    reason or time of their own. A hot spot's neighbourhood (it and its six neighbours)
-    holds at least five reports by the test's definition, so every drawn area describes
-    five or more; no other hexagon is drawn, so the map has no hole or mark where a
-    single report is.
+    Partners see aggregates only: for them only hot spot areas are drawn
+    (:func:`~safetymap.analysis.hotspots.hot_areas`: each hot cell with the six around it,
+    joined up), with no count, confidence level, reason or time. A hot spot's
+    neighbourhood holds at least five reports by the test's definition, so every drawn
+    area holds five or more; no single hexagon is drawn, so the map has no hole or mark
+    where a single report is.
     """
     if role == "partner":
         return _partner_layer(cells, reliable=reliable)
@@ -119,23 +120,26 @@ def hotspot_layer(
 PARTNER_NOTE = "Not shown to partners"
 
 
+#: How a partner's hot spot area is drawn and named (one class: no confidence level,
+#: which would say how many reports are in it).
+PARTNER_FILL = "#d6604d"
+PARTNER_AREA = "Hot spot area"
+
+
 def _partner_layer(cells: pd.DataFrame, *, reliable: bool) -> gpd.GeoDataFrame:
-    """Return the hot spots alone, as a partner may see them (see :func:`hotspot_layer`)."""
-    hot = cells[cells["hotspot"].astype(str).str.startswith("hot_")] if reliable else cells[:0]
-    hot = _at_most(hot, MAX_PLAIN_CELLS)
-    polygons = cell_polygons(hot[["cell_id", "hotspot"]])
+    """Return the hot spot areas, as a partner may see them (see :func:`hotspot_layer`)."""
+    areas = hot_areas(cells if reliable else cells[:0])
     layer = gpd.GeoDataFrame(
         {
-            "cell_id": polygons["cell_id"].to_numpy(),
-            "fill": [HOTSPOT_STYLE[c][0] for c in polygons["hotspot"]],
-            "class_text": [html.escape(HOTSPOT_STYLE[c][1]) for c in polygons["hotspot"]],
-            "reports_text": [f"{SMALL_COUNT} or more in it and the hexagons around it"]
-            * len(polygons),
-            "reasons_text": [PARTNER_NOTE] * len(polygons),
-            "peak_text": [PARTNER_NOTE] * len(polygons),
+            "area": areas["area"].to_numpy(),
+            "fill": [PARTNER_FILL] * len(areas),
+            "class_text": [f"{PARTNER_AREA} {n}" for n in areas["area"]],
+            "reports_text": [f"{SMALL_COUNT} or more in it"] * len(areas),
+            "reasons_text": [PARTNER_NOTE] * len(areas),
+            "peak_text": [PARTNER_NOTE] * len(areas),
         },
-        geometry=polygons.geometry.to_numpy(),
-        crs=polygons.crs,
+        geometry=areas.geometry.to_numpy(),
+        crs=areas.crs,
     )
     return layer.to_crs(MAP_CRS)
 
@@ -236,10 +240,15 @@ def hotspot_map(
          if words in drawn or words == HOTSPOT_STYLE["none"][1]]
         if reliable else [(COUNT_FILL, "Hexagons with reports (not tested)")]
     )
+    title = "Hot and cold spots (exact test, Gi* neighbourhoods)"
+    if role == "partner":
+        rows = [(PARTNER_FILL, (f"{PARTNER_AREA}: hot hexagons with the six around each, "
+                                f"{SMALL_COUNT} or more reports in each area"))]
+        title = "Hot spot areas (exact test, Gi* neighbourhoods)"
     if report_points is not None and sees_points(role) and 0 < len(report_points) <= MAX_POINTS:
         rows.append(("#000000", f"Black dot: {points_name.lower()}"))
     note = HEAT_LABEL if heat_points is not None and len(heat_points) else ""
-    Legend("Hot and cold spots (exact test, Gi* neighbourhoods)", rows, note=note,
+    Legend(title, rows, note=note,
            attribution=BOUNDARY_ATTRIBUTION).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     return finish_map(m, style)

@@ -17,6 +17,7 @@ from safetymap.disclosure import (
     is_shown,
     partner_distance_km,
     partner_share_pct,
+    presence_text,
     suppressed_counts,
 )
 from safetymap.roles import Role
@@ -285,14 +286,15 @@ def partner_when_table(counts: pd.DataFrame) -> pd.DataFrame:
     """Return reports by weekday (rows) and time-of-day band (columns) for a partner.
 
     ``counts`` are ``event_weekday``, ``time_of_day`` and ``reports``. Each cell reads
-    "0", "<5" or "5 or more" (:func:`safetymap.disclosure.coarse_count_text`): the table
-    is off the partners' protected release, so no exact count is given.
+    "5 or more" or "fewer than 5", none included (:func:`safetymap.disclosure.presence_text`):
+    the table is off the partners' protected release, so no exact count is given, and
+    "<5" against "0" would tell on which weekdays and at what times a few reports fell.
     """
     weekdays = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
     found = {(int(d), str(b)): int(n) for d, b, n in zip(
         counts["event_weekday"], counts["time_of_day"], counts["reports"], strict=True)}
     return pd.DataFrame(
-        {TIME_OF_DAY.get(band, "Not given"): [coarse_count_text(found.get((d, band), 0))
+        {TIME_OF_DAY.get(band, "Not given"): [presence_text(found.get((d, band), 0))
                                               for d in range(7)]
          for band in PARTNER_BANDS},
         index=pd.Index(weekdays, name="Day"),
