@@ -1,5 +1,7 @@
 """Coverage gaps: where and when support does not reach the people who feel unsafe."""
 
+from datetime import datetime
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -15,9 +17,18 @@ from safetymap.analysis.coverage import (
     bank_holiday_gap,
     hour_of_week_chart_data,
 )
+from safetymap.analysis.open_now import (
+    EMERGENCY_NOTE,
+    LONDON,
+    OPEN_NOW_NOTE,
+    bank_holiday_name,
+    open_near,
+)
 from safetymap.maps.services import services_map
 from safetymap.present import tables
 from safetymap.ui import app, cached
+from safetymap.ui.state import Keys
+from safetymap.ui.text import escape_markdown
 
 context = app.context()
 role = context.role
@@ -153,3 +164,41 @@ if role == "partner":  # small areas are not on the partners' lattice (safetymap
 else:
     st.dataframe(tables.lsoa_gap_table(lsoa_ranking.head(20), role), hide_index=True,
                  width="stretch")
+
+st.subheader("What is open near here, now")
+places = {place.name: place for place in cached.open_now_places()}
+
+
+def _set_now() -> None:
+    """Set the day and time to now, Europe/London, to the minute."""
+    now = datetime.now(LONDON)
+    st.session_state[Keys.OPEN_DAY] = now.date()
+    st.session_state[Keys.OPEN_TIME] = now.time().replace(second=0, microsecond=0)
+
+
+if Keys.OPEN_DAY not in st.session_state or Keys.OPEN_TIME not in st.session_state:
+    _set_now()  # once a session: the chosen day and time then stay while the user looks
+place_column, day_column, time_column, now_column = st.columns([2, 1, 1, 1],
+                                                               vertical_alignment="bottom")
+place_name = place_column.selectbox(
+    "Town or district", options=list(places), key=Keys.OPEN_PLACE,
+    help="Towns by name, then each district (a point near its middle).",
+)
+day = day_column.date_input("Day", key=Keys.OPEN_DAY, format="DD/MM/YYYY")
+clock = time_column.time_input("Time (UK)", key=Keys.OPEN_TIME)
+now_column.button("Now", on_click=_set_now, key=Keys.OPEN_NOW)
+place = places[place_name]
+open_now = open_near(services, place, datetime.combine(day, clock))
+holiday = bank_holiday_name(day)
+st.write(
+    f"Open at {escape_markdown(place.describe())} on {day:%A} {day.day} {day:%B %Y} at "
+    f"{clock:%H:%M}"
+    + (f" (bank holiday: {escape_markdown(holiday)})" if holiday else "")
+    + f": {len(open_now)} listed."
+)
+if open_now["group"].eq("national line").all():
+    st.warning("No local service that serves this place is open then: the national 24-hour "
+               "lines are listed.")
+st.dataframe(tables.open_now_table(open_now), hide_index=True, width="stretch")
+st.caption(OPEN_NOW_NOTE)
+st.info(EMERGENCY_NOTE, icon=":material/call:")

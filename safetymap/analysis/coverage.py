@@ -80,7 +80,9 @@ __all__ = [
     "lsoa_gap_ranking",
     "lsoa_population_centroids",
     "nearest_km",
+    "public_services",
     "reports_when_closed_pct",
+    "serves_district",
     "summary_of_counts",
     "summary_of_rows",
 ]
@@ -422,6 +424,31 @@ def _public(services: pd.DataFrame) -> pd.DataFrame:
     """
     flag = services["confidential"].astype("boolean").fillna(True).astype(bool)
     return services.loc[~flag & ~services["category"].isin(CONFIDENTIAL_CATEGORIES)]
+
+
+def serves_district(services: pd.DataFrame, district_code: str) -> pd.Series:
+    """Return, per service, whether it serves a district (coverage ``county`` or lists it).
+
+    Parameters
+    ----------
+    services
+        Support services with ``coverage``.
+    district_code
+        A Hertfordshire district (LAD code, or a name :func:`geodata.district_code` knows).
+    """
+    _require(services, ("coverage",), name="services")
+    return _serving(services, _district(district_code))
+
+
+def public_services(services: pd.DataFrame) -> pd.DataFrame:
+    """Return only the services whose location may be used (never a confidential one).
+
+    A row is dropped when it is flagged ``confidential``, when the flag is missing, or when
+    its category is confidential (refuges, the SARC) whatever the flag says, before any
+    other column is read.
+    """
+    _require(services, ("category", "confidential"), name="services")
+    return _public(services)
 
 
 def _hours(services: pd.DataFrame) -> WeeklyHours:

@@ -213,14 +213,15 @@ def _modules() -> tuple[ModuleType, ...]:
         demo_data,
         hotspots,
         ingest,
+        open_now,
         settings,
         survey,
         validate,
     )
 
     return (
-        dashboard, demo_data, validate, ingest, hotspots, briefing, coverage, survey,
-        board_pack, assets, settings,
+        dashboard, demo_data, validate, ingest, hotspots, briefing, coverage, open_now,
+        survey, board_pack, assets, settings,
     )
 
 

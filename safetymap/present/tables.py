@@ -72,6 +72,37 @@ def services_table(services: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+#: How each group of :func:`safetymap.analysis.open_now.open_near` reads in a table.
+OPEN_NOW_GROUPS: dict[str, str] = {
+    "place": "Place to go",
+    "remote": "Phone or online",
+    "confidential": "Confidential: phone only",
+    "national line": "National 24-hour line",
+}
+
+
+def open_now_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Return the services open near a place as a table to read, in the list's order.
+
+    The distance is shown for places to go only; the list holds no location of a
+    confidential service, and no report figure, so it is the same for every role.
+    """
+    return pd.DataFrame(
+        {
+            "Service": table["name"],
+            "How": table["group"].map(OPEN_NOW_GROUPS),
+            "Category": table["category"],
+            "Phone": table["phone"],
+            "Open until": table["open_until"],
+            "Distance": [_km(km) for km in table["distance_km"]],
+            "Serves": table["serves"],
+            "Note": table["place_note"],
+            "Opening hours": table["opening_hours"],
+            "Eligibility": table["eligibility"],
+        }
+    )
+
+
 def _km(value: float) -> str:
     return "-" if pd.isna(value) else f"{value:.1f} km"
 

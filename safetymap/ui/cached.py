@@ -22,6 +22,7 @@ from safetymap.analysis.coverage import (
     summary_of_counts,
 )
 from safetymap.analysis.filters import Filters, filter_survey
+from safetymap.analysis.open_now import Place, place_choices
 from safetymap.analysis.patrol import HotspotAnalysis, analyse_hotspots
 from safetymap.disclosure import PartnerRelease, partner_coverage
 from safetymap.disclosure import partner_release as make_partner_release
@@ -117,3 +118,9 @@ def board_pack(
     release = partner_release(_reports, key) if role == "partner" else None
     return build_board_pack(_dataset, filters=filters, role=role, reports=_reports,
                             release=release)
+
+
+@st.cache_resource(show_spinner=False)
+def open_now_places() -> tuple[Place, ...]:
+    """Return the places to choose for "what is open near here" (the shipped geography)."""
+    return place_choices()

@@ -17,3 +17,7 @@ class Keys:
     CONTEXT: Final = "page.context"
     DEMO_ROLE: Final = "demo.role"
     AUDITED_SIGN_IN: Final = "auth.audited"
+    OPEN_PLACE: Final = "open_now.place"
+    OPEN_DAY: Final = "open_now.day"
+    OPEN_TIME: Final = "open_now.time"
+    OPEN_NOW: Final = "open_now.now"
