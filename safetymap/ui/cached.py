@@ -14,6 +14,7 @@ import streamlit as st
 from geodata import DISTRICTS
 from loaders.counts import ReportCounts, Slot
 from loaders.source import Dataset
+from safetymap.agencies import Agency
 from safetymap.analysis.coverage import (
     ReportSummary,
     coverage_table,
@@ -25,6 +26,7 @@ from safetymap.analysis.filters import Filters, filter_survey
 from safetymap.analysis.patrol import HotspotAnalysis, analyse_hotspots
 from safetymap.disclosure import PartnerRelease, partner_coverage
 from safetymap.disclosure import partner_release as make_partner_release
+from safetymap.reports.actions import ActionList, build_action_list
 from safetymap.reports.board_pack import BoardPack, build_board_pack
 from safetymap.roles import SMALL_BASE, Role
 
@@ -112,3 +114,13 @@ def board_pack(
     release = partner_release(_reports, key) if role == "partner" else None
     return build_board_pack(_dataset, filters=filters, role=role, reports=_reports,
                             release=release)
+
+
+@st.cache_data(show_spinner="Finding the places for this agency…", max_entries=64)
+def action_list(
+    _dataset: Dataset, _reports: ReportCounts, key: str, filters: Filters, agency: Agency,
+    role: Role,
+) -> ActionList:
+    """Return an agency's action list of a selection for a role (shared by every session)."""
+    return build_action_list(_reports, filters, agency, role=role,
+                             synthetic=_dataset.synthetic, origin=_dataset.origin)
