@@ -53,6 +53,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Work out the agency's list and write it."""
     from safetymap.agencies import read_agency_map
+    from safetymap.analysis.actions import RANKING_RULE
     from safetymap.reports.actions import action_list_pdf, build_action_list, nothing_listed
     from safetymap.settings import load_settings
 
@@ -72,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError("No StreetSafe report in the selection, so no place to list: "
                            "check --data and the --district, --since and --until options.")
     say(f"{action_list.summary} {len(action_list.table):,} place(s) listed for the "
-        f"{args.role} role.", err=True)
+        f"{args.role} role. {RANKING_RULE}", err=True)
     if action_list.table.empty:
         say(f"notice: {nothing_listed(action_list)}", err=True)
     write_table(action_list.table, fmt=args.format, out=args.out)
