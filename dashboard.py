@@ -24,6 +24,7 @@ pages = st.navigation(
         st.Page("pages/county_map.py", title="County map", default=True),
         st.Page("pages/hotspots.py", title="Hotspots"),
         st.Page("pages/coverage_gaps.py", title="Coverage gaps"),
+        st.Page("pages/actions.py", title="Action lists"),
         st.Page("pages/feelings_of_safety.py", title="Feelings of Safety"),
         st.Page("pages/board_overview.py", title="Board overview"),
         st.Page("pages/analyst.py", title="Records and downloads", url_path="records"),

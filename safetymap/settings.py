@@ -16,6 +16,13 @@ SAFETYMAP_STORE : path or URL, default unset
     ``~/.pgpass`` file supplies it.
 SAFETYMAP_HEADER_MAP : path, default unset
     JSON file of extra header aliases per kind, e.g. ``{"streetsafe": {"Ref No": "report_id"}}``.
+SAFETYMAP_AGENCIES : path, default unset (the shipped Hertfordshire file)
+    JSON file saying which agency can act on each StreetSafe reason (poor lighting: the
+    county council's street lighting service, and so on), for the Action lists page and
+    ``safetymap actions``. Unset uses ``safetymap/data/agencies.json``. Checked when the
+    dashboard starts: a reason under no agency, an unknown reason or a missing field is
+    one message naming the file, the agency, the field, what was expected and what was
+    found. The format is in :mod:`safetymap.agencies`.
 SAFETYMAP_MAP_ASSETS : ``auto`` | ``local`` | ``cdn``, default ``auto``
     Where the browser loads Leaflet and its plugins from. ``local`` serves the files that
     ``safetymap assets`` installed under ``static/vendor`` (for networks with no internet);
@@ -133,6 +140,11 @@ SETTINGS: dict[str, Setting] = {
     "header_map": Setting(
         "SAFETYMAP_HEADER_MAP", None, "JSON file of extra header aliases per kind.", _path
     ),
+    "agencies": Setting(
+        "SAFETYMAP_AGENCIES", None,
+        "JSON file of who can act on each reason (unset: the shipped Hertfordshire file).",
+        _path,
+    ),
     "map_assets": Setting(
         "SAFETYMAP_MAP_ASSETS", "auto", "Where Leaflet is loaded from.", _map_assets
     ),
@@ -170,6 +182,7 @@ class Settings:
     data_dir: Path | None
     store: str | None
     header_map: Path | None
+    agencies: Path | None
     map_assets: MapAssets
     tiles: str
     demo_reports: int

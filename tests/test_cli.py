@@ -11,7 +11,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import h3
 import pandas as pd
 import pytest
 

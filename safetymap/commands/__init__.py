@@ -205,6 +205,7 @@ def write_table(table: pd.DataFrame, *, fmt: str, out: Path | None) -> None:
 
 def _modules() -> tuple[ModuleType, ...]:
     from safetymap.commands import (
+        actions,
         assets,
         board_pack,
         briefing,
@@ -221,7 +222,7 @@ def _modules() -> tuple[ModuleType, ...]:
 
     return (
         dashboard, demo_data, validate, ingest, hotspots, briefing, coverage, open_now,
-        survey, board_pack, assets, settings,
+        survey, board_pack, actions, assets, settings,
     )
 
 

@@ -8,6 +8,7 @@ import pandas as pd
 
 from geodata import DISTRICTS
 from loaders.vocab import REASONS, SAFETY_ANSWERS, SERVICE_CATEGORIES, TIME_OF_DAY
+from safetymap.analysis.actions import action_why
 from safetymap.analysis.places import STANDINGS as PLACE_STANDINGS
 from safetymap.disclosure import (
     PARTNER_BANDS,
@@ -289,6 +290,60 @@ def top_places_table(places: pd.DataFrame, role: Role) -> pd.DataFrame:
     if role != "partner":
         table["Latitude"] = places["latitude"].round(5).to_numpy()
         table["Longitude"] = places["longitude"].round(5).to_numpy()
+    return table
+
+
+def agency_actions_table(actions: pd.DataFrame, role: Role) -> pd.DataFrame:
+    """Return an agency's action list as the role may read it, one place a row.
+
+    ``actions`` is :func:`safetymap.analysis.actions.agency_actions` output. The partner
+    rules are those of :func:`top_places_table`, applied to the reports that give the
+    agency's reasons: partners see only places where at least 5 reports give them (so
+    being on the list never says that 1 to 4 reports there did), their counts read
+    "5 or more", a reason or peak only when it describes 5 reports or more, no centre, and
+    a "why" built from what they may see (:func:`~safetymap.analysis.actions.action_why`).
+    """
+    partner = role == "partner"
+    if partner:
+        actions = actions[actions["agency_reports"] >= SMALL_COUNT]
+
+    def count(n: int) -> str:
+        return coarse_count_text(int(n)) if partner else count_text(int(n), role)
+
+    table = pd.DataFrame(
+        {
+            "Rank": actions["rank"].to_numpy(dtype="int64"),
+            "Place": actions["name"].to_numpy(dtype=object),
+            "District": actions["district"].to_numpy(dtype=object),
+            "Reports": [count(n) for n in actions["reports"]],
+            "Giving these reasons": [count(n) for n in actions["agency_reports"]],
+            "Reasons": [
+                _reasons_text(codes, counts, role)
+                for codes, counts in zip(actions["reasons"], actions["reason_counts"],
+                                         strict=True)
+            ],
+            "Peak day": [
+                _peak_text(words, int(n), role, tied="No one day")
+                for words, n in zip(actions["peak_day"], actions["peak_day_reports"],
+                                    strict=True)
+            ],
+            "Peak time": [
+                _peak_text(_band_words(words), int(n), role, tied="No one time")
+                for words, n in zip(actions["peak_time"], actions["peak_time_reports"],
+                                    strict=True)
+            ],
+            "Last 12 months": [
+                _standing_text(standing, int(weeks), role)
+                for standing, weeks in zip(actions["standing"], actions["weeks_12_months"],
+                                           strict=True)
+            ],
+            "Why it is on the list": [action_why(row, role)
+                                      for row in actions.to_dict("records")],
+        }
+    )
+    if not partner:
+        table["Latitude"] = actions["latitude"].round(5).to_numpy()
+        table["Longitude"] = actions["longitude"].round(5).to_numpy()
     return table
 
 

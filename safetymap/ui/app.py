@@ -16,6 +16,7 @@ from loaders.source import Dataset, DataSource, SourceError
 from loaders.store import Store, open_store
 from loaders.vocab import REASONS, TIME_OF_DAY
 from safetymap import audit
+from safetymap.agencies import AgencyMap, read_agency_map
 from safetymap.analysis.filters import (
     QUERY_KEYS,
     QUICK_PERIODS,
@@ -40,7 +41,8 @@ class PageContext:
 
     ``reports`` is where StreetSafe reports are counted: the loaded frame, or the store
     (whose reports are not loaded: ``dataset.streetsafe.frame`` is then empty). Pages
-    count and select reports through it, never through the dataset's frame.
+    count and select reports through it, never through the dataset's frame. ``agencies``
+    says who can act on each reason (``SAFETYMAP_AGENCIES``).
     """
 
     settings: Settings
@@ -49,6 +51,7 @@ class PageContext:
     reports: ReportCounts
     filters: Filters
     viewer: Viewer
+    agencies: AgencyMap
 
     @property
     def role(self) -> Role:
@@ -194,6 +197,7 @@ def start() -> PageContext:
     """Read settings, load data and draw the shared sidebar; stop with a message on failure."""
     try:
         settings = load_settings()
+        agencies = read_agency_map(settings.agencies)  # checked at start, like the settings
         signed_in = signed_in_viewer(settings)
         style = MapStyle.from_settings(settings)
         source = source_from_settings(settings, opener=opened_store)
@@ -205,7 +209,7 @@ def start() -> PageContext:
         raise  # unreachable: st.stop() ends the run
     context = PageContext(
         settings=settings, style=style, dataset=dataset, reports=reports, filters=filters,
-        viewer=viewer,
+        viewer=viewer, agencies=agencies,
     )
     st.session_state[Keys.CONTEXT] = context
     return context

@@ -14,6 +14,7 @@ import streamlit as st
 from geodata import DISTRICTS
 from loaders.counts import ReportCounts, Slot
 from loaders.source import Dataset
+from safetymap.agencies import Agency
 from safetymap.analysis.coverage import (
     ReportSummary,
     coverage_table,
@@ -26,6 +27,7 @@ from safetymap.analysis.open_now import Place, place_choices
 from safetymap.analysis.patrol import HotspotAnalysis, analyse_hotspots
 from safetymap.disclosure import PartnerRelease, partner_coverage
 from safetymap.disclosure import partner_release as make_partner_release
+from safetymap.reports.actions import ActionList, build_action_list
 from safetymap.reports.board_pack import BoardPack, build_board_pack
 from safetymap.roles import SMALL_BASE, Role
 
@@ -124,3 +126,13 @@ def board_pack(
 def open_now_places() -> tuple[Place, ...]:
     """Return the places to choose for "what is open near here" (the shipped geography)."""
     return place_choices()
+
+
+@st.cache_data(show_spinner="Finding the places for this agency…", max_entries=64)
+def action_list(
+    _dataset: Dataset, _reports: ReportCounts, key: str, filters: Filters, agency: Agency,
+    role: Role,
+) -> ActionList:
+    """Return an agency's action list of a selection for a role (shared by every session)."""
+    return build_action_list(_reports, filters, agency, role=role,
+                             synthetic=_dataset.synthetic, origin=_dataset.origin)
