@@ -37,6 +37,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -376,10 +377,31 @@ def test_the_pdf_lists_the_agencys_places(
                                 synthetic=True, origin="test exports",
                                 generated=date(2026, 11, 2))
     text = " ".join(pdf_text(action_list_pdf(partner)).split())
-    assert ("No place where 5 or more reports give these reasons in this selection; "
+    assert ("No place where 5 or more reports give these reasons in this quarter; "
             "partners see places only from that many.") in text
     assert "Watford, centre" not in text
     assert "SYNTHETIC DEMO DATA" in text
+
+
+def test_partners_get_places_by_quarter_and_county_only(
+    counts: FrameCounts, agencies: AgencyMap,
+) -> None:
+    # C0's 5 lighting reports are listed for a partner whatever day of the quarter is
+    # chosen: the list is that of October to December 2026 over the county, so no two
+    # choices nest and none can be set against another.
+    lists = [build_action_list(counts, replace(WEEK, start=day, end=day),
+                               agencies.find(LIGHTING), role="partner", synthetic=False,
+                               origin="test exports")
+             for day in (date(2026, 10, 1), date(2026, 10, 27), date(2026, 12, 31))]
+    assert {len(found.table) for found in lists} == {1}
+    assert {found.period for found in lists} == {(date(2026, 10, 1), date(2026, 12, 31))}
+    assert all(found.table.equals(lists[0].table) for found in lists)
+    assert lists[0].table.iloc[0]["Reports"] == "5 or more"
+    # Another district picks no row of the county's list.
+    dacorum = build_action_list(counts, replace(WEEK, districts=("E07000096",)),
+                                agencies.find(LIGHTING), role="partner", synthetic=False,
+                                origin="test exports")
+    assert dacorum.table.empty
 
 
 # ============================================================================ command

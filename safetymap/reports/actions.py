@@ -21,6 +21,12 @@ from safetymap.analysis.counts import as_counts, selection_period
 from safetymap.analysis.filters import Filters
 from safetymap.analysis.patrol import area_name, study_area
 from safetymap.analysis.places import STANDING_DEFINITIONS, STANDINGS
+from safetymap.disclosure import (
+    partner_hotspot_filters,
+    partner_hotspot_quarter,
+    quarter_words,
+    quarters_in,
+)
 from safetymap.present.tables import agency_actions_table
 from safetymap.reports import SYNTHETIC_BANNER, ReportPDF, day_text, period_text
 from safetymap.roles import SMALL_COUNT, Role, check_role
@@ -107,7 +113,19 @@ def build_action_list(
     check_role(role)
     counts = as_counts(reports)
     everything = replace(filters, reasons=())
-    actions = agency_actions(counts, everything, agency, area=study_area(filters.districts))
+    area_words = area_name(filters.districts)
+    if role == "partner":
+        # Places are off the partners' release: as for hot spots, partners get them by
+        # calendar quarter and for the whole county only, so that no two lists nest
+        # (safetymap.disclosure.partner_hotspot_filters); the districts chosen then pick
+        # rows of the county's list.
+        quarters = quarters_in(counts.span(Filters()))
+        quarter = quarters[partner_hotspot_quarter(quarters, filters.end)] if quarters else None
+        everything = partner_hotspot_filters(quarter)
+    actions = agency_actions(counts, everything, agency,
+                             area=study_area(everything.districts))
+    if role == "partner" and filters.districts:
+        actions = actions[actions["district_code"].isin(filters.districts)]
     table = agency_actions_table(actions, role)
     notes = [RANKING_RULE,
              ("A place is the reports lying within 150 m of one another, as in the list of "
@@ -121,6 +139,10 @@ def build_action_list(
         notes.append("The reasons chosen in the filters are not applied here: the agency's "
                      "own reasons choose the reports.")
     if role == "partner":
+        notes.append("For partners, places are listed by calendar quarter, found over the "
+                     "whole county (the districts chosen then pick rows of it), so that no "
+                     "two lists can be set against each other: here "
+                     f"{quarter_words(quarter) if quarter else 'no quarter (no report)'}.")
         notes.append(f"For partners: only places where {SMALL_COUNT} or more reports give "
                      f"the agency's reasons are listed, counts read \"{SMALL_COUNT} or "
                      f"more\", and a reason, day or time is named only when it describes "
@@ -130,7 +152,7 @@ def build_action_list(
     if synthetic:
         notes.insert(0, f"{SYNTHETIC_BANNER}: made up for demonstration and testing.")
     return ActionList(
-        agency=agency, role=role, area=area_name(filters.districts),
+        agency=agency, role=role, area=area_words,
         period=selection_period(counts, everything), table=table,
         listed_before_rules=len(actions), notes=tuple(notes), synthetic=synthetic,
         origin=origin, generated=generated or date.today(),
@@ -162,9 +184,9 @@ def _pdf_rows(table: pd.DataFrame) -> list[list[str]]:
 
 def nothing_listed(action_list: ActionList) -> str:
     """Say why the list is empty, in words the role may read."""
-    if action_list.role == "partner" and action_list.listed_before_rules:
+    if action_list.role == "partner":  # the same words whether a few reports gave them or none
         return (f"No place where {SMALL_COUNT} or more reports give these reasons in this "
-                "selection; partners see places only from that many.")
+                "quarter; partners see places only from that many.")
     return "No report in this selection gives these reasons, so no place to list."
 
 
