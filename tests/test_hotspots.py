@@ -203,10 +203,11 @@ def test_gi_star_of_the_centre_of_two_rings_by_hand() -> None:
     # z = (24 − 7·24/19) / (√2616/19 · √((19·7 − 49)/18)) = 288 / √(2616·14/3) = 288/√12208
     assert result["gi_z"].iloc[0] == pytest.approx(288 / math.sqrt(12208), abs=1e-9)
     # The exact test: all 24 reports are in the centre's neighbourhood, 7 of 19 equal
-    # cells. P(X >= 24) for X ~ Binomial(24, 7/19) is (7/19)^24; two-sided, twice that.
+    # cells. P(X >= 24) for X ~ Binomial(24, 7/19) is (7/19)^24 (one-sided: more than
+    # chance).
     assert result["neighbourhood_reports"].iloc[0] == 24
     assert result["expected"].iloc[0] == pytest.approx(24 * 7 / 19, rel=1e-12)
-    assert result["gi_p"].iloc[0] == pytest.approx(2 * (7 / 19) ** 24, rel=1e-9)
+    assert result["gi_p"].iloc[0] == pytest.approx((7 / 19) ** 24, rel=1e-9)
 
 
 def test_gi_star_z_matches_esda_on_every_cell() -> None:
@@ -236,37 +237,44 @@ def test_five_reports_in_one_cell_of_nineteen_by_hand() -> None:
 
     result = getis_ord(counts, resolution=RES).set_index("cell_id")
     # The centre and each ring-1 cell have all 7 of their cells in the set, holding the
-    # 5 reports: p = 2 (7/19)^5 = 2 · 16807 / 2476099 = 0.013575.
-    p_near = 2 * 16807 / 2476099
+    # 5 reports: p = P(X >= 5) = (7/19)^5 = 16807 / 2476099 = 0.0067877.
+    p_near = 16807 / 2476099
     for cell in [middle, *ring1]:
         assert result.loc[cell, "neighbourhood_reports"] == 5
         assert result.loc[cell, "gi_p"] == pytest.approx(p_near, rel=1e-9)
     # A ring-2 cell has k = 4 or 5 cells in the set (itself, two ring-2 neighbours, one
-    # ring-1 cell at a corner of the ring, two elsewhere) and none of the reports:
-    # p = 2 P(X <= 0) = 2 ((19 - k)/19)^5: 0.6134 at the 6 corners, 0.4344 at the 6 others.
+    # ring-1 cell at a corner of the ring, two elsewhere) and none of the reports, fewer
+    # than expected: p = P(X <= 0) = ((19 - k)/19)^5: 0.3067 at the 6 corners, 0.2172 at
+    # the 6 others.
     assert (result.loc[ring2, "neighbourhood_reports"] == 0).all()
     corners = [cell for cell in ring2 if len(set(h3.grid_disk(cell, 1)) & set(ring1)) == 1]
     assert len(corners) == 6
     for cell in ring2:
         k = 4 if cell in corners else 5
-        assert result.loc[cell, "gi_p"] == pytest.approx(2 * ((19 - k) / 19) ** 5, rel=1e-9)
-    # BH: the 7 equal smallest p-values of 19 become p · 19/7 = 0.036847 (the larger ranks
-    # give more, e.g. 0.4344 · 19/13 = 0.635): hot at 95%,
-    # not at 99%; the others are not marked.
+        assert result.loc[cell, "gi_p"] == pytest.approx(((19 - k) / 19) ** 5, rel=1e-9)
+    # BH of "more than chance" over all 19 cells: the 7 equal smallest p-values become
+    # p · 19/7 = 0.018424 (the ring-2 cells' P(X >= 0) = 1 stay 1): hot at 95%, not 99%.
     assert result.loc[middle, "gi_q"] == pytest.approx(p_near * 19 / 7, rel=1e-9)
+    # BH of "fewer than chance": the centre and ring 1 have P(X <= 5) = 1; the 6 ring-2
+    # cells at 0.2172 give 0.2172 · 19/6 = 0.688, the 6 at 0.3067 give 0.3067 · 19/12 =
+    # 0.4856, and the smaller ranks take the smallest q above them: 0.4856 for all 12.
+    np.testing.assert_allclose(result.loc[ring2, "gi_q"], (15 / 19) ** 5 * 19 / 12,
+                               rtol=1e-9)
     assert set(result.loc[[middle, *ring1], "hotspot"]) == {"hot_95"}
     assert set(result.loc[ring2, "hotspot"]) == {"none"}
     # Four reports could not make a hot spot, however close: the neighbourhood floor.
     four = getis_ord(counts.assign(reports=[4] + [0] * 18), resolution=RES)
     assert (four["hotspot"] == "none").all()
-    assert four["gi_q"].iloc[0] == pytest.approx(2 * (7 / 19) ** 4 * 19 / 7, rel=1e-9)
+    assert four["gi_q"].iloc[0] == pytest.approx((7 / 19) ** 4 * 19 / 7, rel=1e-9)
 
 
 def test_exact_p_values_by_hand() -> None:
-    p, expected = exact_p_values(np.array([0, 1, 3, 2]), 3, np.array([0.5, 0.5, 0.5, 0.25]))
-    # Binomial(3, 1/2): P(0) = 1/8, P(>=1) = 7/8, P(3) = 1/8. Binomial(3, 1/4): P(>=2) =
-    # 3·(1/4)²·(3/4) + (1/4)³ = 9/64 + 1/64 = 10/64.
-    np.testing.assert_allclose(p, [2 / 8, 1.0, 2 / 8, 2 * 10 / 64], rtol=1e-12)
+    upper, lower, expected = exact_p_values(np.array([0, 1, 3, 2]), 3,
+                                            np.array([0.5, 0.5, 0.5, 0.25]))
+    # Binomial(3, 1/2): P(0) = 1/8, P(>=1) = 7/8, P(<=1) = 1/2, P(3) = 1/8. Binomial(3, 1/4):
+    # P(>=2) = 3·(1/4)²·(3/4) + (1/4)³ = 9/64 + 1/64 = 10/64, P(<=2) = 1 - 1/64 = 63/64.
+    np.testing.assert_allclose(upper, [1.0, 7 / 8, 1 / 8, 10 / 64], rtol=1e-12)
+    np.testing.assert_allclose(lower, [1 / 8, 1 / 2, 1.0, 63 / 64], rtol=1e-12)
     np.testing.assert_allclose(expected, [1.5, 1.5, 1.5, 0.75], rtol=1e-12)
 
 

@@ -86,9 +86,11 @@ HOTSPOT_DEFINITION = (
     "binomial test, right for a handful of reports as for a million. A hot spot is a "
     "hexagon whose neighbourhood holds clearly more reports than that, and at least "
     f"{MIN_HOTSPOT_REPORTS}; a cold spot, clearly fewer (rare unless reports are many). "
-    "Because thousands of hexagons are tested at once, a few would look unusual by chance "
-    "alone, so the p-values are corrected for the number of hexagons tested (the "
-    "Benjamini-Hochberg false discovery rate, as in ArcGIS's Optimized Hot Spot Analysis). "
+    "Hot spots (more than chance) and cold spots (fewer) are tested as two separate "
+    "questions. Because thousands of hexagons are tested at once, a few would look unusual "
+    "by chance alone, so each question's p-values are corrected for the number of hexagons "
+    "tested (the Benjamini-Hochberg false discovery rate, as in ArcGIS's Optimized Hot "
+    "Spot Analysis). "
     "'99% confidence' means the corrected p-value is at most 0.01: of the hexagons marked "
     "at that level, at most about 1 in 100 is expected to be a false alarm. '95%' means "
     "at most 0.05 (1 in 20) and '90%' at most 0.10 (1 in 10). On reports scattered at "
@@ -551,21 +553,21 @@ def gi_star_z(counts: np.ndarray, neighbourhoods: sparse.csr_matrix) -> np.ndarr
 
 def exact_p_values(
     observed: np.ndarray, total: int, share: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return the exact two-sided p-value of each neighbourhood count, and its expectation.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return each neighbourhood count's exact one-sided p-values, and its expectation.
 
     If the ``total`` reports fell independently anywhere in the study area, with a chance
     of falling in a neighbourhood equal to its ``share`` of the area, the count in that
-    neighbourhood would be Binomial(total, share). The p-value is twice the smaller tail
-    at the observed count, at most 1: P(X >= observed) for a count above expectation,
-    P(X <= observed) below it. Exact at every volume, from 20 reports to millions, where
-    the normal approximation of Gi* is far off when most cells are empty.
+    neighbourhood would be Binomial(total, share). Returned: P(X >= observed), the p-value
+    of "more reports than chance" (a hot spot); P(X <= observed), that of "fewer" (a cold
+    spot); and total x share. Exact at every volume, from 20 reports to millions, where the
+    normal approximation of Gi* is far off when most cells are empty.
     """
     k = np.asarray(observed, dtype=float)
     p = np.clip(np.asarray(share, dtype=float), 0.0, 1.0)
     upper = stats.binom.sf(k - 1, total, p)
     lower = stats.binom.cdf(k, total, p)
-    return np.minimum(1.0, 2.0 * np.minimum(upper, lower)), total * p
+    return upper, lower, total * p
 
 
 def getis_ord(counts: pd.DataFrame, *, resolution: int = DEFAULT_RESOLUTION) -> pd.DataFrame:
@@ -575,8 +577,11 @@ def getis_ord(counts: pd.DataFrame, *, resolution: int = DEFAULT_RESOLUTION) -> 
     ``counts`` (Gi*'s binary weights): a cell on the edge of the study area simply has
     fewer neighbours. The test is exact (:func:`exact_p_values`): the neighbourhood's
     count against Binomial(all reports, the neighbourhood's share of the study area), each
-    cell weighing its ``area_share`` (1 when the column is absent). The p-values are
-    Benjamini-Hochberg adjusted over all cells. The Gi* z-score is kept as the measure of
+    cell weighing its ``area_share`` (1 when the column is absent). Hot and cold are two
+    one-sided questions ("more reports than chance?", "fewer?"), each a family of tests
+    Benjamini-Hochberg adjusted over all cells, so each controls its own false discovery
+    rate: a sergeant asks where reports gather, and a two-sided test would halve the power
+    to answer that for a cold side that sparse counts can hardly ever show. The Gi* z-score is kept as the measure of
     how strongly a cell stands out (for ordering and for analysts), not for the test.
 
     Parameters
@@ -591,7 +596,9 @@ def getis_ord(counts: pd.DataFrame, *, resolution: int = DEFAULT_RESOLUTION) -> 
     -------
     pandas.DataFrame
         ``counts`` with ``neighbourhood_reports``, ``expected`` (what an even spread would
-        put in the neighbourhood), ``gi_z``, ``gi_p`` (exact, two-sided), ``gi_q`` and
+        put in the neighbourhood), ``gi_z``, ``gi_p`` (exact, one-sided in the direction
+        the cell leans: more or fewer than ``expected``), ``gi_q`` (its family's
+        Benjamini-Hochberg adjusted p-value) and
         ``hotspot`` (one of :data:`HOTSPOT_CLASSES`; a hot spot's neighbourhood holds at
         least :data:`MIN_HOTSPOT_REPORTS` reports).
     """
@@ -623,13 +630,16 @@ def getis_ord(counts: pd.DataFrame, *, resolution: int = DEFAULT_RESOLUTION) -> 
     observed = neighbourhoods @ y
     share = (neighbourhoods @ weight) / weight.sum() if len(y) else weight
     total = int(y.sum())
-    p, expected = exact_p_values(observed, total, share)
+    upper, lower, expected = exact_p_values(observed, total, share)
+    # Two families, each corrected over every cell: "more than chance" (hot spots) and
+    # "fewer than chance" (cold spots). A cell is reported in the direction it leans.
+    above = observed > expected
     result = counts.copy()
     result["neighbourhood_reports"] = observed.astype("int64")
     result["expected"] = expected
     result["gi_z"] = gi_star_z(y, neighbourhoods)
-    result["gi_p"] = p
-    result["gi_q"] = benjamini_hochberg(p)
+    result["gi_p"] = np.where(above, upper, lower)
+    result["gi_q"] = np.where(above, benjamini_hochberg(upper), benjamini_hochberg(lower))
     result["hotspot"] = hotspot_classes(observed - expected, result["gi_q"].to_numpy(),
                                         observed)
     return result
