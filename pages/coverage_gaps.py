@@ -30,6 +30,12 @@ from safetymap.ui import app, cached
 from safetymap.ui.state import Keys
 from safetymap.ui.text import escape_markdown
 
+#: The week's axis, shared by both charts so that they line up: a mark at each midnight,
+#: named by its day.
+WEEK_AXIS = alt.Axis(values=list(range(0, 168, 24)), grid=True,
+                     labelExpr="['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun']"
+                               "[round(datum.value / 24)]")
+
 context = app.context()
 role = context.role
 districts, _ = app.geography()
@@ -49,8 +55,16 @@ gap_colours = ["#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15"]
 shade = ranking[["district_code", "gap_score", "rank"]].copy()
 shade["fill"] = pd.qcut(shade["gap_score"].rank(method="first"), 5, labels=gap_colours).astype(str)
 shade["label"] = [f"Gap rank {r} of 10" for r in shade["rank"]]
+shade_rows = []
+for fill, ranks in shade.groupby("fill", sort=False)["rank"]:
+    first, last = int(ranks.min()), int(ranks.max())
+    shade_rows.append((str(fill), f"Rank {first}" if first == last else f"Ranks {first}-{last}"))
+shade_rows.sort(key=lambda row: int(row[1].split()[1].split("-")[0]))
+shade_rows[0] = (shade_rows[0][0], shade_rows[0][1] + ": largest gap")
+shade_rows[-1] = (shade_rows[-1][0], shade_rows[-1][1] + ": smallest gap")
 st_folium(
     services_map(services, districts, style=context.style, shade=shade,
+                 shade_legend=("District shading: gap rank", shade_rows),
                  focus=context.filters.districts),
     height=520, use_container_width=True, returned_objects=[], key="services_map",
 )
@@ -63,11 +77,10 @@ if role == "partner":  # the district counts partners may see, from the one rele
     release = cached.partner_release(context.reports, context.reports.key)
     ranking_texts = {code: release.reports((code,), context.filters.start, context.filters.end)
                      for code in ranking["district_code"]}
-st.dataframe(
-    tables.gap_ranking_table(ranking, role, reports_text=ranking_texts), hide_index=True,
-    width="stretch",
-    column_config={"Why": st.column_config.TextColumn(width="large")},
-)
+# A static table wraps its text: the reasons in words are read whole, not cut off.
+st.table(tables.gap_ranking_table(ranking, role, reports_text=ranking_texts)
+         .astype({"Rank": str}).style.format(precision=2), hide_index=True,
+         border="horizontal")
 st.caption(SCORE_NOTE)
 if role == "partner" and ranking["reports_per_1000"].isna().all():
     st.caption("For partners, reports are left out of the need index for this period: some "
@@ -99,8 +112,8 @@ bars = (
     alt.Chart(chart)
     .mark_bar(color="#444444")
     .encode(
-        x=alt.X("hour_of_week:Q", title="Hour of the week (Monday 00:00 at the left)",
-                scale=alt.Scale(domain=[0, 168]), axis=alt.Axis(values=list(range(0, 169, 24)))),
+        x=alt.X("hour_of_week:Q", title=None, scale=alt.Scale(domain=[0, 168]),
+                axis=WEEK_AXIS),
         y=alt.Y("reports:Q", title="Reports with a known time"),
         tooltip=["label", "reports"],
     )
@@ -115,7 +128,8 @@ strips = (
     alt.Chart(opening)
     .mark_rect()
     .encode(
-        x=alt.X("hour_of_week:Q", scale=alt.Scale(domain=[0, 168]), title=None),
+        x=alt.X("hour_of_week:Q", scale=alt.Scale(domain=[0, 168]),
+                title="Day of the week (each starts at 00:00 at its mark)", axis=WEEK_AXIS),
         x2=alt.X2("hour_end:Q"),
         y=alt.Y("category:N", title="Open (dark) or closed (light)",
                 axis=alt.Axis(labelLimit=320)),
@@ -162,8 +176,8 @@ if role == "partner":  # small areas are not on the partners' lattice (safetymap
     st.write("Small areas are shown to analysts and police: for partners, figures are for "
              "whole districts, so that no report can be placed.")
 else:
-    st.dataframe(tables.lsoa_gap_table(lsoa_ranking.head(20), role), hide_index=True,
-                 width="stretch")
+    st.table(tables.lsoa_gap_table(lsoa_ranking.head(20), role).style.format(precision=2),
+             hide_index=True, border="horizontal")
 
 st.subheader("What is open near here, now")
 places = {place.name: place for place in cached.open_now_places()}

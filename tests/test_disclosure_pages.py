@@ -79,7 +79,7 @@ def _coverage_ranking(folder: Path, monkeypatch: pytest.MonkeyPatch, extra: str)
     assert not app.exception
     captions = [c.value for c in app.caption]
     assert any("reports are left out of the need index" in c for c in captions)
-    return app.dataframe[0].value[["Rank", "District", "Gap score", "Why"]].to_numpy().tolist()
+    return app.table[0].value[["Rank", "District", "Gap score", "Why"]].to_numpy().tolist()
 
 
 def test_coverage_gaps_give_partners_no_rank_or_score_from_a_small_count(

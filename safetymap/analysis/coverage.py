@@ -101,7 +101,10 @@ DISTANCE_NOTE = (
     "the SARC) are never measured: their locations are not used. 'From reports' is measured "
     "from the centre of the small hexagon (H3 resolution 10, about 130 m across) that holds "
     "each report, weighted by its reports, so each distance is within about 80 m of the "
-    "report's own point: the counts come from the store without reading every report."
+    "report's own point (reports are counted by hexagon, so that a store of any size is "
+    "read as counts, never report by report). A category that no service in the list "
+    "belongs to reads 'NO' for every district and is not counted as any district's gap "
+    "(it is a gap of the list itself, the same everywhere)."
 )
 
 #: H3 resolution of the places reports are measured from when they are counted.

@@ -581,8 +581,9 @@ def getis_ord(counts: pd.DataFrame, *, resolution: int = DEFAULT_RESOLUTION) -> 
     one-sided questions ("more reports than chance?", "fewer?"), each a family of tests
     Benjamini-Hochberg adjusted over all cells, so each controls its own false discovery
     rate: a sergeant asks where reports gather, and a two-sided test would halve the power
-    to answer that for a cold side that sparse counts can hardly ever show. The Gi* z-score is kept as the measure of
-    how strongly a cell stands out (for ordering and for analysts), not for the test.
+    to answer that for a cold side that sparse counts can hardly ever show. The Gi* z-score
+    is kept as the measure of how strongly a cell stands out (for ordering and for
+    analysts), not for the test.
 
     Parameters
     ----------

@@ -71,6 +71,7 @@ def services_map(
     *,
     style: MapStyle,
     shade: pd.DataFrame | None = None,
+    shade_legend: tuple[str, list[tuple[str, str]]] | None = None,
     focus: tuple[str, ...] = (),
 ) -> folium.Map:
     """Return a map of the support services.
@@ -90,6 +91,9 @@ def services_map(
     shade
         Optional ``district_code``, ``fill`` and ``label`` to shade the districts with (for
         example by gap score); plain outlines when None.
+    shade_legend
+        A title and (colour, words) rows saying what the shading means, drawn as a second
+        legend; None for none.
     focus
         District codes the map opens on, e.g. the districts chosen; all of ``districts``
         when empty (or when none of them is there).
@@ -153,5 +157,7 @@ def services_map(
     if len(confidential):
         rows.append((AREA_COLOUR, "Dashed line: area a confidential service serves"))
     Legend("Support services", rows, attribution=BOUNDARY_ATTRIBUTION).add_to(m)
+    if shade_legend is not None:
+        Legend(shade_legend[0], shade_legend[1], position="bottomright").add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     return finish_map(m, style)
