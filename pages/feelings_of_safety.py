@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from safetymap.analysis.filters import filter_survey
+from safetymap.analysis.filters import Filters, filter_survey
 from safetymap.analysis.hotspots import PARTNER_RESOLUTION
 from safetymap.analysis.survey import (
     breakdown,
@@ -15,10 +15,14 @@ from safetymap.analysis.survey import (
     district_indicators,
 )
 from safetymap.disclosure import (
-    SMALL_COUNT,
+    SMALL_BASE,
     county_survey_shown,
     hide_survey_differences,
+    partner_hotspot_filters,
+    partner_hotspot_quarter,
     partner_survey_filters,
+    quarter_words,
+    quarters_in,
 )
 from safetymap.maps.hotspots import MAX_POINTS, hotspot_layer, hotspot_map
 from safetymap.present.wording import change_words, pct_with_ci, survey_table
@@ -151,8 +155,14 @@ if sees_personal(role):
 st.subheader("Places people named as unsafe, against StreetSafe hot spots")
 # The same test as the Hotspots page opens with: the size chosen from the data, or the
 # partners' fixed size.
+hot_filters = context.filters
+if role == "partner":  # hot spots by calendar quarter over the county, as on Hotspots
+    quarters = quarters_in(context.reports.span(Filters()))
+    hot_quarter = (quarters[partner_hotspot_quarter(quarters, context.filters.end)]
+                   if quarters else None)
+    hot_filters = partner_hotspot_filters(hot_quarter)
 analysis = cached.hotspot_analysis(
-    context.reports, context.reports.key, context.filters,
+    context.reports, context.reports.key, hot_filters,
     PARTNER_RESOLUTION if role == "partner" else None, None,
 )
 cells = analysis.result.cells
@@ -161,9 +171,16 @@ named = survey.dropna(subset=["concern_latitude", "concern_longitude"])
 share = concern_agreement(survey, hot, resolution=analysis.scale.resolution)
 if named.empty:
     st.write("No response in this selection names a place.")
-elif role == "partner" and len(named) < SMALL_COUNT:
-    st.write("Fewer than 5 places are named in this selection: no share is shown.")
+elif role == "partner" and len(named) < SMALL_BASE:
+    st.write(f"Fewer than {SMALL_BASE} places are named in this selection: no share is "
+             "shown to partners.")
 else:
+    if role == "partner":
+        share = round(share * 10) / 10  # to 10%, as partners' other shares
+        st.caption(f"For partners: against the hot spots of "
+                   f"{quarter_words(hot_quarter) if hot_quarter else 'the data'} over the "
+                   "whole county (partners' hot spots are by calendar quarter), to the "
+                   "nearest 10%.")
     st.metric(
         "Places of concern inside a StreetSafe hot spot",
         f"{share:.0%}",
@@ -186,7 +203,7 @@ else:
             hotspot_map(layer, districts, style=context.style, role=role,
                         reliable=analysis.result.reliable, report_points=points,
                         focus=context.filters.districts,
-                        points_name="Places named in the survey"),
+                        points_name="Places named in the survey", small_points=True),
             height=520, use_container_width=True, returned_objects=[], key="concern_map",
         )
         if len(points) > MAX_POINTS:

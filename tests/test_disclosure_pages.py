@@ -10,6 +10,8 @@ import streamlit as st
 from apps import run_dashboard
 from streamlit.testing.v1 import AppTest
 
+from safetymap.demo import write_demo_data
+
 ROOT = Path(__file__).resolve().parents[1]
 WATFORD = "51.6565,-0.3903"
 HEMEL = "51.7526,-0.4692"
@@ -94,3 +96,37 @@ def test_coverage_gaps_give_partners_no_rank_or_score_from_a_small_count(
         data_dir, monkeypatch, f"W4,2026-03-21 10:00,{WATFORD},\n")
     assert with_three == with_four
     assert not any("report rate" in row[3] for row in with_three)
+
+
+def test_partners_share_of_places_named_in_hot_spots_is_by_quarter_and_rounded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "demo"
+    write_demo_data(folder, reports=300, responses=800, seed=5)
+    monkeypatch.setenv("SAFETYMAP_DATA", str(folder))
+    monkeypatch.setenv("SAFETYMAP_MAP_ASSETS", "cdn")
+    monkeypatch.setenv("SAFETYMAP_ROLE", "partner")
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    app = run("pages/feelings_of_safety.py")
+    assert not app.exception
+    share = {m.label: m.value for m in app.metric}["Places of concern inside a StreetSafe hot spot"]
+    # To the nearest 10%: "0%", "10%", ... "100%".
+    assert share in {f"{n}%" for n in range(0, 101, 10)}
+    assert any(c.value.startswith("For partners: against the hot spots of ")
+               and "over the whole county (partners' hot spots are by calendar quarter)"
+               in c.value for c in app.caption)
+
+
+def test_partners_get_no_share_of_fewer_than_50_places_named(data_dir: Path) -> None:
+    (data_dir / "survey_test.csv").write_text(
+        "response_id,completed_at,district,safe_day,safe_after_dark,concern_latitude,"
+        "concern_longitude\n"
+        + "".join(f"S{i},2026-03-0{1 + i % 9} 12:00,Watford,Very safe,Very unsafe,"
+                  f"{WATFORD}\n" for i in range(49)))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    app = run("pages/feelings_of_safety.py")
+    assert "Places of concern inside a StreetSafe hot spot" not in [m.label for m in app.metric]
+    assert ("Fewer than 50 places are named in this selection: no share is shown to "
+            "partners.") in [m.value for m in app.markdown]

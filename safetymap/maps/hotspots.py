@@ -155,6 +155,7 @@ def hotspot_map(
     reliable: bool = True,
     points_name: str = "Reports (one dot each)",
     focus: tuple[str, ...] = (),
+    small_points: bool = False,
 ) -> folium.Map:
     """Return the hotspot map.
 
@@ -180,6 +181,9 @@ def hotspot_map(
     focus
         District codes (``code``) the map opens on, e.g. the districts chosen; the whole of
         ``districts`` when empty (or when none of them is there).
+    small_points
+        Draw the dots small and see-through, for many points laid over the hexagons they
+        are compared with (places named in the survey), so that the hexagons stay legible.
     """
     chosen = districts[districts["code"].isin(focus)] if focus and "code" in districts else None
     m = new_map(chosen if chosen is not None and len(chosen) else districts, style,
@@ -228,8 +232,10 @@ def hotspot_map(
         )
         folium.GeoJson(
             dots, name=points_name,
-            marker=folium.CircleMarker(radius=3, color="#000000", weight=1, fill=True,
-                                       fill_opacity=0.8),
+            marker=(folium.CircleMarker(radius=2, color="#000000", weight=0, fill=True,
+                                        fill_opacity=0.45) if small_points else
+                    folium.CircleMarker(radius=3, color="#000000", weight=1, fill=True,
+                                        fill_opacity=0.8)),
             tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
         ).add_to(m)
     # Only the classes on the map: a legend offering cold spots where none can be found
