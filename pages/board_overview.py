@@ -3,7 +3,9 @@
 import altair as alt
 import pandas as pd
 import streamlit as st
+from streamlit_folium import st_folium
 
+from safetymap.maps.districts import RATE_UNIT, district_rate_map, rate_shading
 from safetymap.reports.board_pack import board_pack_pdf
 from safetymap.ui import app, cached
 
@@ -16,6 +18,10 @@ section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] {dis
 [data-testid="stMetricLabel"] p {font-size: 1.2rem; white-space: normal;}
 [data-testid="stMetricValue"], [data-testid="stMetricValue"] * {font-size: 3.4rem !important;}
 h1 {font-size: 3rem !important;}
+h3 {font-size: 1.9rem !important;}
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {
+  font-size: 1.15rem !important; color: #31333f !important;}
+[data-testid="stTable"] td, [data-testid="stTable"] th {font-size: 1.15rem !important;}
 </style>
 """
 
@@ -55,9 +61,15 @@ for tile, (label, value, words) in zip(tiles, short, strict=True):
     tile.metric(label, value)
     tile.caption(words)
 
+#: Reasons listed on the big screen, so that they fit on its first screen.
+PRESENTED_REASONS = 6
 #: Axis text size: larger on a big screen.
 AXIS_FONT = 16 if presenting else 11
-trend_col, rank_col = st.columns(2, gap="large")
+# On a big screen the trend, the districts and the reasons share the first screen.
+if presenting:
+    trend_col, rank_col, reason_col = st.columns([5, 5, 4], gap="large")
+else:
+    trend_col, rank_col = st.columns(2, gap="large")
 with trend_col:
     st.subheader("Reports per month")
     trend = pack.trend.copy()
@@ -89,25 +101,58 @@ with rank_col:
             y=alt.Y("district_name:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
             tooltip=[alt.Tooltip("district_name:N", title="District"),
                      alt.Tooltip("text:N", title="Per 1,000")],
-        ).properties(height=32 * max(len(shown_rates), 1)).configure_axis(
-            labelFontSize=AXIS_FONT, titleFontSize=AXIS_FONT
-        ),
+        ).properties(height=(36 if presenting else 32) * max(len(shown_rates), 1))
+        .configure_axis(labelFontSize=AXIS_FONT, titleFontSize=AXIS_FONT),
         width="stretch",
     )
     with st.expander("The same figures as a table"):
         st.dataframe(table, hide_index=True, width="stretch")
 
-st.subheader("Reports by district and calendar quarter")
-st.dataframe(pack.quarter_table, hide_index=True, width="stretch")
 
-st.subheader("Reasons people gave")
-if role == "partner":
-    st.caption("For partners: reasons for the whole county, over the whole calendar quarters "
-               "of the period; counts from 1 to 4 read \"<5\" and counts that would give "
-               "one away read \"hidden\".")
-# The pack's table: for partners a hidden count hides its share too (a share of a known
-# total would give the count away).
-st.dataframe(pack.reason_table, hide_index=True, width="stretch")
+def _reasons() -> None:
+    """The reasons people gave, as the pack's table (for partners a hidden count hides its
+    share too: a share of a known total would give the count away)."""
+    st.subheader("Reasons people gave")
+    if role == "partner":
+        st.caption("For partners: reasons for the whole county, over the whole calendar "
+                   "quarters of the period; counts from 1 to 4 read \"<5\" and counts that "
+                   "would give one away read \"hidden\".")
+    if presenting:  # a static table: large type, read from across the room
+        st.table(pack.reason_table.head(PRESENTED_REASONS), hide_index=True,
+                 border="horizontal")
+        if len(pack.reason_table) > PRESENTED_REASONS:
+            st.caption(f"The {PRESENTED_REASONS} reasons given most; every reason is in the "
+                       "board pack and out of presentation mode.")
+    else:
+        st.dataframe(pack.reason_table, hide_index=True, width="stretch")
+
+
+if presenting:
+    with reason_col:
+        _reasons()
+
+map_col, quarter_col = st.columns(2, gap="large")
+with map_col:
+    st.subheader("The county map")
+    districts, _ = app.geography()
+    # The County map's figures: for partners every count from the one protected release.
+    map_rates, map_texts, _ = app.district_figures(context)
+    st_folium(
+        district_rate_map(districts, map_rates, style=context.style,
+                          selected=context.filters.districts, role=role,
+                          reports_text=map_texts),
+        height=460, use_container_width=True, returned_objects=[], key="board_map",
+    )
+    _, legend_rows = rate_shading(map_rates, selected=context.filters.districts, role=role,
+                                  reports_text=map_texts)
+    st.caption(f"Districts shaded by {RATE_UNIT} (darker is higher): "
+               + "; ".join(label for _, label in legend_rows) + ".")
+with quarter_col:
+    st.subheader("Reports by district and calendar quarter")
+    st.dataframe(pack.quarter_table, hide_index=True, width="stretch")
+
+if not presenting:
+    _reasons()
 
 st.download_button(
     "Download the board pack (PDF)",

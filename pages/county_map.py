@@ -3,30 +3,20 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from safetymap.analysis.rates import rates_of_counts
 from safetymap.maps.districts import RATE_UNIT, district_rate_map, rate_shading
 from safetymap.present import tables
 from safetymap.present.wording import reports_headline
-from safetymap.ui import app, cached
+from safetymap.ui import app
 
 context = app.context()
-districts, population = app.geography()
-per_district = cached.counts(
-    context.reports, context.reports.key, context.filters, ("district_code",)
-)
-rates = rates_of_counts(per_district, population)
+districts, _ = app.geography()
+# For partners every count is from the one protected release (safetymap.disclosure).
+rates, texts, headline_text = app.district_figures(context)
 selected = context.filters.districts
 shown = rates[rates["district_code"].isin(selected)] if selected else rates
 
 st.title("Where people report feeling unsafe")
 role = context.role
-texts: dict[str, str] | None = None
-headline_text: str | None = None
-if role == "partner":  # every count from the one protected release (safetymap.disclosure)
-    release = cached.partner_release(context.reports, context.reports.key)
-    period = (context.filters.start, context.filters.end)
-    texts = {code: release.reports((code,), *period) for code in rates["district_code"]}
-    headline_text = release.reports(selected, *period)
 st.markdown(
     reports_headline(int(shown["reports"].sum()), int(shown["population"].sum()), len(shown),
                      role, text=headline_text)

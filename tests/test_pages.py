@@ -321,6 +321,34 @@ def test_board_overview_headline_figures(data_dir: Path, monkeypatch: pytest.Mon
     }
 
 
+def test_board_overview_presentation_mode_puts_the_reasons_on_the_first_screen(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SAFETYMAP_ROLE", "analyst")
+    (data_dir / "streetsafe_test.csv").write_text(
+        "report_id,submitted_at,latitude,longitude,occurred_at,environment,behaviour\n"
+        + "".join(f"R{i},2026-03-01 10:00,{WATFORD},,{reason},\n"
+                  for i, reason in enumerate(
+                      ["poor_lighting"] * 7 + ["isolated"] * 6 + ["no_cctv"] * 5
+                      + ["rundown"] * 4 + ["poor_layout"] * 3 + ["drugs_alcohol"] * 2
+                      + ["restricted_visibility"])))
+    app = run("pages/board_overview.py", query={"present": "1"})
+    assert app.toggle[0].value is True
+    # Seven reasons given, the six given most in a large static table beside the charts,
+    # and a word on where the seventh is.
+    reasons = app.table[0].value
+    assert reasons["Reason"].tolist() == ["Poor lighting", "Empty or isolated", "No CCTV",
+                                          "Run down (graffiti, fly-tipping)", "Poor layout",
+                                          "Drugs or alcohol"]
+    assert reasons["Reports"].tolist() == ["7", "6", "5", "4", "3", "2"]
+    assert ("The 6 reasons given most; every reason is in the board pack and out of "
+            "presentation mode.") in [c.value for c in app.caption]
+    # Out of presentation mode: every reason, in the interactive table.
+    app = run("pages/board_overview.py")
+    assert len(app.dataframe[-1].value) == 7
+    assert not app.table
+
+
 def test_board_overview_for_a_partner(data_dir: Path) -> None:
     with_reasons(data_dir)
     app = run("pages/board_overview.py")

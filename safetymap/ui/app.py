@@ -24,12 +24,14 @@ from safetymap.analysis.filters import (
     filters_from_query,
     quick_period,
 )
+from safetymap.analysis.rates import rates_of_counts
 from safetymap.datasource import SYNTHETIC_LABEL, report_counts, source_from_settings
 from safetymap.disclosure import PARTNER_QUICK_PERIODS, partner_filters, quick_months
 from safetymap.maps.assets import AssetsError
 from safetymap.maps.base import MapStyle
 from safetymap.roles import Role
 from safetymap.settings import Settings, SettingsError, load_settings
+from safetymap.ui import cached
 from safetymap.ui.auth import Viewer, local_viewer, signed_in_viewer
 from safetymap.ui.state import Keys
 from safetymap.ui.text import escape_markdown
@@ -258,3 +260,26 @@ def audited_download(
         return data
 
     return build
+
+
+def district_figures(
+    context: PageContext,
+) -> tuple[pd.DataFrame, dict[str, str] | None, str | None]:
+    """Return the districts' reports per 1,000 residents of the selection, as the role sees them.
+
+    The rates (:func:`safetymap.analysis.rates.rates_of_counts`), and for partners each
+    district's count and the selection's count from the one protected release
+    (:mod:`safetymap.disclosure`), else None: shared by the County map and the Board
+    overview, so that both show the same figures.
+    """
+    _, population = geography()
+    per_district = cached.counts(context.reports, context.reports.key, context.filters,
+                                 ("district_code",))
+    rates = rates_of_counts(per_district, population)
+    if context.role != "partner":
+        return rates, None, None
+    release = cached.partner_release(context.reports, context.reports.key)
+    period = (context.filters.start, context.filters.end)
+    texts = {code: release.reports((code,), *period) for code in rates["district_code"]}
+    return rates, texts, release.reports(context.filters.districts, *period)
+
