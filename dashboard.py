@@ -35,6 +35,8 @@ pages = st.navigation(
         st.Page("pages/data_sources.py", title="Data and sources"),
     ]
 )
+# Each page its own browser-tab title (a screen reader reads it first on arrival).
+st.set_page_config(page_title=f"{pages.title} - Hertfordshire safety map")
 try:
     pages.run()
 except StoreError as error:  # the store went away while a page was counting in it

@@ -290,8 +290,52 @@ class _PlaceNames(MacroElement):
         )
 
 
-def finish_map(m: folium.Map, style: MapStyle) -> folium.Map:
-    """Point the finished map's scripts at the configured assets."""
+class MapAccess(MacroElement):
+    """Name the map's frame and keep its shapes out of the keyboard's way.
+
+    The frame a map is drawn in gets ``title`` (a screen reader announces it; the
+    component's own name, "streamlit_folium.st_folium", says nothing), and every shape and
+    marker is taken out of the tab order (``tabindex=-1``): one Tab reaches the map, whose
+    arrow keys pan and +/- zoom (Leaflet's keyboard control), and the next leaves it. The
+    shapes' figures are in the table beside every map.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var map = {{ this._parent.get_name() }};
+            try {
+                if (window.frameElement) {
+                    window.frameElement.setAttribute("title", {{ this.title_json }});
+                }
+            } catch (error) {}  // a frame of another origin: nothing to name
+            function untab() {
+                var found = map.getContainer().querySelectorAll(
+                    ".leaflet-interactive, .leaflet-marker-icon");
+                for (var i = 0; i < found.length; i++) {
+                    found[i].setAttribute("tabindex", "-1");
+                    found[i].setAttribute("focusable", "false");
+                }
+            }
+            map.whenReady(untab);
+            map.on("layeradd", function () { setTimeout(untab, 0); });
+            setTimeout(untab, 0);
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self._name = "MapAccess"
+        self.title_json = json.dumps(title, ensure_ascii=False).replace("</", "<\\/")
+
+
+def finish_map(m: folium.Map, style: MapStyle, *, title: str = "Interactive map") -> folium.Map:
+    """Point the finished map's scripts at the configured assets; name its frame ``title``
+    and keep its shapes out of the tab order (:class:`MapAccess`)."""
+    MapAccess(title).add_to(m)
     return apply_assets(m, mode=style.assets)
 
 

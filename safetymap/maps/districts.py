@@ -178,4 +178,4 @@ def district_rate_map(
     # the legend covers no district at the county view (top right it hid North Herts).
     Legend(f"StreetSafe {RATE_UNIT}", rows, position="topleft",
            attribution=BOUNDARY_ATTRIBUTION).add_to(m)
-    return finish_map(m, style)
+    return finish_map(m, style, title="Map: StreetSafe reports per 1,000 residents by district")

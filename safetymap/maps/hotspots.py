@@ -257,4 +257,4 @@ def hotspot_map(
     Legend(title, rows, note=note,
            attribution=BOUNDARY_ATTRIBUTION).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
-    return finish_map(m, style)
+    return finish_map(m, style, title="Map: hot spots of StreetSafe reports")

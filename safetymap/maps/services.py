@@ -160,4 +160,4 @@ def services_map(
     if shade_legend is not None:
         Legend(shade_legend[0], shade_legend[1], position="bottomright").add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
-    return finish_map(m, style)
+    return finish_map(m, style, title="Map: support services and the districts they serve")
