@@ -65,6 +65,39 @@ for tile, (label, value, words) in zip(tiles, short, strict=True):
 PRESENTED_REASONS = 6
 #: Axis text size: larger on a big screen.
 AXIS_FONT = 16 if presenting else 11
+#: Said instead of an empty chart, when every figure of the selection is small or hidden.
+NOTHING_TO_DRAW = ("Nothing to draw: every figure of this selection is small (\"<5\") or "
+                   "hidden. The table below says which.")
+
+
+def _trend_chart(visible: pd.DataFrame) -> None:
+    """Draw the monthly trend of the months whose count is shown."""
+    st.altair_chart(
+        alt.Chart(visible).mark_line(point=True, color="#1b3a6b").encode(
+            x=alt.X("label:O", title=None, sort=None),
+            y=alt.Y("reports:Q", title="Reports"),
+            tooltip=[alt.Tooltip("label:O", title="Month"), alt.Tooltip("shown:N",
+                                                                        title="Reports")],
+        ).properties(height=300).configure_axis(labelFontSize=AXIS_FONT,
+                                                 titleFontSize=AXIS_FONT),
+        width="stretch",
+    )
+
+
+def _rate_chart(shown_rates: pd.DataFrame) -> None:
+    """Draw the districts whose rate is shown, highest first."""
+    st.altair_chart(
+        alt.Chart(shown_rates).mark_bar(color="#1b3a6b").encode(
+            x=alt.X("per_1000:Q", title="Reports per 1,000 residents"),
+            y=alt.Y("district_name:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
+            tooltip=[alt.Tooltip("district_name:N", title="District"),
+                     alt.Tooltip("text:N", title="Per 1,000")],
+        ).properties(height=(36 if presenting else 32) * max(len(shown_rates), 1))
+        .configure_axis(labelFontSize=AXIS_FONT, titleFontSize=AXIS_FONT),
+        width="stretch",
+    )
+
+
 # On a big screen the trend, the districts and the reasons share the first screen.
 if presenting:
     trend_col, rank_col, reason_col = st.columns([5, 5, 4], gap="large")
@@ -76,16 +109,10 @@ with trend_col:
     trend["shown"] = pack.trend_shown
     trend["label"] = [f"{pd.Timestamp(str(month)):%b %Y}" for month in trend["month"]]
     visible = trend[[text[0].isdigit() for text in trend["shown"]]]
-    st.altair_chart(
-        alt.Chart(visible).mark_line(point=True, color="#1b3a6b").encode(
-            x=alt.X("label:O", title=None, sort=None),
-            y=alt.Y("reports:Q", title="Reports"),
-            tooltip=[alt.Tooltip("label:O", title="Month"), alt.Tooltip("shown:N",
-                                                                        title="Reports")],
-        ).properties(height=300).configure_axis(labelFontSize=AXIS_FONT,
-                                                 titleFontSize=AXIS_FONT),
-        width="stretch",
-    )
+    if visible.empty:
+        st.info(NOTHING_TO_DRAW)
+    else:
+        _trend_chart(visible)
     with st.expander("The same figures as a table"):
         st.dataframe(pd.DataFrame({"Month": trend["label"], "Reports": trend["shown"]}),
                      hide_index=True, width="stretch")
@@ -95,16 +122,10 @@ with rank_col:
     table = pack.district_table
     shown_rates = rates.assign(text=table["Per 1,000 residents"].astype(str).to_numpy())
     shown_rates = shown_rates[[t[0].isdigit() for t in shown_rates["text"]]]
-    st.altair_chart(
-        alt.Chart(shown_rates).mark_bar(color="#1b3a6b").encode(
-            x=alt.X("per_1000:Q", title="Reports per 1,000 residents"),
-            y=alt.Y("district_name:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
-            tooltip=[alt.Tooltip("district_name:N", title="District"),
-                     alt.Tooltip("text:N", title="Per 1,000")],
-        ).properties(height=(36 if presenting else 32) * max(len(shown_rates), 1))
-        .configure_axis(labelFontSize=AXIS_FONT, titleFontSize=AXIS_FONT),
-        width="stretch",
-    )
+    if shown_rates.empty:
+        st.info(NOTHING_TO_DRAW)
+    else:
+        _rate_chart(shown_rates)
     with st.expander("The same figures as a table"):
         st.dataframe(table, hide_index=True, width="stretch")
 

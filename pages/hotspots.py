@@ -118,9 +118,16 @@ if partner:
                f"{county_text} reports in the county in that quarter (counts from 1 to 4 "
                "read \"<5\", and counts that would give one away read \"hidden\").")
     areas = len(layer)
+    chosen_words = ""
+    if areas and context.filters.districts:
+        # How many of the county's areas touch the districts chosen (the map shows those).
+        chosen = districts[districts["code"].isin(context.filters.districts)]
+        touching = int(layer.to_crs(chosen.crs).intersects(chosen.union_all()).sum())
+        chosen_words = (f" {touching if touching else 'None'} of them in "
+                        f"{area_name(context.filters.districts)}.")
     st.caption(
-        (f"{areas} hot spot area{'' if areas == 1 else 's'} in the county. " if areas
-         else "No hot spot area in the county in this quarter. ")
+        (f"{areas} hot spot area{'' if areas == 1 else 's'} in the county.{chosen_words} "
+         if areas else "No hot spot area in the county in this quarter. ")
         + "Partners see hot spot areas only: each hot hexagon with the six around it, "
         f"joined up, so that each area holds {SMALL_COUNT} or more reports; no count, "
         "reason or time of a hexagon. Hot spots are by calendar quarter and for the whole "

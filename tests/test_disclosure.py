@@ -192,3 +192,30 @@ def test_a_district_share_over_two_half_years_hides_when_one_has_under_50() -> N
     assert shown["unsafe_after_dark_pct"].isna().tolist() == [True, False]
     assert shown["unsafe_day_pct"].isna().tolist() == [True, False]
     assert shown["suppressed"].tolist() == [True, False]
+
+
+def test_partners_get_no_figure_from_reports_of_a_district_whose_count_is_hidden() -> None:
+    from safetymap.present.tables import coverage_detail_table  # noqa: PLC0415
+
+    rows = pd.DataFrame({
+        "category_label": ["Outreach", "Victim care hub"], "covered": [True, True],
+        "services": [1, 1], "nearest_km_median": [2.0, 5.0],
+        "report_nearest_km_median": [1.26, 3.1], "hours_open_per_week": [40.0, 168.0],
+        "latest_close": ["17:00", "24:00"], "reports_with_time": [3, 12],
+        "reports_when_closed_pct": [100.0, 50.0],
+    })
+    # The release shows the district's 20 reports: reports with a time read coarse, the
+    # share when closed to 10% where both parts are 0 or 5 or more (6 of 12), the
+    # distance to half a kilometre (1.26 -> 1.5, 3.1 -> 3.0).
+    shown = coverage_detail_table(rows, "partner", district_reports=20)
+    assert shown["Reports with a time"].tolist() == ["<5", "5 or more"]
+    assert shown["Of those, when closed"].tolist() == ["hidden", "50%"]
+    assert shown["Nearest, from reports"].tolist() == ["1.5 km", "3.0 km"]
+    # The release hides it: nothing from its reports, not even whether there are any.
+    hidden = coverage_detail_table(rows, "partner", district_reports=None)
+    assert set(hidden["Reports with a time"]) == {"hidden"}
+    assert set(hidden["Of those, when closed"]) == {"hidden"}
+    assert set(hidden["Nearest, from reports"]) == {"hidden"}
+    # Analysts see the figures themselves.
+    analyst = coverage_detail_table(rows, "analyst")
+    assert analyst["Reports with a time"].tolist() == ["3", "12"]

@@ -130,3 +130,12 @@ def test_partners_get_no_share_of_fewer_than_50_places_named(data_dir: Path) -> 
     assert "Places of concern inside a StreetSafe hot spot" not in [m.label for m in app.metric]
     assert ("Fewer than 50 places are named in this selection: no share is shown to "
             "partners.") in [m.value for m in app.markdown]
+
+
+def test_the_board_says_so_instead_of_drawing_an_empty_chart(data_dir: Path) -> None:
+    # Watford's March holds 3 reports: its month and its rate are "<5" or hidden, so no
+    # chart has a figure to draw (it drew empty axes reading "0.000000").
+    app = run("pages/board_overview.py", query={"district": "E07000103"})
+    assert not app.exception
+    nothing = [i.value for i in app.info if i.value.startswith("Nothing to draw")]
+    assert len(nothing) == 2

@@ -60,7 +60,7 @@ def test_partners_see_hot_spot_areas_with_no_figure_of_their_own() -> None:
     expected = gpd.GeoSeries(cell_polygons(pd.DataFrame({"cell_id": sorted(covered)}))
                              .geometry.union_all(), crs="EPSG:4326")
     assert partner.geometry.iloc[0].symmetric_difference(expected.iloc[0]).area < 1e-9
-    assert partner["class_text"].tolist() == ["Hot spot area 1"]
+    assert partner["class_text"].tolist() == ["Hot spot area"]
     assert partner["reports_text"].tolist() == ["5 or more in it"]
     assert set(partner["reasons_text"]) == set(partner["peak_text"]) == {
         "Not shown to partners"}

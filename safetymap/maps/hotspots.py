@@ -133,7 +133,7 @@ def _partner_layer(cells: pd.DataFrame, *, reliable: bool) -> gpd.GeoDataFrame:
         {
             "area": areas["area"].to_numpy(),
             "fill": [PARTNER_FILL] * len(areas),
-            "class_text": [f"{PARTNER_AREA} {n}" for n in areas["area"]],
+            "class_text": [PARTNER_AREA] * len(areas),
             "reports_text": [f"{SMALL_COUNT} or more in it"] * len(areas),
             "reasons_text": [PARTNER_NOTE] * len(areas),
             "peak_text": [PARTNER_NOTE] * len(areas),
@@ -208,7 +208,8 @@ def hotspot_map(
             },
             tooltip=folium.GeoJsonTooltip(
                 fields=["class_text", "reports_text", "reasons_text", "peak_text"],
-                aliases=["Cell", "Reports", "Main reasons", "Peak day and time"],
+                aliases=["Area" if role == "partner" else "Hexagon", "Reports",
+                         "Main reasons", "Peak day and time"],
                 sticky=True,
             ),
         ).add_to(m)

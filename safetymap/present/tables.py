@@ -141,17 +141,22 @@ def coverage_detail_table(
     "5 or more"; the share when closed is rounded to 10% and shown only when the reports
     then and the rest are each 0 or 5 or more; the distance from reports is rounded to
     half a kilometre and shown only when the district has 5 reports or more
-    (``district_reports``; unknown counts as fewer).
+    (``district_reports``, the count the release shows; None when it shows none: unknown
+    counts as fewer, and reports with a time then read "hidden").
     """
     timed = rows["reports_with_time"].astype(int)
     if role == "partner":
         closed = (rows["reports_when_closed_pct"].fillna(0) / 100 * timed).round().astype(int)
         shares = [partner_share_pct(int(c), int(t)) for c, t in zip(closed, timed, strict=True)]
-        when_closed = ["hidden" if p is None else f"{p:.0f}%" for p in shares]
+        when_closed = ["hidden" if p is None or district_reports is None else f"{p:.0f}%"
+                       for p in shares]
         distances = [partner_distance_km(float(km), district_reports or 0)
                      for km in rows["report_nearest_km_median"]]
         from_reports = ["hidden" if d is None else f"{d:.1f} km" for d in distances]
-        timed_text = [coarse_count_text(int(t)) for t in timed]
+        # Off the release: shown coarse only where the district's own count is shown, so
+        # that it never says a hidden count is not 0.
+        timed_text = ([coarse_count_text(int(t)) for t in timed] if district_reports
+                      is not None else ["hidden"] * len(timed))
     else:
         when_closed = [_pct(p) for p in rows["reports_when_closed_pct"]]
         from_reports = [_km(km) for km in rows["report_nearest_km_median"]]
