@@ -59,6 +59,32 @@ def evaluation_table(store: Store, context: PageContext) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _say(outcome: tuple[str, str] | None) -> None:
+    """Show what the last record or edit did (a callback left it in the session)."""
+    if outcome is None:
+        return
+    kind, text = outcome
+    (st.success if kind == "success" else st.error)(escape_markdown(text))
+
+
+def _on_record(context: PageContext, store: Store, places: pd.DataFrame) -> None:
+    state = st.session_state
+    place = places.iloc[int(state.get(Keys.LOG_PLACE) or 0)]
+    try:
+        action = record_action(store, {
+            "place_name": str(place["name"]), "district_code": str(place["district_code"]),
+            "latitude": float(place["latitude"]), "longitude": float(place["longitude"]),
+            "agency": state.get(Keys.LOG_AGENCY), "what": state.get(Keys.LOG_WHAT),
+            "status": state.get(Keys.LOG_STATUS), "started": state.get(Keys.LOG_STARTED),
+            "done_on": state.get(Keys.LOG_DONE),
+        }, user=context.viewer.user, role=context.role, agencies=context.agencies,
+            audit_path=context.settings.audit_path())
+    except ActionRefused as refused:
+        state[Keys.LOG_OUTCOME] = ("error", str(refused))
+    else:
+        state[Keys.LOG_OUTCOME] = ("success", f"Recorded action {action.action_id}.")
+
+
 def _record(context: PageContext, store: Store, agency_name: str) -> None:
     places = _places(context)
     st.markdown("**Record an action**")
@@ -66,56 +92,51 @@ def _record(context: PageContext, store: Store, agency_name: str) -> None:
         st.write("The selection holds no place to record an action at.")
         return
     labels = [f"{row.name} ({row.district})" for row in places.itertuples()]
-    chosen = st.selectbox("Place (from the selection's places)", range(len(labels)),
-                          format_func=labels.__getitem__, key=Keys.LOG_PLACE)
+    st.selectbox("Place (from the selection's places)", range(len(labels)),
+                 format_func=labels.__getitem__, key=Keys.LOG_PLACE)
     names = list(context.agencies.names)
-    agency = st.selectbox("Agency", names, index=names.index(agency_name),
-                          key=Keys.LOG_AGENCY)
-    what = st.text_input("What is done", key=Keys.LOG_WHAT, max_chars=1000)
-    status = st.selectbox("Status", list(ACTION_STATUSES), format_func=STATUS_WORDS.__getitem__,
-                          key=Keys.LOG_STATUS)
-    started = st.date_input("Started", value=date.today(), format="DD/MM/YYYY",
-                            key=Keys.LOG_STARTED)
-    done_on = st.date_input("Done on (when done)", value=None, format="DD/MM/YYYY",
-                            key=Keys.LOG_DONE)
-    if st.button("Record the action", key=Keys.LOG_RECORD):
-        place = places.iloc[int(chosen or 0)]
-        try:
-            action = record_action(store, {
-                "place_name": str(place["name"]), "district_code": str(place["district_code"]),
-                "latitude": float(place["latitude"]), "longitude": float(place["longitude"]),
-                "agency": agency, "what": what, "status": status, "started": started,
-                "done_on": done_on,
-            }, user=context.viewer.user, role=context.role, agencies=context.agencies,
-                audit_path=context.settings.audit_path())
-        except ActionRefused as refused:
-            st.error(escape_markdown(str(refused)))
-        else:
-            st.success(f"Recorded action {action.action_id}.")
+    st.selectbox("Agency", names, index=names.index(agency_name), key=Keys.LOG_AGENCY)
+    st.text_input("What is done", key=Keys.LOG_WHAT, max_chars=1000)
+    st.selectbox("Status", list(ACTION_STATUSES), format_func=STATUS_WORDS.__getitem__,
+                 key=Keys.LOG_STATUS)
+    st.date_input("Started", value=date.today(), format="DD/MM/YYYY", key=Keys.LOG_STARTED)
+    st.date_input("Done on (when done)", value=None, format="DD/MM/YYYY", key=Keys.LOG_DONE)
+    st.button("Record the action", key=Keys.LOG_RECORD, on_click=_on_record,
+              args=(context, store, places))
+    _say(st.session_state.pop(Keys.LOG_OUTCOME, None))
+
+
+def _on_save(context: PageContext, store: Store, action_id: int) -> None:
+    state = st.session_state
+    key = f".{action_id}"
+    try:
+        edit_action(store, action_id, {
+            "what": state.get(Keys.LOG_EDIT_WHAT + key),
+            "status": state.get(Keys.LOG_EDIT_STATUS + key),
+            "started": state.get(Keys.LOG_EDIT_STARTED + key),
+            "done_on": state.get(Keys.LOG_EDIT_DONE + key),
+        }, user=context.viewer.user, role=context.role,
+            audit_path=context.settings.audit_path())
+    except ActionRefused as refused:
+        state[Keys.LOG_SAVED] = ("error", str(refused))
+    else:
+        state[Keys.LOG_SAVED] = ("success", f"Saved action {action_id}.")
 
 
 def _edit(context: PageContext, store: Store, action_id: int) -> None:
     action = next(a for a in store.actions() if a.action_id == action_id)
     st.markdown(f"**Edit action {action_id}**")
     key = f".{action_id}"  # fresh widgets for each action: they start from its values
-    what = st.text_input("What is done", value=action.what, key=Keys.LOG_EDIT_WHAT + key)
-    status = st.selectbox("Status", list(ACTION_STATUSES),
-                          index=ACTION_STATUSES.index(action.status),
-                          format_func=STATUS_WORDS.__getitem__, key=Keys.LOG_EDIT_STATUS + key)
-    started = st.date_input("Started", value=action.started, format="DD/MM/YYYY",
-                            key=Keys.LOG_EDIT_STARTED + key)
-    done_on = st.date_input("Done on", value=action.done_on, format="DD/MM/YYYY",
-                            key=Keys.LOG_EDIT_DONE + key)
-    if st.button("Save the change", key=Keys.LOG_SAVE):
-        try:
-            edit_action(store, action_id, {"what": what, "status": status,
-                                           "started": started, "done_on": done_on},
-                        user=context.viewer.user, role=context.role,
-                        audit_path=context.settings.audit_path())
-        except ActionRefused as refused:
-            st.error(escape_markdown(str(refused)))
-        else:
-            st.success(f"Saved action {action_id}.")
+    st.text_input("What is done", value=action.what, key=Keys.LOG_EDIT_WHAT + key)
+    st.selectbox("Status", list(ACTION_STATUSES), index=ACTION_STATUSES.index(action.status),
+                 format_func=STATUS_WORDS.__getitem__, key=Keys.LOG_EDIT_STATUS + key)
+    st.date_input("Started", value=action.started, format="DD/MM/YYYY",
+                  key=Keys.LOG_EDIT_STARTED + key)
+    st.date_input("Done on", value=action.done_on, format="DD/MM/YYYY",
+                  key=Keys.LOG_EDIT_DONE + key)
+    st.button("Save the change", key=Keys.LOG_SAVE, on_click=_on_save,
+              args=(context, store, action_id))
+    _say(st.session_state.pop(Keys.LOG_SAVED, None))
 
 
 def show_log(context: PageContext, agency_name: str) -> None:

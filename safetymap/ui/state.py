@@ -34,3 +34,5 @@ class Keys:
     LOG_EDIT_STARTED: Final = "log.edit.started"
     LOG_EDIT_DONE: Final = "log.edit.done_on"
     LOG_SAVE: Final = "log.save"
+    LOG_OUTCOME: Final = "log.outcome"
+    LOG_SAVED: Final = "log.saved"
