@@ -7,6 +7,7 @@ from safetymap.analysis.actions import RANKING_RULE
 from safetymap.analysis.exports import to_csv_bytes
 from safetymap.reports.actions import action_list_pdf, nothing_listed
 from safetymap.ui import app, cached
+from safetymap.ui.action_log import show_log
 from safetymap.ui.text import escape_markdown
 
 context = app.context()
@@ -61,3 +62,5 @@ st.dataframe(
 )
 st.caption(escape_markdown(f"From {agencies.source.name}; a deployment sets its own with "
                            "SAFETYMAP_AGENCIES."))
+
+show_log(context, agency.name)

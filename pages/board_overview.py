@@ -8,6 +8,7 @@ from streamlit_folium import st_folium
 from safetymap.maps.districts import RATE_UNIT, district_rate_map, rate_shading
 from safetymap.reports.board_pack import board_pack_pdf
 from safetymap.ui import app, cached
+from safetymap.ui.text import escape_markdown
 
 #: Large type and no sidebar for a big screen; static CSS, no input text in it.
 PRESENTATION_CSS = """
@@ -37,7 +38,9 @@ elif "present" in st.query_params:
     del st.query_params["present"]
 
 st.title("Feeling safe in Hertfordshire: the county picture")
-pack = cached.board_pack(dataset, context.reports, context.reports.key, context.filters, role)
+log = app.action_store(context)
+pack = cached.board_pack(dataset, context.reports, context.reports.key, context.filters, role,
+                         tuple(log.actions()) if log is not None else None)
 figures = pack.headline
 period = figures["period"]
 if period is not None:
@@ -174,6 +177,23 @@ with quarter_col:
 
 if not presenting:
     _reasons()
+
+if pack.actions_by_agency is not None and pack.places_without_action is not None:
+    st.subheader("Problem-solving: actions this period")
+    agency_col, places_col = st.columns(2, gap="large")
+    with agency_col:
+        st.markdown("**Opened and completed, by agency**")
+        if pack.actions_by_agency.empty:
+            st.write("No action was opened or completed in the period.")
+        else:
+            st.dataframe(pack.actions_by_agency, hide_index=True, width="stretch")
+    with places_col:
+        st.markdown("**Places with the most reports and no action yet**")
+        if pack.places_without_action.empty:
+            st.write("Every listed place has an action, or none is listed.")
+        else:
+            st.dataframe(pack.places_without_action, hide_index=True, width="stretch")
+    st.caption(escape_markdown(pack.actions_note))
 
 st.download_button(
     "Download the board pack (PDF)",

@@ -35,6 +35,7 @@ __all__ = [
     "AgencyMap",
     "AgencyMapError",
     "read_agency_map",
+    "read_user_agencies",
 ]
 
 #: The shipped default: who can act on each reason in Hertfordshire.
@@ -98,6 +99,22 @@ class AgencyMap:
         starts = [a for a in self.agencies if label_key(a.name).startswith(wanted)]
         found = exact or starts
         return found[0] if len(found) == 1 else None
+
+    def resolve(self, name: str | None, where: str) -> str | None:
+        """Return the full name of the agency ``name`` names (None for None).
+
+        Raises
+        ------
+        AgencyMapError
+            ``name`` names no agency, or several; ``where`` says where it was read.
+        """
+        if name is None:
+            return None
+        found = self.find(name)
+        if found is None:
+            raise AgencyMapError(f"{where}: expected an agency of {self.source.name} "
+                                 f"({', '.join(self.names)}), found {_found(name)}")
+        return found.name
 
     def agencies_for(self, reason: str) -> tuple[str, ...]:
         """Return the names of the agencies that can act on a reason code."""
@@ -216,3 +233,25 @@ def read_agency_map(path: Path | None = None) -> AgencyMap:
     if problems:
         raise AgencyMapError("\n".join(problems))
     return AgencyMap(source=source, agencies=tuple(agencies))
+
+
+def read_user_agencies(path: Path | None) -> dict[str, str]:
+    """Read the e-mail → agency file (``SAFETYMAP_AGENCY_MAP``); e-mails in lower case.
+
+    Raises
+    ------
+    AgencyMapError
+        The file is not a JSON object of e-mail → agency name.
+    """
+    if path is None:
+        return {}
+    try:
+        mapping = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise AgencyMapError(f"Agency map {path}: expected a readable JSON file, found "
+                             f"{error}") from None
+    if not isinstance(mapping, dict) or not all(
+            isinstance(v, str) for v in mapping.values()):
+        raise AgencyMapError(f"Agency map {path}: expected an object of e-mail → agency "
+                             f"name, found {_found(mapping)}")
+    return {str(email).strip().lower(): name for email, name in mapping.items()}

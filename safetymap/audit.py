@@ -1,4 +1,6 @@
-"""Append who signed in and who exported what to an audit log, one JSON object a line.
+"""Append who signed in, exported or changed the problem-solving log to an audit log.
+
+One JSON object a line.
 
 An entry holds the user's identifier, the time, the event and a short description of what
 was done (which table, how many rows, which filters): never the content of a report, a
@@ -12,7 +14,8 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-EVENTS = frozenset({"sign_in", "sign_in_refused", "sign_out", "export", "ingest"})
+EVENTS = frozenset({"sign_in", "sign_in_refused", "sign_out", "export", "ingest",
+                    "action_recorded", "action_edited", "action_refused"})
 
 
 def record(path: Path, event: str, *, user: str, role: str, detail: str = "") -> None:

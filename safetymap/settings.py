@@ -55,8 +55,16 @@ SAFETYMAP_ROLE_MAP : path, default unset
     JSON file mapping e-mail addresses to roles, used when the claim is absent,
     e.g. ``{"sergeant@herts.police.uk": "police"}``. A signed-in user with neither sees
     nothing but a message.
+SAFETYMAP_AGENCY : str, default unset
+    The agency of the one local user without sign-in (a name of the agency settings, or
+    the start of one): a partner sees that agency's actions in the problem-solving log.
+SAFETYMAP_AGENCY_MAP : path, default unset
+    With sign-in, a JSON file mapping e-mail addresses to agency names,
+    e.g. ``{"lighting@hertfordshire.gov.uk": "Street lighting"}``. A partner with no
+    agency sees no action of the log.
 SAFETYMAP_AUDIT_LOG : path, default ``<cache dir>/audit.log``
-    Where sign-ins and exports are logged (who, when, what; no report data).
+    Where sign-ins, exports and changes to the problem-solving log are logged (who, when,
+    what; no report data).
 """
 
 from __future__ import annotations
@@ -171,7 +179,14 @@ SETTINGS: dict[str, Setting] = {
     "role_map": Setting(
         "SAFETYMAP_ROLE_MAP", None, "JSON file mapping e-mail addresses to roles.", _path
     ),
-    "audit_log": Setting("SAFETYMAP_AUDIT_LOG", None, "File of sign-ins and exports.", _path),
+    "agency": Setting(
+        "SAFETYMAP_AGENCY", None, "Agency of the local user without sign-in.", str
+    ),
+    "agency_map": Setting(
+        "SAFETYMAP_AGENCY_MAP", None, "JSON file mapping e-mail addresses to agencies.", _path
+    ),
+    "audit_log": Setting("SAFETYMAP_AUDIT_LOG", None,
+                         "File of sign-ins, exports and changes to the log.", _path),
 }
 
 
@@ -192,6 +207,8 @@ class Settings:
     role: Role
     role_claim: str
     role_map: Path | None
+    agency: str | None
+    agency_map: Path | None
     audit_log: Path | None
 
     def audit_path(self) -> Path:

@@ -597,7 +597,7 @@ def test_a_version_1_store_gains_the_local_times_when_opened(
 
     monkeypatch.setattr(sql, "_MIGRATE_BATCH", 3)  # 7 reports: three batches
     reopened = open_store(store_url)
-    assert schema_version(store_url) == "3"
+    assert schema_version(store_url) == str(sql.SCHEMA_VERSION)
     assert stored_times(store_url) == ingested
     pd.testing.assert_frame_equal(reopened.load().streetsafe.frame, loaded)
     pd.testing.assert_frame_equal(reopened.count(Filters(), ("event_month",)), table(
@@ -790,7 +790,7 @@ def test_a_version_2_store_gains_the_reason_bits_when_opened(
         store.count(Filters(), ("reason",))
     monkeypatch.setattr(sql, "_MIGRATE_BATCH", 3)
     reopened = open_store(store_url)
-    assert schema_version(store_url) == "3"
+    assert schema_version(store_url) == str(sql.SCHEMA_VERSION)
     assert stored_times(store_url, (REASON_BITS,)) == bits
     pd.testing.assert_frame_equal(reopened.count(Filters(), ("district_code", "reason")),
                                   by_reason)

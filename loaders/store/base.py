@@ -13,8 +13,9 @@ import pandas as pd
 from loaders.problems import Problem
 from loaders.source import KIND_NAMES, Dataset, SourceError
 
-if TYPE_CHECKING:  # loaders.counts imports this module
+if TYPE_CHECKING:  # loaders.counts imports this module; loaders.store.actions imports it
     from loaders.counts import Slot
+    from loaders.store.actions import Action
 
 #: H3 resolutions whose cell of each report is stored at ingest (large, medium, small).
 HEX_RESOLUTIONS = (8, 9, 10)
@@ -233,4 +234,25 @@ class Store(Protocol):
         self, filters: Selection, *, slot: Slot | None = None, limit: int | None = None
     ) -> pd.DataFrame:
         """Return the selected StreetSafe reports (the first ``limit``), in store order."""
+        ...
+
+    def record_action(self, values: dict[str, object], *, user: str) -> Action:
+        """Record an action at a place and its first history, in one transaction.
+
+        Raises ``loaders.store.actions.ActionRefused`` (nothing written) for a bad field.
+        """
+        ...
+
+    def update_action(
+        self, action_id: int, changes: dict[str, object], *, user: str
+    ) -> tuple[Action, dict[str, object]]:
+        """Change an action's editable fields and record the change, in one transaction."""
+        ...
+
+    def actions(self) -> list[Action]:
+        """Return every action of the problem-solving log, in the order recorded."""
+        ...
+
+    def action_history(self, action_id: int | None = None) -> pd.DataFrame:
+        """Return the changes to one action (or to every action), oldest first."""
         ...

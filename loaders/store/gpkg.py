@@ -44,6 +44,8 @@ _ATTRIBUTE_TABLES = {
     "store_files": "Files ingested into the safety map store",
     "store_quarantine": "Rows and files refused at ingest, with their reasons",
     "store_ingests": "Ingests into the safety map store",
+    "actions": "Problem-solving log: actions at places",
+    "action_history": "Problem-solving log: every change to an action",
 }
 
 
@@ -270,10 +272,19 @@ class GeoPackageStore(SQLStore):
                 "geometry_type_name, srs_id, z, m) VALUES (?, 'geom', 'POINT', ?, 0, 0)",
                 (kind, SRS_ID),
             )
+        self._register_attribute_tables(cursor)
+        self._write_version(cursor)
+
+    def _register_attribute_tables(self, cursor: Cursor) -> None:
+        """List the attribute tables in ``gpkg_contents``, so that QGIS and GDAL show them."""
+        now = utc_text(datetime.now(UTC))
         for table, description in _ATTRIBUTE_TABLES.items():
             cursor.execute(
                 "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, "
                 "description, last_change) VALUES (?, 'attributes', ?, ?, ?)",
                 (table, table, description, now),
             )
-        self._write_version(cursor)
+
+    def _add_action_tables(self, cursor: Cursor) -> None:
+        super()._add_action_tables(cursor)
+        self._register_attribute_tables(cursor)

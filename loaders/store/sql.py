@@ -42,6 +42,13 @@ from loaders.kinds import KINDS
 from loaders.pipeline import FileReport, LoadResult, load_kind
 from loaders.problems import Problem, quote_found
 from loaders.source import DEMO_ID_PREFIX, ID_FIELDS, KIND_NAMES, Dataset, demo_origin
+from loaders.store.actions import (
+    HISTORY_COLUMNS,
+    Action,
+    ActionRefused,
+    check_changes,
+    check_new_action,
+)
 from loaders.store.base import (
     FileSummary,
     IngestProgress,
@@ -71,8 +78,9 @@ from loaders.store.records import (
 #: Version of the tables below; a store made by a newer version is not touched, one made
 #: by an older version is brought up to this one when opened (:meth:`SQLStore._migrate`).
 #: 1: the first; 2: StreetSafe reports gain the local times of :data:`TIME_COLUMNS`;
-#: 3: and their reasons as bits of one number (:data:`REASON_BITS`).
-SCHEMA_VERSION = 3
+#: 3: and their reasons as bits of one number (:data:`REASON_BITS`); 4: the problem-solving
+#: log (``actions`` and ``action_history``, :mod:`loaders.store.actions`).
+SCHEMA_VERSION = 4
 #: Index for the squares of the day-by-hour chart (a slot selects about 1 report in 168).
 _SLOT_INDEX = ("CREATE INDEX IF NOT EXISTS streetsafe_occurred_slot "
                "ON streetsafe (occurred_weekday, occurred_hour)")
@@ -228,8 +236,29 @@ class SQLStore(ABC):
             _SLOT_INDEX,
         ]
 
+    def _action_ddl(self) -> list[str]:
+        """Return the tables of the problem-solving log: actions and their history.
+
+        Days are ``YYYY-MM-DD`` text in both dialects (a day has no time zone).
+        """
+        when = self.column_types["datetime"]
+        real = self.column_types["real"]
+        key = self.serial_key
+        return [
+            f"""CREATE TABLE IF NOT EXISTS actions (
+  action_id {key}, place_name TEXT NOT NULL, district_code TEXT NOT NULL,
+  latitude {real} NOT NULL, longitude {real} NOT NULL, agency TEXT NOT NULL,
+  what TEXT NOT NULL, status TEXT NOT NULL, started TEXT NOT NULL, done_on TEXT,
+  recorded_by TEXT NOT NULL, recorded_at {when} NOT NULL)""",
+            f"""CREATE TABLE IF NOT EXISTS action_history (
+  history_id {key}, action_id INTEGER NOT NULL, changed_at {when} NOT NULL,
+  changed_by TEXT NOT NULL, field TEXT NOT NULL, old_value TEXT, new_value TEXT)""",
+            "CREATE INDEX IF NOT EXISTS action_history_action ON action_history (action_id)",
+        ]
+
     def _schema_statements(self) -> list[str]:
-        return [self._record_table_ddl(kind) for kind in KINDS] + self._meta_ddl()
+        return ([self._record_table_ddl(kind) for kind in KINDS] + self._meta_ddl()
+                + self._action_ddl())
 
     def _stored_version(self, cursor: Cursor) -> int | None:
         """Return the version of the store's tables (None: not made yet); refuse a newer one."""
@@ -272,8 +301,15 @@ class SQLStore(ABC):
             self._add_time_columns(cursor)
         if version < 3:
             self._add_reason_bits(cursor)
+        if version < 4:
+            self._add_action_tables(cursor)
         cursor.execute(self._sql("UPDATE store_meta SET value = ? WHERE key = ?"),
                        (str(SCHEMA_VERSION), "schema_version"))
+
+    def _add_action_tables(self, cursor: Cursor) -> None:
+        """Version 3 to 4: add the problem-solving log's tables (empty)."""
+        for statement in self._action_ddl():
+            cursor.execute(statement)
 
     def _add_time_columns(self, cursor: Cursor) -> None:
         """Version 1 to 2: add :data:`TIME_COLUMNS` to StreetSafe reports and fill them in."""
@@ -792,6 +828,158 @@ class SQLStore(ABC):
         where, params = self._where(filters, slot=slot)
         with self._connect() as connection, self._read(connection):
             return self._records(connection.cursor(), "streetsafe", where, params, limit=limit)
+
+    # ------------------------------------------------------------------ the log
+    _ACTION_SELECT = ("SELECT action_id, place_name, district_code, latitude, longitude, "
+                      "agency, what, status, started, done_on, recorded_by, recorded_at "
+                      "FROM actions")
+
+    def record_action(self, values: dict[str, object], *, user: str) -> Action:
+        """Record an action at a place, and its first history, in one transaction.
+
+        Parameters
+        ----------
+        values
+            The fields of ``loaders.store.actions.ACTION_FIELDS``.
+        user
+            Who records it (``recorded_by``, and the history's ``changed_by``).
+
+        Raises
+        ------
+        ActionRefused
+            A field is missing or bad (every problem named); nothing was written.
+        """
+        checked = check_new_action(values)
+        if not user.strip():
+            raise ActionRefused([("field recorded_by: expected who records the action, "
+                                  "found nothing")])
+        now = utc_text(datetime.now(UTC))
+        stored = {name: _stored_value(value) for name, value in checked.items()}
+        with self._connect() as connection, self._write(connection):
+            cursor = connection.cursor()
+            cursor.execute(self._sql(
+                "INSERT INTO actions (place_name, district_code, latitude, longitude, agency, "
+                "what, status, started, done_on, recorded_by, recorded_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING action_id"
+            ), (*stored.values(), user, now))
+            action_id = int(_value(cursor))
+            cursor.executemany(self._sql(
+                "INSERT INTO action_history (action_id, changed_at, changed_by, field, "
+                "old_value, new_value) VALUES (?, ?, ?, ?, NULL, ?)"
+            ), [(action_id, now, user, name, _history_text(value))
+                for name, value in stored.items() if value is not None])
+            return self._action(cursor, action_id)
+
+    def update_action(
+        self, action_id: int, changes: dict[str, object], *, user: str
+    ) -> tuple[Action, dict[str, object]]:
+        """Change an action's editable fields and record the change, in one transaction.
+
+        The action is read, checked with the change and written under the store's write
+        lock, so two edits at once queue and each sees the other's result.
+
+        Returns
+        -------
+        tuple
+            The action as it now stands, and the fields that changed (empty: nothing was
+            written, as every value was the stored one).
+
+        Raises
+        ------
+        ActionRefused
+            No such action, a field that cannot be edited or a bad value; nothing written.
+        """
+        if not user.strip():
+            raise ActionRefused([("field changed_by: expected who edits the action, "
+                                  "found nothing")])
+        with self._connect() as connection, self._write(connection):
+            cursor = connection.cursor()
+            action = self._action(cursor, action_id)
+            changed = check_changes(action, changes)
+            if not changed:
+                return action, {}
+            now = utc_text(datetime.now(UTC))
+            assignments = ", ".join(f"{name} = ?" for name in changed)
+            cursor.execute(self._sql(
+                f"UPDATE actions SET {assignments} WHERE action_id = ?"  # noqa: S608 - names from EDITABLE_FIELDS; values are bound
+            ), (*(_stored_value(v) for v in changed.values()), action_id))
+            before = action.values()
+            cursor.executemany(self._sql(
+                "INSERT INTO action_history (action_id, changed_at, changed_by, field, "
+                "old_value, new_value) VALUES (?, ?, ?, ?, ?, ?)"
+            ), [(action_id, now, user, name, _history_text(before[name]), _history_text(value))
+                for name, value in changed.items()])
+            return self._action(cursor, action_id), changed
+
+    def _action(self, cursor: Cursor, action_id: object) -> Action:
+        number = action_id if isinstance(action_id, int) and not isinstance(
+            action_id, bool) else None
+        row = None
+        if number is not None:
+            cursor.execute(self._sql(f"{self._ACTION_SELECT} WHERE action_id = ?"), (number,))
+            row = first_row(cursor)
+        if row is None:
+            raise ActionRefused([(f"field action_id: expected the number of an action in "
+                                  f"the log, found {action_id!r}")])
+        return _action_of(row)
+
+    def actions(self) -> list[Action]:
+        """Return every action of the log, in the order recorded."""
+        with self._connect() as connection, self._read(connection):
+            cursor = connection.cursor()
+            cursor.execute(f"{self._ACTION_SELECT} ORDER BY action_id")
+            return [_action_of(tuple(row)) for row in cursor.fetchall()]
+
+    def action_history(self, action_id: int | None = None) -> pd.DataFrame:
+        """Return the changes to one action (or to every action), oldest first.
+
+        Columns ``loaders.store.actions.HISTORY_COLUMNS``: values are stored text (days as
+        ``YYYY-MM-DD``); ``old_value`` is None for the fields set when it was recorded.
+        """
+        where, params = ("", []) if action_id is None else (" WHERE action_id = ?",
+                                                             [action_id])
+        with self._connect() as connection, self._read(connection):
+            cursor = connection.cursor()
+            cursor.execute(self._sql(
+                f"SELECT {', '.join(HISTORY_COLUMNS)} FROM action_history{where} "  # noqa: S608 - fixed names; values are bound
+                "ORDER BY history_id"
+            ), params)
+            rows = [tuple(row) for row in cursor.fetchall()]
+        values = list(zip(*rows, strict=True)) if rows else [() for _ in HISTORY_COLUMNS]
+        frame = pd.DataFrame({name: pd.Series(list(column), dtype=object)
+                              for name, column in zip(HISTORY_COLUMNS, values, strict=True)})
+        frame["action_id"] = frame["action_id"].astype("int64")
+        frame["changed_at"] = pd.Series([_as_datetime(v) for v in frame["changed_at"]],
+                                        dtype=object)
+        return frame
+
+
+def _stored_value(value: object) -> object:
+    """Return a field's value as the log stores it: days as ``YYYY-MM-DD`` text."""
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _history_text(value: object) -> str | None:
+    """Return a field's value as the history keeps it: text, days as ``YYYY-MM-DD``."""
+    stored = _stored_value(value)
+    return None if stored is None else str(stored)
+
+
+def _action_of(row: tuple[Any, ...]) -> Action:
+    (action_id, place, district, latitude, longitude, agency, what, status, started,
+     done_on, by, at) = row
+    recorded_at = _as_datetime(at)
+    if recorded_at is None:  # pragma: no cover - the column is NOT NULL
+        raise StoreError(f"action {action_id} has no time it was recorded")
+    return Action(
+        action_id=int(action_id), place_name=str(place), district_code=str(district),
+        latitude=float(latitude), longitude=float(longitude), agency=str(agency),
+        what=str(what), status=str(status), started=date.fromisoformat(str(started)),
+        done_on=None if done_on is None else date.fromisoformat(str(done_on)),
+        recorded_by=str(by), recorded_at=recorded_at,
+    )
 
 
 def _counts_frame(by: tuple[str, ...], rows: list[tuple[Any, ...]]) -> pd.DataFrame:

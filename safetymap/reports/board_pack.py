@@ -34,6 +34,7 @@ import pandas as pd
 from geodata import DISTRICTS, load_population
 from loaders.counts import ReportCounts
 from loaders.vocab import REASONS, TIME_OF_DAY
+from safetymap.action_log import board_tables
 from safetymap.analysis.counts import (
     FrameCounts,
     counts_of,
@@ -45,6 +46,7 @@ from safetymap.analysis.counts import (
 from safetymap.analysis.coverage import COVERAGE_CATEGORIES, coverage_matrix
 from safetymap.analysis.filters import Filters, filter_survey
 from safetymap.analysis.hotspots import previous_period
+from safetymap.analysis.places import patrol_places
 from safetymap.analysis.rates import rates_of_counts
 from safetymap.analysis.survey import county_indicators
 from safetymap.disclosure import (
@@ -56,10 +58,14 @@ from safetymap.disclosure import (
     is_shown,
     month_span,
     partner_filters,
+    partner_hotspot_filters,
+    partner_hotspot_quarter,
     partner_release,
     partner_survey_filters,
     previous_months,
     quarter_span,
+    quarter_words,
+    quarters_in,
     share_text,
     suppressed_counts,
 )
@@ -77,6 +83,7 @@ from safetymap.roles import Role, check_role
 
 if TYPE_CHECKING:
     from loaders.source import Dataset
+    from loaders.store.actions import Action
 
 __all__ = [
     "NO_EARLIER_PERIOD",
@@ -466,6 +473,12 @@ class BoardPack:
     generated: date
     notes: tuple[str, ...] = field(default=())
     quarter_table: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: actions opened and completed in the period by agency (None: no problem-solving log)
+    actions_by_agency: pd.DataFrame | None = None
+    #: the places with most reports and no action yet
+    places_without_action: pd.DataFrame | None = None
+    #: how the two tables of the log were made, in words
+    actions_note: str = ""
 
     @property
     def title(self) -> str:
@@ -587,6 +600,7 @@ def build_board_pack(
     generated: date | None = None,
     reports: ReportCounts | None = None,
     release: PartnerRelease | None = None,
+    actions: tuple[Action, ...] | None = None,
 ) -> BoardPack:
     """Work out the board pack of a selection.
 
@@ -607,6 +621,11 @@ def build_board_pack(
         count is read from (worked out when None). The selection is put on the lattice:
         whole months, no time-of-day or reason filter; reasons are for the county over
         the whole quarters of the period.
+    actions
+        Every action of the problem-solving log (None: there is no log): the pack then
+        counts actions opened and completed in the period by agency and lists the places
+        with most reports and no action yet (for partners, only places of the county with
+        5 reports or more in the calendar quarter holding the period's end).
     """
     check_role(role)
     counts = counts_of(dataset, reports)
@@ -653,6 +672,11 @@ def build_board_pack(
         )
     if dataset.synthetic:
         notes.insert(0, f"{SYNTHETIC_BANNER}: made up for demonstration and testing.")
+    by_agency = without_action = None
+    actions_note = ""
+    if actions is not None:
+        by_agency, without_action, actions_note = _action_tables(
+            counts, filters, headline["period"], role, actions)
     return BoardPack(
         filters=filters,
         role=role,
@@ -669,7 +693,36 @@ def build_board_pack(
         origin=dataset.origin,
         generated=generated or date.today(),
         notes=tuple(notes),
+        actions_by_agency=by_agency,
+        places_without_action=without_action,
+        actions_note=actions_note,
     )
+
+
+def _action_tables(
+    counts: ReportCounts, filters: Filters, period: tuple[date, date] | None, role: Role,
+    actions: tuple[Action, ...],
+) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """Return the log's tables for the board (:func:`safetymap.action_log.board_tables`)."""
+    if role == "partner":
+        # Places are off the partners' release: the county's places of one calendar
+        # quarter with 5 reports or more (docs/disclosure.md rule 13).
+        quarters = quarters_in(counts.span(Filters()))
+        quarter = quarters[partner_hotspot_quarter(quarters, filters.end)] if quarters else None
+        places = patrol_places(counts, partner_hotspot_filters(quarter), limit=None)
+        places = places[places["reports"] >= SMALL_COUNT]
+        if filters.districts:
+            places = places[places["district_code"].isin(filters.districts)]
+        where = (f"the county's places with {SMALL_COUNT} reports or more in "
+                 f"{quarter_words(quarter) if quarter else 'the quarter'}")
+    else:
+        places = patrol_places(counts, filters, limit=None) if period else pd.DataFrame()
+        where = "the selection's places"
+    by_agency, without = board_tables(actions, places, period, role)
+    note = ("Actions opened (started) and completed (done) in the period, by agency, from "
+            f"the problem-solving log; places with no action yet: {where}, most reports "
+            "first, with no action (other than a dropped one) within 150 m of their centre.")
+    return by_agency, without, note
 
 
 # ---------------------------------------------------------------------------- PDF
@@ -740,6 +793,32 @@ def _cell(value: object) -> str:
     return str(value)
 
 
+def _actions_section(pdf: ReportPDF, pack: BoardPack) -> None:
+    """Lay out the problem-solving log's two tables, when the pack has a log."""
+    if pack.actions_by_agency is None or pack.places_without_action is None:
+        return
+    pdf.heading("Problem-solving: actions in the period, by agency", size=12)
+    if pack.actions_by_agency.empty:
+        pdf.paragraph("No action was opened or completed in the period.")
+    else:
+        pdf.words_table(
+            ["Agency", "Opened", "Completed"],
+            [[str(v) for v in row] for row in pack.actions_by_agency.itertuples(index=False)],
+            widths=(70, 15, 15), size=7.5, align=("LEFT", "RIGHT", "RIGHT"),
+        )
+    pdf.heading("Places with the most reports and no action yet", size=12)
+    if pack.places_without_action.empty:
+        pdf.paragraph("Every listed place has an action, or none is listed.")
+    else:
+        pdf.words_table(
+            ["Place", "District", "Reports"],
+            [[str(v) for v in row]
+             for row in pack.places_without_action.itertuples(index=False)],
+            widths=(55, 30, 15), size=7.5, align=("LEFT", "LEFT", "RIGHT"),
+        )
+    pdf.paragraph(pack.actions_note, size=7.5)
+
+
 def board_pack_pdf(pack: BoardPack) -> bytes:
     """Lay the board pack out as an A4 PDF.
 
@@ -795,6 +874,7 @@ def board_pack_pdf(pack: BoardPack) -> bytes:
             align=("LEFT", *(["RIGHT"] * (len(shown) - 1))),
             width=min(TEXT_WIDTH_MM, 40 + 16 * (len(shown) - 1)),
         )
+    _actions_section(pdf, pack)
     pdf.heading("Top reasons given", size=12)
     if pack.reasons.empty:
         pdf.paragraph("No reason given in the selection.")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import pandas as pd
@@ -205,6 +205,8 @@ def start() -> PageContext:
         source = source_from_settings(settings, opener=opened_store)
         dataset, reports = load_data(source)
         viewer = signed_in or local_viewer(settings, dataset)
+        viewer = replace(viewer, agency=agencies.resolve(
+            viewer.agency, "SAFETYMAP_AGENCY_MAP" if viewer.signed_in else "SAFETYMAP_AGENCY"))
         filters = sidebar_filters(reports, viewer.role)
     except (SettingsError, SourceError, AssetsError, ValueError) as error:
         _fail(str(error))
@@ -243,6 +245,21 @@ def context() -> PageContext:
         found = start()
     data_banner(found.dataset)
     return found
+
+
+def action_store(context: PageContext) -> Store | None:
+    """Return the store the problem-solving log is kept in; None when there is none.
+
+    The shared store when one is set; with the built-in demo data, a GeoPackage in the
+    cache folder (so that the demo shows the log); with a folder of exports, none.
+    """
+    settings = context.settings
+    if settings.store is not None:
+        return opened_store(settings.store)
+    if settings.data_dir is None and context.dataset.synthetic:
+        settings.cache_dir.mkdir(parents=True, exist_ok=True)
+        return opened_store(str(settings.cache_dir / "demo-actions.gpkg"))
+    return None
 
 
 def audited_download(

@@ -15,6 +15,7 @@ from streamlit.errors import StreamlitSecretNotFoundError
 
 from loaders.source import Dataset
 from safetymap import audit
+from safetymap.agencies import read_user_agencies
 from safetymap.roles import ROLES, Role, read_role_map, role_of
 from safetymap.settings import Settings
 from safetymap.ui.state import Keys
@@ -34,6 +35,8 @@ class Viewer:
     user: str
     role: Role
     signed_in: bool
+    #: the agency a partner belongs to (a name of the agency settings), or None
+    agency: str | None = None
 
 
 def sign_in_configured() -> bool:
@@ -79,7 +82,8 @@ def signed_in_viewer(settings: Settings) -> Viewer | None:
     with st.sidebar:
         st.caption(f"Signed in as {escape_markdown(user)} ({role}).")
         st.button("Sign out", on_click=st.logout)
-    return Viewer(user=user, role=role, signed_in=True)
+    agency = read_user_agencies(settings.agency_map).get(user.strip().lower())
+    return Viewer(user=user, role=role, signed_in=True, agency=agency)
 
 
 def local_viewer(settings: Settings, dataset: Dataset) -> Viewer:
@@ -91,7 +95,8 @@ def local_viewer(settings: Settings, dataset: Dataset) -> Viewer:
     """
     built_in_demo = settings.data_dir is None and settings.store is None
     if not (dataset.synthetic and built_in_demo):
-        return Viewer(user="local user", role=settings.role, signed_in=False)
+        return Viewer(user="local user", role=settings.role, signed_in=False,
+                      agency=settings.agency)
     with st.sidebar:
         st.divider()
         choice = st.radio(
@@ -100,4 +105,4 @@ def local_viewer(settings: Settings, dataset: Dataset) -> Viewer:
             help="With real data the role comes from sign-in or SAFETYMAP_ROLE, not from here.",
         )
     role: Role = choice if choice in ROLES else "partner"
-    return Viewer(user="demo user", role=role, signed_in=False)
+    return Viewer(user="demo user", role=role, signed_in=False, agency=settings.agency)

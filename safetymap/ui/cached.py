@@ -14,6 +14,7 @@ import streamlit as st
 from geodata import DISTRICTS
 from loaders.counts import ReportCounts, Slot
 from loaders.source import Dataset
+from loaders.store.actions import Action
 from safetymap.agencies import Agency
 from safetymap.analysis.coverage import (
     ReportSummary,
@@ -114,12 +115,17 @@ def partner_release(_reports: ReportCounts, key: str) -> PartnerRelease:
 
 @st.cache_data(show_spinner="Working out the county picture…", max_entries=32)
 def board_pack(
-    _dataset: Dataset, _reports: ReportCounts, key: str, filters: Filters, role: Role
+    _dataset: Dataset, _reports: ReportCounts, key: str, filters: Filters, role: Role,
+    actions: tuple[Action, ...] | None = None,
 ) -> BoardPack:
-    """Return the board pack of a selection for a role (shared by every session)."""
+    """Return the board pack of a selection for a role (shared by every session).
+
+    ``actions`` is the problem-solving log (None: there is none); as an argument, a change
+    to the log is a new cache key.
+    """
     release = partner_release(_reports, key) if role == "partner" else None
     return build_board_pack(_dataset, filters=filters, role=role, reports=_reports,
-                            release=release)
+                            release=release, actions=actions)
 
 
 @st.cache_resource(show_spinner=False)
