@@ -238,6 +238,14 @@ def log_table(
     return table
 
 
+#: A field of the log in the words the history table uses.
+FIELD_WORDS: dict[str, str] = {
+    "place_name": "Place", "district_code": "District (code)", "latitude": "Latitude",
+    "longitude": "Longitude", "agency": "Agency", "what": "What is done", "status": "Status",
+    "started": "Started", "done_on": "Done on", "recorded_by": "Recorded by",
+}
+
+
 def history_table(store: Store, action_id: int, role: Role) -> pd.DataFrame:
     """Return one action's history as a role may read it: who changed what, when.
 
@@ -250,7 +258,7 @@ def history_table(store: Store, action_id: int, role: Role) -> pd.DataFrame:
         history = history[history["field"].isin(EDITABLE_FIELDS)]
     table = pd.DataFrame({
         "When (UTC)": [f"{t:%d/%m/%Y %H:%M}" for t in history["changed_at"]],
-        "Field": history["field"].to_numpy(dtype=object),
+        "Field": [FIELD_WORDS.get(str(f), str(f)) for f in history["field"]],
         "From": ["" if v is None else str(v) for v in history["old_value"]],
         "To": ["" if v is None else str(v) for v in history["new_value"]],
     })

@@ -187,8 +187,8 @@ def test_partners_see_their_agencys_actions_and_no_coordinates(tmp_path: Path) -
     assert police["Action"].tolist() == [3, 2, 1]
     assert police["Latitude"].tolist()[-1] == 51.6553
     assert "By" not in history_table(store, 1, "partner").columns
-    assert history_table(store, 1, "partner")["Field"].tolist() == ["what", "status",
-                                                                     "started"]
+    assert history_table(store, 1, "partner")["Field"].tolist() == ["What is done", "Status",
+                                                                     "Started"]
 
 
 # ============================================================================ did it work
