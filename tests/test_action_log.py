@@ -21,6 +21,7 @@ import pandas as pd
 import psycopg
 import pytest
 from apps import ROOT, run_dashboard
+from conftest import PdfText
 from streamlit.testing.v1 import AppTest
 from test_places import C0, C1, C2, FAR, WATFORD_CODE, frame, metres, report
 
@@ -383,3 +384,33 @@ def test_an_unknown_agency_setting_stops_the_dashboard(
     assert app.error[0].value == escape_markdown(
         "SAFETYMAP_AGENCY: expected an agency of agencies.json ("
         + ", ".join(AGENCIES.names) + "), found \"Parks\"")
+
+
+def test_the_board_pack_command_counts_the_stores_actions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pdf_text: PdfText,
+) -> None:
+    from safetymap.cli import main  # noqa: PLC0415
+
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    (exports / "streetsafe_test.csv").write_text(
+        "report_id,submitted_at,latitude,longitude,occurred_at,environment\n"
+        + "".join(f"W{i},2026-03-0{1 + i % 5} 10:00,51.655312,-0.396021,,poor_lighting\n"
+                  for i in range(6)))
+    store_path = tmp_path / "store.gpkg"
+    assert main(["ingest", "--kind", "streetsafe", str(exports / "streetsafe_test.csv"),
+                 "--store", str(store_path)]) == 0
+    record_action(open_store(str(store_path)), place(started=date(2026, 3, 2)),
+                  user="pc.smith@herts.police.uk", role="police", agencies=AGENCIES,
+                  audit_path=tmp_path / "audit.log")
+    monkeypatch.delenv("SAFETYMAP_DATA", raising=False)
+    monkeypatch.setenv("SAFETYMAP_STORE", str(store_path))
+    out = tmp_path / "pack.pdf"
+    assert main(["board-pack", "--out", str(out)]) == 0
+    text = " ".join(pdf_text(out.read_bytes()).split())
+    # One action opened in March 2026, by street lighting.
+    assert "Problem-solving: actions in the period, by agency" in text
+    section = text[text.index("Problem-solving: actions in the period, by agency"):]
+    # Opened 1, completed 0; the one place (6 reports) has its action, so none is listed.
+    assert "Street lighting (Hertfordshire County Council) 1 0" in section
+    assert "Every listed place has an action, or none is listed." in section

@@ -46,8 +46,10 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Build the board pack and write it to ``--out``."""
+    from loaders.store import open_store
     from safetymap.analysis.filters import Filters
     from safetymap.reports.board_pack import board_pack_pdf, build_board_pack
+    from safetymap.settings import load_settings
 
     out: Path = args.out
     if out.suffix.lower() != ".pdf":
@@ -65,7 +67,14 @@ def run(args: argparse.Namespace) -> int:
     dataset, reports = load_data(args.data)
     filters = for_role(Filters(districts=tuple(codes), start=args.since, end=args.until),
                        "partner")
-    pack = build_board_pack(dataset, filters=filters, role="partner", reports=reports)
+    # The problem-solving log lives in the shared store: with one (and no --data folder
+    # instead), the pack counts its actions too, as on the Board overview.
+    actions = None
+    settings = load_settings()
+    if args.data is None and settings.store is not None:
+        actions = tuple(open_store(settings.store).actions())
+    pack = build_board_pack(dataset, filters=filters, role="partner", reports=reports,
+                            actions=actions)
     out.write_bytes(board_pack_pdf(pack))
     label = " (synthetic demo data)" if pack.synthetic else ""
     print(f"Wrote the board pack for {pack.selection}{label} to {out}.")
