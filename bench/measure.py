@@ -41,7 +41,7 @@ from geodata import load_districts
 from loaders.source import Dataset, FolderSource
 from safetymap.analysis.counts import FrameCounts
 from safetymap.analysis.filters import Filters, filter_reports
-from safetymap.analysis.patrol import analyse_hotspots, slot_reports
+from safetymap.analysis.patrol import analyse_hotspots, slot_reports, top_places
 from safetymap.maps.base import MapStyle, finish_map, new_map
 from safetymap.maps.hotspots import MAX_POINTS, hotspot_layer, hotspot_map
 
@@ -99,6 +99,7 @@ class HotspotView:
     analyse_s: float
     layer_s: float
     map_s: float
+    places_s: float
     html_bytes: int
     cells: int
     selected: int
@@ -113,7 +114,8 @@ def hotspot_layer_of(
     Returns the layer and the seconds the analysis (aggregation and Gi*) took.
     """
     start = time.perf_counter()
-    analysis = analyse_hotspots(counts, filters, resolution=resolution)
+    # As the page: the map is drawn before the places are listed (top_places, timed apart).
+    analysis = analyse_hotspots(counts, filters, resolution=resolution, places=None)
     analyse_s = time.perf_counter() - start
     result = analysis.result
     # As the page: hexagon outlines are made only for the cells that are drawn.
@@ -136,15 +138,19 @@ def hotspot_view(counts: FrameCounts, filters: Filters, *, resolution: int = 9) 
     """Make the hotspot map of a selection and its HTML, timing each step.
 
     ``analyse_s`` is aggregation and Gi*, ``layer_s`` the hexagons and their tooltips,
-    ``map_s`` the folium map and its HTML.
+    ``map_s`` the folium map and its HTML; ``places_s`` the top places to patrol, which the
+    page lists after the map is drawn.
     """
     start = time.perf_counter()
     drawn, analyse_s = hotspot_layer_of(counts, filters, resolution=resolution)
     layered = time.perf_counter()
     html = our_map(drawn).get_root().render()
     done = time.perf_counter()
+    top_places(counts, filters)
+    places_s = time.perf_counter() - done
     return HotspotView(
         analyse_s=analyse_s, layer_s=layered - start - analyse_s, map_s=done - layered,
+        places_s=places_s,
         html_bytes=len(html.encode()), cells=len(drawn.layer), selected=drawn.selected,
         dots=0 if drawn.points is None else len(drawn.points),
     )
@@ -195,7 +201,8 @@ def default_view_map(inputs: HotspotLayer | pd.DataFrame) -> folium.Map:
 def _view_record(view: HotspotView) -> dict[str, Any]:
     return {
         "analyse_s": view.analyse_s, "layer_s": view.layer_s, "map_s": view.map_s,
-        "total_s": view.analyse_s + view.layer_s + view.map_s, "bytes": view.html_bytes,
+        "total_s": view.analyse_s + view.layer_s + view.map_s, "places_s": view.places_s,
+        "bytes": view.html_bytes,
         "cells": view.cells, "selected": view.selected, "dots": view.dots,
     }
 

@@ -401,8 +401,9 @@ def breakdown_table(records: list[dict[str, Any]]) -> list[str]:
     """Return where our time goes: aggregation + Gi*, layer, map + HTML, per change kind."""
     lines = [
         row("our map, warm (median run)", "reports", "selected", "hexagons", "dots",
-             "aggregation + Gi*", "layer", "map + HTML", "total", "payload"),
-        row("---", "---", *["---:"] * 8),
+             "aggregation + Gi*", "layer", "map + HTML", "total", "payload",
+             "places, listed after the map"),
+        row("---", "---", *["---:"] * 9),
     ]
     for record in records:
         ours, size = record["ours"], record["size"]
@@ -422,6 +423,7 @@ def breakdown_table(records: list[dict[str, Any]]) -> list[str]:
                 f"{run['dots']:,}", seconds_text(run["analyse_s"]), seconds_text(run["layer_s"]),
                 seconds_text(run["map_s"]),
                 seconds_text(run["total_s"]), mb_text(run["bytes"] / 1e6),
+                seconds_text(run["places_s"]) if "places_s" in run else "-",
             ))
     return lines
 

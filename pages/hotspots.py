@@ -150,16 +150,16 @@ with st.expander("What the colours mean"):
     st.write(HOTSPOT_DEFINITION)
 
 st.subheader("Top places to patrol")
-places = analysis.places
+places = cached.top_places(reports, reports.key, filters, slot)  # after the map is drawn
 if partner and context.filters.districts:
     chosen_names = {DISTRICTS[code] for code in context.filters.districts}
     places = places[places["district"].isin(chosen_names)]
 place_table = tables.top_places_table(places, role)
-if analysis.places.empty:
-    st.write("No report in this selection, so no place to list.")
-elif place_table.empty:
+if place_table.empty and partner:  # the same words whether a district has a few reports or none
     st.write(f"No place holds {SMALL_COUNT} or more reports in this selection; partners see "
              "places only from that many.")
+elif places.empty:
+    st.write("No report in this selection, so no place to list.")
 else:
     # A static table wraps its text: every column stays in view, none cut off.
     st.table(place_table.astype({"Rank": str}).style.format(precision=5), hide_index=True,

@@ -36,7 +36,7 @@ from safetymap.analysis.hotspots import (
     profiles_of_counts,
     when_matrix_of_counts,
 )
-from safetymap.analysis.places import patrol_places
+from safetymap.analysis.places import empty_places, patrol_places
 from safetymap.roles import SMALL_COUNT, Role
 
 __all__ = ["HotspotAnalysis", "Prediction", "Slot", "analyse_hotspots", "area_name",
@@ -223,7 +223,7 @@ def analyse_hotspots(
     *,
     resolution: int | None = None,
     slot: Slot | None = None,
-    places: int = 10,
+    places: int | None = 10,
 ) -> HotspotAnalysis:
     """Test the selected reports for hot spots and compare with the period before.
 
@@ -245,7 +245,9 @@ def analyse_hotspots(
         A weekday and hour of the when-matrix to narrow both periods to, or None.
     places
         How many top places to list (:func:`safetymap.analysis.places.patrol_places`: the
-        period's reports grouped into places, busiest first).
+        period's reports grouped into places, busiest first).; None lists none (an empty
+        table), for a page that draws the map first and lists the places after it
+        (:func:`top_places`).
     """
     counts = as_counts(reports)
     area = study_area(filters.districts)
@@ -295,13 +297,28 @@ def analyse_hotspots(
     else:
         changes = compare_periods(result.cells, before)
         prediction = prediction_of(result.cells, before)
-    listed = patrol_places(counts, filters, area=area, slot=slot, limit=places)
+    listed = (top_places(counts, filters, slot=slot, limit=places) if places is not None
+              else empty_places())
     return HotspotAnalysis(
         result=result, selected_reports=selected, profiles=profiles, changes=changes,
         places=listed, when=when, period=period, previous=previous,
         previous_reports=int(before["reports"].sum()), scale=scale,
         comparison_note=note, prediction=prediction,
     )
+
+
+def top_places(
+    reports: ReportCounts | pd.DataFrame, filters: Filters, *, slot: Slot | None = None,
+    limit: int = 10,
+) -> pd.DataFrame:
+    """Return the selection's top places to patrol, as :func:`analyse_hotspots` lists them.
+
+    Its own step, so that a page can draw the map before it works out the places (at a
+    million reports the places of a county-wide quarter take longer than its map).
+    """
+    counts = as_counts(reports)
+    return patrol_places(counts, filters, area=study_area(filters.districts), slot=slot,
+                         limit=limit)
 
 
 def _comparison_note(

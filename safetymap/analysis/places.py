@@ -29,7 +29,6 @@ import h3
 import numpy as np
 import pandas as pd
 import shapely
-from h3.api import basic_int
 from pyproj import Transformer
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
@@ -40,7 +39,7 @@ from loaders.counts import REASON_CODES, ReportCounts, Slot
 from loaders.vocab import TIME_OF_DAY
 from safetymap.analysis.counts import as_counts, count_many, selection_period
 from safetymap.analysis.filters import Filters
-from safetymap.analysis.hotspots import area_counts, classify
+from safetymap.analysis.hotspots import area_counts, classify, disk_of
 
 __all__ = [
     "LINK_M",
@@ -51,6 +50,7 @@ __all__ = [
     "STANDINGS",
     "STANDING_DEFINITIONS",
     "STANDING_RESOLUTION",
+    "empty_places",
     "patrol_places",
     "place_names",
     "standing_window",
@@ -124,6 +124,11 @@ def standing_window(end: date) -> tuple[date, date]:
     except ValueError:  # 29 February: a year before is the 28th
         year_before = end.replace(year=end.year - 1, day=28)
     return year_before + timedelta(days=1), end
+
+
+def empty_places() -> pd.DataFrame:
+    """Return a places table with no place: :data:`PLACE_COLUMNS` and their types."""
+    return _empty()
 
 
 def _empty() -> pd.DataFrame:
@@ -420,7 +425,7 @@ def patrol_places(
         candidate = np.ones(len(group), dtype=bool)
     # H3's integer form: building thousands of disks as text costs half a second.
     near = {format(found, "x") for found in itertools.chain.from_iterable(
-        basic_int.grid_disk(int(cell, 16), _NEAR_RINGS)
+        disk_of(int(cell, 16), _NEAR_RINGS)
         for cell, keep in zip(cell_list, candidate, strict=True) if keep)}
     weeks = counted["weeks"]
     weeks_12, reports_12 = _nearby_history(weeks[weeks["cell"].isin(near)], xy[candidate],

@@ -26,6 +26,7 @@ from safetymap.analysis.coverage import (
 from safetymap.analysis.filters import Filters, filter_survey
 from safetymap.analysis.open_now import Place, place_choices
 from safetymap.analysis.patrol import HotspotAnalysis, analyse_hotspots
+from safetymap.analysis.patrol import top_places as patrol_top_places
 from safetymap.disclosure import PartnerRelease, partner_coverage
 from safetymap.disclosure import partner_release as make_partner_release
 from safetymap.reports.actions import ActionList, build_action_list
@@ -103,8 +104,16 @@ def hotspot_analysis(
     slot: Slot | None,
 ) -> HotspotAnalysis:
     """Return the hotspot analysis of a selection (shared by every session); a resolution
-    of None is chosen from the data."""
-    return analyse_hotspots(_reports, filters, resolution=resolution, slot=slot)
+    of None is chosen from the data. Its places are not listed: :func:`top_places` does
+    that, after the page has drawn the map."""
+    return analyse_hotspots(_reports, filters, resolution=resolution, slot=slot, places=None)
+
+
+@st.cache_data(show_spinner="Listing the places to patrol…", max_entries=64)
+def top_places(_reports: ReportCounts, key: str, filters: Filters,
+               slot: Slot | None) -> pd.DataFrame:
+    """Return the selection's top places to patrol (shared by every session)."""
+    return patrol_top_places(_reports, filters, slot=slot)
 
 
 @st.cache_resource(show_spinner="Protecting small numbers for partners…", max_entries=4)
