@@ -5,15 +5,19 @@ Expected values are worked out by hand from the rows written in each test.
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
+import psycopg
+import pyogrio
 import pytest
 from pyproj import Transformer
 
 from loaders import load_outreach
 from loaders.source import FolderSource, files_by_kind
+from loaders.store import Store, StoreError, open_store, sql
 
 # Places well inside their district (GeoNames town centres), as in test_loaders.
 WATFORD = (51.65531, -0.39602)
@@ -165,3 +169,139 @@ def test_a_data_folder_reads_outreach_files_into_the_dataset(tmp_path: Path) -> 
     assert [result.kind for result in dataset.results()] == [
         "streetsafe", "survey", "services", "outreach"]
     assert f"No outreach points in {tmp_path} (outreach*.csv or .xlsx)." not in dataset.notices
+
+
+# ------------------------------------------------------------------ store
+STORE_HEADER = "point_id,kind,organisation,latitude,longitude,in_place_from,in_place_to\n"
+
+
+def outreach_rows(*rows: str) -> str:
+    return STORE_HEADER + "".join(f"{row}\n" for row in rows)
+
+
+def stored_points(store: Store) -> list[str]:
+    return store.load().outreach.frame["point_id"].tolist()
+
+
+def test_the_store_keeps_outreach_points_as_the_loader_gives_them(
+    store_url: str, tmp_path: Path
+) -> None:
+    store = open_store(store_url)
+    path = write(tmp_path, "outreach_march.csv", outreach_rows(
+        f"P1,QR code poster,Clarion Housing,{WATFORD[0]},{WATFORD[1]},01/03/2026,",
+        f"P2,drop_in,HDAH,{HEMEL[0]},{HEMEL[1]},2026-03-01,2026-03-31",
+        f"BAD,drop_in,HDAH,{HEMEL[0]},{HEMEL[1]},2026-03-01,2026-02-01",
+    ))
+    summary = store.ingest("outreach", [path])
+    assert [(f.rows, f.added, f.already_present, f.refused) for f in summary.files] == [
+        (3, 2, 0, 1)]
+    assert [p.message() for p in summary.problems] == [
+        "outreach_march.csv, row 4, field in_place_to: expected a date on or after "
+        'in_place_from (01/03/2026), found "2026-02-01"'
+    ]
+
+    loaded = store.load().outreach
+    expected = load_outreach([path]).frame
+    for column in expected.columns:
+        if column != "geometry" and expected[column].dtype == object:
+            expected[column] = expected[column].astype("str")
+    pd.testing.assert_frame_equal(loaded.frame.drop(columns="geometry"),
+                                  expected.drop(columns="geometry"))
+    assert loaded.frame.geometry.equals(expected.geometry)
+    assert loaded.frame.at[1, "in_place_to"] == pd.Timestamp("2026-03-31")
+    assert [p.message() for p in loaded.problems] == [p.message() for p in summary.problems]
+    assert store.summary().records["outreach"] == 2
+    # the same file again adds nothing
+    again = store.ingest("outreach", [path])
+    assert (again.added, again.already_present) == (0, 2)
+
+
+def test_a_refused_outreach_file_changes_nothing(store_url: str, tmp_path: Path) -> None:
+    store = open_store(store_url)
+    refused = write(tmp_path, "outreach_cols.csv", "id,where\nP1,estate\n")
+    summary = store.ingest("outreach", [refused])
+    assert summary.added == 0
+    assert summary.files[0].file_error is not None
+    assert stored_points(store) == []
+    # a file whose every row is refused adds no point either
+    bad_rows = write(tmp_path, "outreach_rows.csv", outreach_rows(
+        f"L1,leaflet_point,HDAH,{LONDON[0]},{LONDON[1]},2026-03-01,"))
+    assert store.ingest("outreach", [bad_rows]).added == 0
+    assert stored_points(store) == []
+
+
+def test_an_outreach_ingest_is_one_transaction(
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = open_store(store_url)
+    first = write(tmp_path, "outreach_1.csv", outreach_rows(
+        f"P1,qr_poster,Clarion Housing,{WATFORD[0]},{WATFORD[1]},2026-03-01,"))
+    second = write(tmp_path, "outreach_2.csv", outreach_rows(
+        f"P2,qr_poster,Clarion Housing,{HEMEL[0]},{HEMEL[1]},2026-03-01,"))
+    calls = {"n": 0}
+    record_file = sql.SQLStore._record_file  # the step to break
+
+    def fail_on_the_second_file(self: sql.SQLStore, *args: object, **kwargs: object) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("the process dies here")
+        record_file(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sql.SQLStore, "_record_file", fail_on_the_second_file)
+    with pytest.raises(RuntimeError):
+        store.ingest("outreach", [first, second])
+    monkeypatch.undo()
+    # the first file's point was written inside the transaction, and is gone with it
+    assert stored_points(store) == []
+    assert store.revision() == 0
+    assert store.ingest("outreach", [first, second]).added == 2
+
+
+def _as_version_4(store_url: str) -> None:
+    statements = ["DROP TABLE outreach",
+                  "UPDATE store_meta SET value = '4' WHERE key = 'schema_version'"]
+    if store_url.endswith(".gpkg"):
+        statements[1:1] = ["DELETE FROM gpkg_geometry_columns WHERE table_name = 'outreach'",
+                           "DELETE FROM gpkg_contents WHERE table_name = 'outreach'"]
+        with sqlite3.connect(store_url) as connection:
+            for statement in statements:
+                connection.execute(statement)
+        return
+    with psycopg.connect(store_url, autocommit=True) as connection:
+        connection.execute("SET search_path = safetymap, public")
+        for statement in statements:
+            connection.execute(statement)
+
+
+def _version(store_url: str) -> str:
+    statement = "SELECT value FROM store_meta WHERE key = 'schema_version'"
+    if store_url.endswith(".gpkg"):
+        with sqlite3.connect(store_url) as connection:
+            return str(connection.execute(statement).fetchone()[0])
+    with psycopg.connect(store_url, autocommit=True) as connection:
+        connection.execute("SET search_path = safetymap, public")
+        return str(connection.execute(statement).fetchone()[0])  # type: ignore[index]
+
+
+def test_a_version_4_store_gains_the_outreach_table_when_opened(
+    store_url: str, tmp_path: Path
+) -> None:
+    old = open_store(store_url)
+    reports = write(tmp_path, "streetsafe.csv", "report_id,submitted_at,latitude,longitude\n"
+                    f"A1,2026-03-01 10:00,{WATFORD[0]},{WATFORD[1]}\n")
+    old.ingest("streetsafe", [reports])
+    _as_version_4(store_url)
+    with pytest.raises(StoreError):  # a version 4 store has no outreach points
+        old.load()
+    store = open_store(store_url)
+    assert _version(store_url) == str(sql.SCHEMA_VERSION) == "5"
+    assert store.load().streetsafe.frame["report_id"].tolist() == ["A1"]  # kept
+    assert stored_points(store) == []
+    path = write(tmp_path, "outreach.csv", outreach_rows(
+        f"P1,qr_poster,Clarion Housing,{WATFORD[0]},{WATFORD[1]},2026-03-01,"))
+    assert store.ingest("outreach", [path]).added == 1
+    assert stored_points(store) == ["P1"]
+    if store_url.endswith(".gpkg"):
+        assert dict(pyogrio.list_layers(store_url).tolist())["outreach"] == "Point"
+    open_store(store_url)  # opening it again changes nothing
+    assert stored_points(store) == ["P1"]
