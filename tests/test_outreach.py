@@ -5,19 +5,33 @@ Expected values are worked out by hand from the rows written in each test.
 
 from __future__ import annotations
 
+import math
 import sqlite3
+from datetime import date
 from pathlib import Path
 
+import geopandas as gpd
+import h3
+import numpy as np
 import openpyxl
 import pandas as pd
 import psycopg
 import pyogrio
 import pytest
+import shapely
 from pyproj import Transformer
 
 from loaders import load_outreach
 from loaders.source import FolderSource, files_by_kind
 from loaders.store import Store, StoreError, open_store, sql
+from safetymap.analysis.outreach import (
+    UNREACHED_COLUMNS,
+    hot_spot_areas,
+    hot_spot_cells,
+    outreach_reach,
+    points_in_place,
+)
+from safetymap.analysis.places import place_names
 
 # Places well inside their district (GeoNames town centres), as in test_loaders.
 WATFORD = (51.65531, -0.39602)
@@ -305,3 +319,127 @@ def test_a_version_4_store_gains_the_outreach_table_when_opened(
         assert dict(pyogrio.list_layers(store_url).tolist())["outreach"] == "Point"
     open_store(store_url)  # opening it again changes nothing
     assert stored_points(store) == ["P1"]
+
+
+# ------------------------------------------------------------------ analysis, by hand
+TO_GRID = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
+X0, Y0 = (round(v) for v in TO_GRID.transform(WATFORD[1], WATFORD[0]))
+
+
+def square(x: float, y: float, half: float = 50.0) -> shapely.Polygon:
+    return shapely.box(x - half, y - half, x + half, y + half)
+
+
+def grid_points(*xy: tuple[float, float]) -> gpd.GeoSeries:
+    return gpd.GeoSeries([shapely.Point(x, y) for x, y in xy], crs="EPSG:27700")
+
+
+def outreach_frame() -> gpd.GeoDataFrame:
+    """Five points around Watford centre (X0, Y0), in metres, for a March 2026 period."""
+    rows = [  # id, x, y, in place from, to
+        ("A", X0 + 450, Y0, "2026-01-01", None),        # 400 m east of H1's east edge
+        ("B", X0 + 2000, Y0 + 450.5, "2026-03-31", None),  # 400.5 m north of H2
+        ("C", X0, Y0 + 3000, "2025-06-01", "2026-03-01"),  # inside H3, gone on 1 March
+        ("D", X0 - 3000, Y0, "2025-01-01", "2026-02-28"),  # inside H4, gone before March
+        ("E", X0 + 2000, Y0, "2026-04-01", None),       # inside H2, placed after March
+    ]
+    return gpd.GeoDataFrame(
+        {"point_id": [r[0] for r in rows],
+         "in_place_from": pd.to_datetime([r[3] for r in rows]),
+         "in_place_to": pd.to_datetime([r[4] for r in rows])},
+        geometry=[shapely.Point(r[1], r[2]) for r in rows], crs="EPSG:27700",
+    )
+
+
+def test_points_in_place_are_those_there_on_a_day_of_the_period() -> None:
+    points = outreach_frame()
+    march = points_in_place(points, date(2026, 3, 1), date(2026, 3, 31))
+    # B arrives on the last day and C leaves on the first: both were there; D left the day
+    # before, E came the day after.
+    assert march["point_id"].tolist() == ["A", "B", "C"]
+    assert points_in_place(points)["point_id"].tolist() == ["A", "B", "C", "D", "E"]
+    assert points_in_place(points, date(2026, 4, 1), None)["point_id"].tolist() == [
+        "A", "B", "E"]
+
+
+def test_the_shares_and_the_hot_spots_without_a_point_by_hand() -> None:
+    hot_spots = gpd.GeoDataFrame(
+        {"reports": [12, 30, 8, 30]},
+        geometry=[square(X0, Y0), square(X0 + 2000, Y0), square(X0, Y0 + 3000),
+                  square(X0 - 3000, Y0)],
+        crs="EPSG:27700",
+    )  # H1 to H4, 100 m squares
+    places = grid_points(
+        (X0 + 750, Y0),         # 300 m from A: reached
+        (X0 + 10_000, Y0),      # far from every point
+        (X0, Y0 + 3400),        # exactly 400 m from C: reached
+        (X0 - 3000, Y0),        # at D, which is gone: 3,450 m from A
+        (X0 + 450, Y0),         # at A: reached
+    )
+    march = points_in_place(outreach_frame(), date(2026, 3, 1), date(2026, 3, 31))
+
+    reach = outreach_reach(hot_spots, places, march.geometry)
+
+    # H1: A is exactly 400 m away; H3: C is inside; H2: B is 400.5 m away; H4: D is gone.
+    assert (reach.hot_spots, reach.hot_spots_reached) == (4, 2)
+    assert reach.hot_spot_share == 0.5
+    assert (reach.places, reach.places_reached) == (5, 3)
+    assert reach.place_share == 0.6
+    assert reach.points == 3
+    unreached = reach.unreached
+    assert list(unreached.columns) == list(UNREACHED_COLUMNS)
+    # H2 and H4 both have 30 reports: the order given breaks the tie
+    assert unreached["rank"].tolist() == [1, 2]
+    assert unreached["reports"].tolist() == [30.0, 30.0]
+    # nearest point in place: H2 to B 400.5 m; H4 to A 3,400 m (to C: hypot(2950, 2950))
+    assert unreached["nearest_m"].tolist() == pytest.approx([400.5, 3400.0])
+    assert unreached["name"].tolist() == place_names(np.array([[X0 + 2000, Y0],
+                                                               [X0 - 3000, Y0]]))
+    assert unreached["latitude"].tolist()[1] == pytest.approx(51.655, abs=0.01)
+    assert unreached["area"].isna().all()
+
+
+def test_with_no_point_in_place_every_hot_spot_is_unreached() -> None:
+    hot_spots = gpd.GeoDataFrame({"reports": [5, 9]},
+                                 geometry=[square(X0, Y0), square(X0 + 2000, Y0)],
+                                 crs="EPSG:27700")
+    reach = outreach_reach(hot_spots, grid_points(), grid_points())
+    assert (reach.hot_spots, reach.hot_spots_reached, reach.places) == (2, 0, 0)
+    assert reach.hot_spot_share == 0.0
+    assert math.isnan(reach.place_share)
+    assert reach.unreached["reports"].tolist() == [9.0, 5.0]  # busiest first
+    assert reach.unreached["nearest_m"].isna().all()
+    none = outreach_reach(hot_spots[:0], grid_points(), grid_points((X0, Y0)))
+    assert math.isnan(none.hot_spot_share)
+    assert none.unreached.empty
+
+
+def test_a_layer_without_a_crs_is_refused() -> None:
+    with pytest.raises(ValueError, match="`points` must have a valid CRS"):
+        outreach_reach(gpd.GeoDataFrame({"reports": []}, geometry=[], crs="EPSG:27700"),
+                       grid_points(), gpd.GeoSeries([shapely.Point(0, 0)]))
+
+
+def test_hot_cells_and_hot_areas_as_hot_spots() -> None:
+    cell = h3.latlng_to_cell(WATFORD[0], WATFORD[1], 9)
+    ring = [c for c in h3.grid_disk(cell, 1) if c != cell]
+    cells = pd.DataFrame({"cell_id": [cell, *ring], "reports": [7] + [0] * 6,
+                          "hotspot": ["hot_99"] + ["none"] * 6})
+    hexagons = hot_spot_cells(cells)
+    assert hexagons.crs == "EPSG:27700"
+    assert hexagons["reports"].tolist() == [7]
+    areas = hot_spot_areas(cells)
+    assert areas["area"].tolist() == [1]
+    assert areas["reports"].isna().all()  # areas carry no count
+    # the area is the hot cell and the six around it: larger than the hexagon
+    assert areas.geometry.area.iloc[0] == pytest.approx(7 * hexagons.geometry.area.iloc[0],
+                                                        rel=0.01)
+    centre = hexagons.geometry.iloc[0].centroid
+    # a point 600 m east of the hot cell's centre: beyond 400 m of the hexagon (about
+    # 175 m to a corner), within 400 m of the area's edge
+    east = grid_points((centre.x + 600, centre.y))
+    assert outreach_reach(hexagons, grid_points(), east).hot_spots_reached == 0
+    by_area = outreach_reach(areas, grid_points(), east)
+    assert by_area.hot_spots_reached == 1
+    inside = outreach_reach(areas, grid_points(), grid_points((centre.x + 2000, centre.y)))
+    assert inside.unreached["area"].tolist() == [1]
