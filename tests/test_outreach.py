@@ -19,8 +19,10 @@ import psycopg
 import pyogrio
 import pytest
 import shapely
+from apps import run_dashboard
 from pyproj import Transformer
 
+from geodata import load_districts
 from loaders import load_outreach
 from loaders.source import FolderSource, files_by_kind
 from loaders.store import Store, StoreError, open_store, sql
@@ -32,6 +34,8 @@ from safetymap.analysis.outreach import (
     points_in_place,
 )
 from safetymap.analysis.places import place_names
+from safetymap.maps.base import MapStyle
+from safetymap.maps.outreach import outreach_map
 
 # Places well inside their district (GeoNames town centres), as in test_loaders.
 WATFORD = (51.65531, -0.39602)
@@ -443,3 +447,83 @@ def test_hot_cells_and_hot_areas_as_hot_spots() -> None:
     assert by_area.hot_spots_reached == 1
     inside = outreach_reach(areas, grid_points(), grid_points((centre.x + 2000, centre.y)))
     assert inside.unreached["area"].tolist() == [1]
+
+
+# ------------------------------------------------------------------ map and page
+def test_the_map_escapes_every_input_text_and_gives_partners_no_count() -> None:
+    points = gpd.GeoDataFrame(
+        {"kind": ["qr_poster"], "organisation": ["<b>Clarion</b> & co"],
+         "name": ["<img src=x onerror=alert(1)>"], "notes": ["Ask for Jo Bloggs, flat 3"],
+         "in_place_from": pd.to_datetime(["2026-03-01"]), "in_place_to": [pd.NaT]},
+        geometry=[shapely.Point(X0, Y0)], crs="EPSG:27700")
+    hot_spots = gpd.GeoDataFrame({"reports": [17.0, 6.0]},
+                                 geometry=[square(X0, Y0), square(X0 + 2000, Y0)],
+                                 crs="EPSG:27700")
+    districts = load_districts()
+    police = outreach_map(points, hot_spots, [True, False], districts,
+                          style=MapStyle(assets="cdn", tiles=None),
+                          partner=False).get_root().render()
+    assert "<img src=x" not in police
+    assert "&lt;img src=x onerror=alert(1)&gt;" in police
+    assert "&lt;b&gt;Clarion&lt;/b&gt; &amp; co" in police
+    assert "Jo Bloggs" not in police  # notes may name a person: never on the map
+    assert "In place since 01/03/2026" in police
+    assert "Reports: 17" in police
+    partner = outreach_map(points, hot_spots.assign(reports=np.nan), [True, False], districts,
+                           style=MapStyle(assets="cdn", tiles=None),
+                           partner=True).get_root().render()
+    assert "Reports:" not in partner
+    assert "Hot spot area: no outreach point within 400 m" in partner
+
+
+def _page_data(folder: Path) -> None:
+    """35 March 2026 reports: 30 within about 100 m of Watford centre, 5 spread out."""
+    rng = np.random.default_rng(1)
+    to_degrees = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
+    rows = ["report_id,submitted_at,latitude,longitude"]
+    for number in range(30):
+        lon, lat = to_degrees.transform(X0 + rng.normal(0, 60), Y0 + rng.normal(0, 60))
+        rows.append(f"W{number},2026-03-{number % 28 + 1:02d} 10:00,{lat:.6f},{lon:.6f}")
+    for number, (lat, lon) in enumerate([HEMEL, STEVENAGE, (51.80, -0.20), (51.95, -0.28),
+                                         (51.70, -0.03)]):
+        rows.append(f"X{number},2026-03-10 10:00,{lat},{lon}")
+    (folder / "streetsafe_test.csv").write_text("\n".join(rows) + "\n")
+    (folder / "services_test.csv").write_text(
+        "service_id,name,category,latitude,longitude,confidential,coverage,opening_hours\n"
+        "H1,Test helpline,helpline,,,,county,24/7\n")
+    (folder / "outreach_test.csv").write_text(
+        "point_id,kind,organisation,latitude,longitude,in_place_from,in_place_to,name\n"
+        f"P1,qr_poster,Clarion Housing,{STEVENAGE[0]},{STEVENAGE[1]},2026-01-01,,"
+        "**Stevenage** <b>poster</b>\n"
+        f"P2,drop_in,HDAH,{WATFORD[0]},{WATFORD[1]},2025-01-01,2025-12-31,Gone\n")
+
+
+@pytest.mark.parametrize("role", ["analyst", "police", "partner"])
+def test_the_coverage_page_shows_outreach_to_every_role_and_partners_no_count(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, role: str
+) -> None:
+    _page_data(tmp_path)
+    monkeypatch.setenv("SAFETYMAP_DATA", str(tmp_path))
+    monkeypatch.setenv("SAFETYMAP_MAP_ASSETS", "cdn")
+    monkeypatch.setenv("SAFETYMAP_ROLE", role)
+    app = run_dashboard("pages/coverage_gaps.py", timeout=90)
+    assert "Outreach points: help without a building" in [s.value for s in app.subheader]
+    metrics = {m.label: m.value for m in app.metric}
+    # the one point in place (Stevenage) is far from the Watford hot spot; the Watford
+    # drop-in closed in 2025: no hot spot is reached
+    assert metrics["Hot spots with an outreach point within 400 m"] == "0%"
+    gaps = next(df.value for df in app.dataframe if "Nearest outreach point" in df.value)
+    assert len(gaps) >= 1
+    assert gaps["Place"].str.contains("Watford").all()
+    captions = [c.value for c in app.caption]
+    if role == "partner":
+        assert gaps.columns.tolist() == ["Hot spot area", "Place", "Nearest outreach point"]
+        assert any(c.startswith("0 of 1 hot spot areas, January to March 2026")
+                   for c in captions)
+        assert metrics["Places named in the survey with a point within 400 m"] == "-"
+    else:
+        assert gaps.columns.tolist() == ["Rank", "Place", "Reports", "Nearest outreach point",
+                                         "Latitude", "Longitude"]
+        assert gaps["Rank"].tolist() == list(range(1, len(gaps) + 1))
+        assert any(" hot spot hexagons, the period chosen; 1 outreach point(s) in place"
+                   in c for c in captions)

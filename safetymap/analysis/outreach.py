@@ -104,6 +104,8 @@ class OutreachReach:
 
     Attributes
     ----------
+    reached
+        For each hot spot, in the order given, whether a point is within :data:`REACH_M`.
     hot_spots, hot_spots_reached
         Hot spots, and those with an outreach point within :data:`REACH_M`.
     places, places_reached
@@ -125,6 +127,7 @@ class OutreachReach:
     places_reached: int
     points: int
     unreached: pd.DataFrame
+    reached: tuple[bool, ...] = ()
 
     @property
     def hot_spot_share(self) -> float:
@@ -210,4 +213,5 @@ def outreach_reach(
         places_reached=int(place_reached.sum()),
         points=len(outreach),
         unreached=unreached,
+        reached=tuple(bool(hit) for hit in spot_reached),
     )
