@@ -22,7 +22,7 @@ import shapely
 from apps import run_dashboard
 from pyproj import Transformer
 
-from geodata import load_districts
+from geodata import load_districts, load_towns
 from loaders import load_outreach
 from loaders.source import FolderSource, files_by_kind
 from loaders.store import Store, StoreError, open_store, sql
@@ -34,6 +34,7 @@ from safetymap.analysis.outreach import (
     points_in_place,
 )
 from safetymap.analysis.places import place_names
+from safetymap.demo import DEMO_LAST_DAY, DEMO_OUTREACH_TOWNS, write_demo_data
 from safetymap.maps.base import MapStyle
 from safetymap.maps.outreach import outreach_map
 
@@ -527,3 +528,39 @@ def test_the_coverage_page_shows_outreach_to_every_role_and_partners_no_count(
         assert gaps["Rank"].tolist() == list(range(1, len(gaps) + 1))
         assert any(" hot spot hexagons, the period chosen; 1 outreach point(s) in place"
                    in c for c in captions)
+
+
+# ------------------------------------------------------------------ demo
+def test_the_demo_has_synthetic_outreach_points_near_town_centres(tmp_path: Path) -> None:
+    paths = write_demo_data(tmp_path, reports=200, responses=0, seed=2026)
+    assert [p.name for p in paths][-1] == "outreach_demo.csv"
+    result = load_outreach([tmp_path / "outreach_demo.csv"])
+    assert result.problems == []
+    frame = result.frame
+    assert len(frame) == 2 * DEMO_OUTREACH_TOWNS == 20
+    assert frame["point_id"].str.startswith("DEMO-").all()
+    assert frame["name"].str.endswith("(synthetic)").all()
+    assert (frame["notes"] == "SYNTHETIC demo point: not a real site").all()
+    assert frame["kind"].value_counts().to_dict() == {
+        "qr_poster": 10, "leaflet_point": 5, "drop_in": 5}
+    # every point within 1.2 km of the centre of one of the largest towns (posters 400 m
+    # to 1.2 km out, on the housing estates; leaflet points and drop-ins within 500 m)
+    towns = load_towns().nlargest(DEMO_OUTREACH_TOWNS, "population")
+    centres = gpd.GeoSeries(gpd.points_from_xy(towns["longitude"], towns["latitude"]),
+                            crs="EPSG:4326").to_crs("EPSG:27700")
+    nearest = np.array([centres.distance(point).min() for point in frame.geometry])
+    assert (nearest <= 1200.5).all()
+    posters = frame["kind"].eq("qr_poster").to_numpy()
+    assert (nearest[posters] >= 399.5).all()
+    assert (nearest[~posters] <= 500.5).all()
+    # placed on days of the demo year; the few taken down were there 30 to 59 days
+    assert frame["in_place_from"].max() <= pd.Timestamp(str(DEMO_LAST_DAY))
+    down = frame.dropna(subset=["in_place_to"])
+    assert 1 <= len(down) <= 6
+    assert ((down["in_place_to"] - down["in_place_from"]).dt.days.between(30, 59)).all()
+    # the same seed gives the same bytes; the data folder says the demo is synthetic
+    again = write_demo_data(tmp_path / "again", reports=200, responses=0, seed=2026)
+    assert again[-1].read_bytes() == paths[-1].read_bytes()
+    dataset = FolderSource(tmp_path).load()
+    assert dataset.synthetic
+    assert len(dataset.outreach.frame) == 20
