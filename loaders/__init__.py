@@ -1,4 +1,4 @@
-"""Load StreetSafe reports, survey responses and support services from contract exports.
+"""Load StreetSafe reports, survey responses, services and outreach points from exports.
 
 Every loader returns a :class:`LoadResult`: a GeoDataFrame in EPSG:27700 with one
 documented schema (``KindSpec.output_columns``), the problems that refused files or rows
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from loaders.kinds import KINDS, SERVICES, STREETSAFE, SURVEY
+from loaders.kinds import KINDS, OUTREACH, SERVICES, STREETSAFE, SURVEY
 from loaders.pipeline import FileReport, LoadResult, load_kind
 from loaders.problems import LoadError, Problem
 
@@ -22,6 +22,7 @@ __all__ = [
     "LoadResult",
     "Problem",
     "load_kind",
+    "load_outreach",
     "load_services",
     "load_streetsafe",
     "load_survey",
@@ -45,3 +46,10 @@ def load_services(
 ) -> LoadResult:
     """Load support service lists (CONTRACT §3); confidential locations are dropped here."""
     return load_kind(SERVICES, paths, header_map=header_map)
+
+
+def load_outreach(
+    paths: Iterable[Path], *, header_map: dict[str, str] | None = None
+) -> LoadResult:
+    """Load outreach points: QR-code posters, leaflet points, drop-ins (CONTRACT §3b)."""
+    return load_kind(OUTREACH, paths, header_map=header_map)

@@ -77,6 +77,17 @@ def parse_datetime(raw: pd.Series) -> Parsed:
     return result, bad
 
 
+def parse_date(raw: pd.Series) -> Parsed:
+    """Return days as naive midnight timestamps (``datetime64[us]``).
+
+    Accepts what :func:`parse_datetime` accepts; a time of day, as a spreadsheet adds to a
+    date cell, is dropped: the day is the local (Europe/London) day.
+    """
+    times, bad = parse_datetime(raw)
+    days = times.dt.tz_localize(None).dt.normalize().astype("datetime64[us]")
+    return days, bad
+
+
 def parse_bool(raw: pd.Series) -> Parsed:
     """Return booleans from true/false, yes/no, y/n, 1/0; blank is False."""
     keys = raw.map(label_key)

@@ -1,4 +1,4 @@
-"""Declare the three input kinds of the contract: StreetSafe, survey and services."""
+"""Declare the input kinds of the contract: StreetSafe, survey, services and outreach points."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from loaders.fields import (
     Parsed,
     parse_bool,
     parse_choice,
+    parse_date,
     parse_datetime,
     parse_float,
     parse_multi,
@@ -19,7 +20,7 @@ from loaders.fields import (
     time_of_day_from,
 )
 from loaders.opening_hours import OpeningHoursError, parse_opening_hours
-from loaders.pipeline import FieldSpec, KindSpec, PlaceSpec
+from loaders.pipeline import FieldSpec, KindSpec, PlaceSpec, RowRule
 from loaders.vocab import (
     BEHAVIOUR,
     BEHAVIOUR_KEYS,
@@ -27,6 +28,8 @@ from loaders.vocab import (
     CONFIDENTIAL_CATEGORIES,
     ENVIRONMENT,
     ENVIRONMENT_KEYS,
+    OUTREACH_KIND_KEYS,
+    OUTREACH_KINDS,
     REASON_KEYS,
     REASONS,
     SAFETY_ANSWER_KEYS,
@@ -35,6 +38,7 @@ from loaders.vocab import (
 )
 
 DATETIME = "a date and time (ISO 8601 such as 2026-03-14T21:30, or DD/MM/YYYY HH:MM)"
+DATE = "a date (ISO 8601 such as 2026-03-14, or DD/MM/YYYY)"
 ID = "an id (any text, not blank)"
 ANSWER = (
     "Very safe, Fairly safe, Neither safe nor unsafe, Fairly unsafe, Very unsafe, "
@@ -246,4 +250,44 @@ SERVICES = KindSpec(
     ),
 )
 
-KINDS: dict[str, KindSpec] = {spec.kind: spec for spec in (STREETSAFE, SURVEY, SERVICES)}
+
+# ---------------------------------------------------------------- outreach points
+def _removed_before_placed(typed: pd.DataFrame) -> pd.Series:
+    """Return what was expected of ``in_place_to`` where it is before ``in_place_from``."""
+    start, end = typed["in_place_from"], typed["in_place_to"]
+    broken = end.notna() & start.notna() & (end < start)
+    expected = "a date on or after in_place_from (" + start.dt.strftime("%d/%m/%Y") + ")"
+    return expected.where(broken, None)
+
+
+OUTREACH = KindSpec(
+    kind="outreach",
+    id_field="point_id",
+    fields=(
+        FieldSpec("point_id", parse_text, ID, ("id", "reference", "ref"), required=True),
+        FieldSpec("kind", parse_choice(OUTREACH_KIND_KEYS),
+                  f"one of {_codes(OUTREACH_KINDS)} (or their labels, e.g. QR code poster)",
+                  ("type", "point type", "outreach kind"), required=True),
+        FieldSpec("organisation", parse_text, "the organisation that placed it (not blank)",
+                  ("partner", "organization", "agency", "placed by"), required=True),
+        FieldSpec("in_place_from", parse_date, DATE,
+                  ("placed_on", "from", "start", "start date", "in place from"),
+                  required=True),
+        FieldSpec("in_place_to", parse_date, DATE + "; blank while it is still there",
+                  ("removed_on", "to", "end", "end date", "in place to", "until")),
+        FieldSpec("name", parse_text, "text", ("place", "site")),
+        FieldSpec("service_id", parse_text, "text", ("service",)),
+        FieldSpec("notes", parse_text, "text", ("note", "comment", "comments")),
+    ),
+    place=PlaceSpec("", True, ("lat",), ("lon", "long", "lng"), ("east",), ("north",)),
+    rules=(RowRule("in_place_to", _removed_before_placed),),
+    output_columns=(
+        "point_id", "kind", "organisation", "in_place_from", "in_place_to", "name",
+        "service_id", "notes", "latitude", "longitude", "district_code", "district_name",
+        "lsoa_code", "lsoa_name", "source_file", "source_row", "geometry",
+    ),
+)
+
+KINDS: dict[str, KindSpec] = {
+    spec.kind: spec for spec in (STREETSAFE, SURVEY, SERVICES, OUTREACH)
+}

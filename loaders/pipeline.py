@@ -57,6 +57,18 @@ class PlaceSpec:
 
 
 @dataclass(frozen=True)
+class RowRule:
+    """A check across the fields of a row, such as an end date not before its start.
+
+    ``expected`` takes the parsed values and returns, for each row that breaks the rule,
+    what was expected of ``field`` (missing for the rows that keep it).
+    """
+
+    field: str
+    expected: Callable[[pd.DataFrame], pd.Series]
+
+
+@dataclass(frozen=True)
 class KindSpec:
     """Everything the pipeline needs to know about one input kind."""
 
@@ -74,6 +86,8 @@ class KindSpec:
     finish: Callable[[pd.DataFrame], pd.DataFrame] | None = None
     #: field whose location columns of withheld rows are dropped
     output_columns: tuple[str, ...] = ()
+    #: checks across the fields of a row, made once each field has been read
+    rules: tuple[RowRule, ...] = ()
 
 
 @dataclass
@@ -245,6 +259,10 @@ def _load_file(
     for name, bad in bad_cells.items():
         for row in bad.index[bad.to_numpy()]:
             collector.add(int(row), name, expected_of[name])
+    for rule in spec.rules:
+        broken = rule.expected(typed)
+        for row in broken.index[broken.notna().to_numpy()]:
+            collector.add(int(row), rule.field, str(broken[row]))
     if location_fields and withheld.any():
         # A confidential location never goes further than this line.
         typed.loc[withheld, location_fields] = np.nan

@@ -12,14 +12,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from loaders.kinds import KINDS
-from loaders.pipeline import LoadResult, load_kind
+from loaders.kinds import KINDS, OUTREACH
+from loaders.pipeline import LoadResult, empty_frame, load_kind
 from loaders.reading import SUPPORTED_SUFFIXES
 
 KIND_NAMES = {
     "streetsafe": "StreetSafe reports",
     "survey": "survey responses",
     "services": "support services",
+    "outreach": "outreach points",
 }
 
 
@@ -27,9 +28,14 @@ class SourceError(ValueError):
     """A data source cannot be opened at all (no folder, bad header mapping)."""
 
 
+def no_outreach() -> LoadResult:
+    """Return the load result of a source that has no outreach points."""
+    return LoadResult(OUTREACH.kind, empty_frame(OUTREACH))
+
+
 @dataclass
 class Dataset:
-    """The three inputs, validated, with what a user must be told about them.
+    """The inputs, validated, with what a user must be told about them.
 
     ``reports_in_store`` is True when the StreetSafe reports were left in a store to be
     counted there: ``streetsafe.frame`` is then empty, and ``streetsafe``'s files and
@@ -43,16 +49,19 @@ class Dataset:
     origin: str
     notices: list[str] = field(default_factory=list)
     reports_in_store: bool = False
+    #: outreach points (posters, leaflet points, drop-ins); empty when none were given
+    outreach: LoadResult = field(default_factory=no_outreach)
 
     def results(self) -> list[LoadResult]:
-        """Return the three load results in contract order."""
-        return [self.streetsafe, self.survey, self.services]
+        """Return the load results in contract order."""
+        return [self.streetsafe, self.survey, self.services, self.outreach]
 
 
 #: Every identifier in the safety map's synthetic demo data begins with this.
 DEMO_ID_PREFIX = "DEMO-"
 #: The identifier field of each kind.
-ID_FIELDS = {"streetsafe": "report_id", "survey": "response_id", "services": "service_id"}
+ID_FIELDS = {"streetsafe": "report_id", "survey": "response_id", "services": "service_id",
+             "outreach": "point_id"}
 
 
 def demo_origin(origin: str) -> str:
@@ -80,7 +89,8 @@ class DataSource(Protocol):
 def files_by_kind(data_dir: Path) -> tuple[dict[str, list[Path]], list[str]]:
     """Return the export files of each kind in a folder, and notices about the rest.
 
-    A file's kind is the start of its name (``streetsafe*``, ``survey*``, ``services*``);
+    A file's kind is the start of its name (``streetsafe*``, ``survey*``, ``services*``,
+    ``outreach*``);
     only ``.csv`` and ``.xlsx`` are read. Files are taken in name order.
     """
     if not data_dir.is_dir():
@@ -93,7 +103,8 @@ def files_by_kind(data_dir: Path) -> tuple[dict[str, list[Path]], list[str]]:
         kind = next((k for k in KINDS if path.name.lower().startswith(k)), None)
         if kind is None or path.suffix.lower() not in SUPPORTED_SUFFIXES:
             notices.append(
-                f"Ignored {path.name}: not a streetsafe*, survey* or services* .csv or .xlsx file."
+                f"Ignored {path.name}: not a streetsafe*, survey*, services* or outreach* "
+                ".csv or .xlsx file."
             )
             continue
         found[kind].append(path)
@@ -118,7 +129,8 @@ def read_header_map(path: Path | None) -> dict[str, dict[str, str]]:
     ):
         raise SourceError(
             f"Header map {path}: expected an object such as "
-            '{"streetsafe": {"Ref No": "report_id"}} with kinds streetsafe, survey, services.'
+            '{"streetsafe": {"Ref No": "report_id"}} with kinds streetsafe, survey, services, '
+            "outreach."
         )
     return {kind: {str(k): str(v) for k, v in headers.items()} for kind, headers in mapping.items()}
 
@@ -147,6 +159,7 @@ class FolderSource:
             streetsafe=results["streetsafe"],
             survey=results["survey"],
             services=results["services"],
+            outreach=results["outreach"],
             synthetic=self.synthetic or demo,
             origin=demo_origin(origin) if demo else origin,
             notices=notices,

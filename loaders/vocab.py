@@ -154,3 +154,25 @@ SAFETY_ANSWER_KEYS: dict[str, int | None] = {
 
 TRUE_WORDS = frozenset({"true", "yes", "y", "1", "t", "10"})  # "1.0" keys to "10"
 FALSE_WORDS = frozenset({"false", "no", "n", "0", "f", "00", ""})
+
+#: Kinds of outreach point: a place to reach help without going into a building.
+OUTREACH_KINDS: dict[str, str] = {
+    "qr_poster": "QR code poster",
+    "leaflet_point": "Leaflet point",
+    "drop_in": "Drop-in",
+    "other": "Other",
+}
+
+OUTREACH_KIND_KEYS = _keys(
+    OUTREACH_KINDS,
+    {
+        "QR poster": "qr_poster",
+        "QR code": "qr_poster",
+        "Poster": "qr_poster",
+        "Leaflet": "leaflet_point",
+        "Leaflets": "leaflet_point",
+        "Leaflet stand": "leaflet_point",
+        "Drop in": "drop_in",
+        "Drop-in session": "drop_in",
+    },
+)

@@ -27,6 +27,7 @@ from safetymap.analysis.open_now import (
 from safetymap.maps.services import services_map
 from safetymap.present import tables
 from safetymap.ui import app, cached
+from safetymap.ui.outreach import render_outreach
 from safetymap.ui.state import Keys
 from safetymap.ui.text import escape_markdown
 
@@ -44,6 +45,7 @@ services = context.dataset.services.frame
 st.title("Coverage gaps: where and when support does not reach people")
 if services.empty:
     st.info("No support services are loaded, so coverage cannot be worked out.")
+    render_outreach(context)
     st.stop()
 
 table, ranking, lsoa_ranking = cached.coverage_results(
@@ -216,3 +218,5 @@ if open_now["group"].eq("national line").all():
 st.dataframe(tables.open_now_table(open_now), hide_index=True, width="stretch")
 st.caption(OPEN_NOW_NOTE)
 st.info(EMERGENCY_NOTE, icon=":material/call:")
+
+render_outreach(context)

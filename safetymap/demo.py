@@ -16,7 +16,8 @@ What is real and what is not
   hours, and every eligibility text other than Chrysalis'. The services whose hours are
   public facts keep them as published, without a bank holiday rule the facts do not give.
   Websites are left blank rather than guessed.
-- Synthetic: every report, response, comment and demographic value, and every service
+- Synthetic: every report, response, comment and demographic value, every outreach point
+  (place, kind, organisation, dates) and every service
   location. Services are placed at town points (``location_approximate`` true); the refuge
   and the SARC get made-up points inside the county, flagged confidential, so that the
   product's confidentiality handling has something to hide. They are not their real sites.
@@ -44,6 +45,10 @@ Shape of the synthetic data
   there are 1,500 or more); people feel clearly less safe after dark than by day, by an
   amount that varies by district, and after dark gets worse between the waves in the
   districts of the rising towns.
+- Outreach points (:data:`DEMO_OUTREACH_TOWNS` largest towns, two each): a QR-code poster
+  on a housing estate 400 m to 1.2 km from the town centre, and a leaflet point or a
+  drop-in within 500 m of it, placed on days of the demo year, a few since taken down.
+  Their names say "(synthetic)" and their notes that they are not real sites.
 - Times are naive local times within the 12 months ending on ``DEMO_LAST_DAY``, a fixed
   date (never today's), so the same seed always gives byte-identical files.
 """
@@ -75,6 +80,7 @@ __all__ = [
     "BEHAVIOUR_CODES",
     "DEMO_LABELS",
     "DEMO_LAST_DAY",
+    "DEMO_OUTREACH_TOWNS",
     "DEMO_REPORTS",
     "DEMO_RESPONSES",
     "ENVIRONMENT_CODES",
@@ -90,7 +96,7 @@ BoolArray = npt.NDArray[np.bool_]
 ObjectArray = npt.NDArray[np.object_]
 
 #: Raised whenever the same arguments give other files, so a cache of old output is not read.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 #: Reports in the default demo: about a real county year (see the module docstring).
 DEMO_REPORTS = 1_000
 #: Survey responses in the default demo: two waves of a local Feelings of Safety survey.
@@ -236,6 +242,12 @@ _SURVEY_COLUMNS = [
     "concern_latitude", "concern_longitude", "concern_reasons", "comment", "age_band", "sex",
     "weight",
 ]  # fmt: skip
+_OUTREACH_COLUMNS = [
+    "point_id", "kind", "organisation", "latitude", "longitude", "in_place_from",
+    "in_place_to", "name", "service_id", "notes",
+]  # fmt: skip
+#: The largest towns each get two synthetic outreach points.
+DEMO_OUTREACH_TOWNS = 10
 _SERVICE_COLUMNS = [
     "service_id", "name", "category", "latitude", "longitude", "confidential", "coverage",
     "opening_hours", "phone", "website", "eligibility", "location_approximate",
@@ -271,7 +283,7 @@ def write_demo_data(
     responses: int = DEMO_RESPONSES,
     seed: int = 2026,
 ) -> list[Path]:
-    """Write synthetic StreetSafe, survey and services exports into ``out_dir``.
+    """Write synthetic StreetSafe, survey, services and outreach exports into ``out_dir``.
 
     Parameters
     ----------
@@ -288,7 +300,8 @@ def write_demo_data(
     Returns
     -------
     list of Path
-        ``streetsafe_demo.csv``, ``survey_demo.csv`` and ``services_demo.csv`` in ``out_dir``.
+        ``streetsafe_demo.csv``, ``survey_demo.csv``, ``services_demo.csv`` and
+        ``outreach_demo.csv`` in ``out_dir``.
     """
     problems = [
         f"`{name}` must be a whole number of zero or more, got {value!r}."
@@ -301,12 +314,15 @@ def write_demo_data(
         raise ValueError(" ".join(problems))
 
     # Independent streams: the count of one file never changes the content of another.
-    layout_seed, reports_seed, survey_seed, services_seed = np.random.SeedSequence(seed).spawn(4)
+    # A fifth stream for outreach points: spawning five leaves the first four as they were.
+    layout_seed, reports_seed, survey_seed, services_seed, outreach_seed = (
+        np.random.SeedSequence(seed).spawn(5))
     layout = _build_layout(np.random.default_rng(layout_seed))
     frames = {
         "streetsafe_demo.csv": _reports_frame(np.random.default_rng(reports_seed), layout, reports),
         "survey_demo.csv": _survey_frame(np.random.default_rng(survey_seed), layout, responses),
         "services_demo.csv": _services_frame(np.random.default_rng(services_seed), layout),
+        "outreach_demo.csv": _outreach_frame(np.random.default_rng(outreach_seed), layout),
     }
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -882,4 +898,61 @@ def _services_frame(rng: np.random.Generator, layout: _Layout) -> pd.DataFrame:
             "location_approximate": [str(service.approximate).lower() for service in services],
         },
         columns=_SERVICE_COLUMNS,
+    )
+
+
+# --- outreach points -------------------------------------------------------------------
+
+
+def _near_town(
+    rng: np.random.Generator, layout: _Layout, town: int, near_m: float, far_m: float
+) -> tuple[float, float]:
+    """Return a point ``near_m`` to ``far_m`` from a town's centre, inside the county."""
+    for _attempt in range(100):
+        radius = rng.uniform(near_m, far_m)
+        bearing = rng.uniform(0.0, 2 * np.pi)
+        x = float(layout.town_x[town] + radius * np.cos(bearing))
+        y = float(layout.town_y[town] + radius * np.sin(bearing))
+        if shapely.contains_xy(layout.county, x, y):
+            return x, y
+    return float(layout.town_x[town]), float(layout.town_y[town])
+
+
+def _outreach_frame(rng: np.random.Generator, layout: _Layout) -> pd.DataFrame:
+    """Return SYNTHETIC outreach points: two in each of the largest towns."""
+    towns = np.argsort(-layout.town_population, kind="stable")[:DEMO_OUTREACH_TOWNS]
+    rows: list[tuple[str, str, float, float, str]] = []
+    for number, town in enumerate(towns):
+        name = str(layout.town_name[town])
+        x, y = _near_town(rng, layout, int(town), 400.0, 1200.0)
+        rows.append(("qr_poster", "Clarion Housing", x, y,
+                     f"{name} housing estate poster (synthetic)"))
+        x, y = _near_town(rng, layout, int(town), 50.0, 500.0)
+        if number % 2:
+            rows.append(("drop_in", "Community Outreach Service", x, y,
+                         f"{name} community centre drop-in (synthetic)"))
+        else:
+            rows.append(("leaflet_point", "Herts Domestic Abuse Helpline", x, y,
+                         f"{name} library leaflet stand (synthetic)"))
+    first_day = DEMO_LAST_DAY - np.timedelta64(_WINDOW_DAYS - 1, "D")
+    placed = first_day + rng.integers(0, _WINDOW_DAYS - 60, len(rows)).astype("timedelta64[D]")
+    taken_down = rng.random(len(rows)) < 0.15
+    removed = placed + rng.integers(30, 60, len(rows)).astype("timedelta64[D]")
+    latitude, longitude = _to_latlon(np.array([row[2] for row in rows]),
+                                     np.array([row[3] for row in rows]))
+    return pd.DataFrame(
+        {
+            "point_id": [f"DEMO-OUT-{number:02d}" for number in range(1, len(rows) + 1)],
+            "kind": [row[0] for row in rows],
+            "organisation": [row[1] for row in rows],
+            "latitude": latitude,
+            "longitude": longitude,
+            "in_place_from": [str(day) for day in placed],
+            "in_place_to": [str(day) if down else ""
+                            for day, down in zip(removed, taken_down, strict=True)],
+            "name": [row[4] for row in rows],
+            "service_id": "",
+            "notes": "SYNTHETIC demo point: not a real site",
+        },
+        columns=_OUTREACH_COLUMNS,
     )

@@ -160,7 +160,7 @@ def test_a_version_3_store_gains_the_log_when_opened(store_url: str) -> None:
     with pytest.raises(StoreError):  # a version 3 store has no log
         old.actions()
     store = open_store(store_url)
-    assert _version(store_url) == str(sql.SCHEMA_VERSION) == "4"
+    assert _version(store_url) == str(sql.SCHEMA_VERSION) == "5"
     assert store.actions() == []
     assert record_action(store, place(), user="pc", role="police", agencies=AGENCIES,
                          audit_path=Path(os.devnull)).action_id == 1

@@ -114,11 +114,12 @@ def test_demo_data_writes_contract_files(tmp_path: Path, capsys: pytest.CaptureF
     assert main(["demo-data", "--out", str(out), "--reports", "300", "--responses", "200",
                  "--seed", "7"]) == 0
     assert sorted(p.name for p in out.iterdir()) == [
-        "services_demo.csv", "streetsafe_demo.csv", "survey_demo.csv"
+        "outreach_demo.csv", "services_demo.csv", "streetsafe_demo.csv", "survey_demo.csv"
     ]
     assert main(["validate", "--kind", "streetsafe", str(out / "streetsafe_demo.csv")]) == 0
     assert main(["validate", "--kind", "survey", str(out / "survey_demo.csv")]) == 0
     assert main(["validate", "--kind", "services", str(out / "services_demo.csv")]) == 0
+    assert main(["validate", "--kind", "outreach", str(out / "outreach_demo.csv")]) == 0
     out_text = capsys.readouterr().out
     assert "OK: 300 StreetSafe reports valid in 1 file(s)." in out_text
     assert "OK: 200 survey responses valid in 1 file(s)." in out_text

@@ -53,7 +53,7 @@ SAFETY_SCORES = {
 }
 ISO = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}"
 UK = r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}"
-NAMES = ["streetsafe_demo.csv", "survey_demo.csv", "services_demo.csv"]
+NAMES = ["streetsafe_demo.csv", "survey_demo.csv", "services_demo.csv", "outreach_demo.csv"]
 
 
 def read(path: Path) -> pd.DataFrame:

@@ -139,8 +139,8 @@ def test_a_markdown_link_parameter_is_dropped_with_a_plain_notice(data_dir: Path
 def test_a_file_name_and_a_confidential_looking_row_on_the_data_page(data_dir: Path) -> None:
     app = run("pages/data_sources.py")
     assert app.info[0].value == (
-        r"Ignored notes\_\!\[x\]\(https\:example\.org\)\.txt\: not a streetsafe\*, survey\* or "
-        r"services\* \.csv or \.xlsx file\."
+        r"Ignored notes\_\!\[x\]\(https\:example\.org\)\.txt\: not a streetsafe\*, survey\*, "
+        r"services\* or outreach\* \.csv or \.xlsx file\."
     )
     refused = app.dataframe[1].value
     services = refused[refused["File"] == "services_test.csv"]

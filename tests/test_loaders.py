@@ -471,9 +471,11 @@ def test_a_folder_combines_files_of_a_kind_and_notes_the_rest(tmp_path: Path) ->
     assert sorted(dataset.streetsafe.frame["report_id"]) == ["F1", "J1"]
     assert len(dataset.survey.frame) == 0
     assert dataset.notices == notices == [
-        "Ignored notes.txt: not a streetsafe*, survey* or services* .csv or .xlsx file.",
+        "Ignored notes.txt: not a streetsafe*, survey*, services* or outreach* .csv or "
+        ".xlsx file.",
         f"No survey responses in {tmp_path} (survey*.csv or .xlsx).",
         f"No support services in {tmp_path} (services*.csv or .xlsx).",
+        f"No outreach points in {tmp_path} (outreach*.csv or .xlsx).",
     ]
     assert not dataset.synthetic
 

@@ -102,10 +102,15 @@ def test_ingest_adds_rows_and_load_gives_the_loaders_frames(store: Store, export
                      f"R1,Refuge,refuge,{REFUGE[0]},{REFUGE[1]},county,24/7\n"
                      f"O1,Outreach,outreach,{STEVENAGE[0]},{STEVENAGE[1]},Stevenage,"
                      "Mo-Fr 09:00-17:00\n")
-    files = {"streetsafe": streetsafe, "survey": survey, "services": services}
+    outreach = write(exports, "outreach.csv",
+                     "point_id,kind,organisation,latitude,longitude,in_place_from,in_place_to\n"
+                     f"P1,QR code poster,Clarion Housing,{WATFORD[0]},{WATFORD[1]},01/03/2026,\n"
+                     f"P2,drop_in,HDAH,{HEMEL[0]},{HEMEL[1]},2026-03-01,2026-03-31\n")
+    files = {"streetsafe": streetsafe, "survey": survey, "services": services,
+             "outreach": outreach}
     for kind, path in files.items():
         summary = store.ingest(kind, [path])
-        added = {"streetsafe": 3, "survey": 2, "services": 3}[kind]
+        added = {"streetsafe": 3, "survey": 2, "services": 3, "outreach": 2}[kind]
         assert [(f.file, f.rows, f.added, f.already_present, f.refused)
                 for f in summary.files] == [(path.name, added, added, 0, 0)]
         assert summary.problems == ()
@@ -133,7 +138,7 @@ def test_ingest_adds_rows_and_load_gives_the_loaders_frames(store: Store, export
 
 def test_an_empty_store_says_what_is_missing(store: Store) -> None:
     dataset = store.load()
-    assert [len(result.frame) for result in dataset.results()] == [0, 0, 0]
+    assert [len(result.frame) for result in dataset.results()] == [0, 0, 0, 0]
     assert dataset.streetsafe.frame.crs == "EPSG:27700"
     assert dataset.streetsafe.frame["event_at"].dtype == "datetime64[us, Europe/London]"
     assert dataset.notices[0] == (
@@ -156,7 +161,8 @@ def test_the_same_file_twice_adds_nothing(store: Store, exports: Path) -> None:
         "streetsafe.csv: added 0, already present 2, refused 0 (the same file was ingested on "
     )
     summary = store.summary()
-    assert summary.records == {"streetsafe": 2, "survey": 0, "services": 0}
+    assert summary.records == {"streetsafe": 2, "survey": 0, "services": 0,
+                               "outreach": 0}
     assert summary.files["streetsafe"] == 1
     assert summary.quarantined["streetsafe"] == 1  # not quarantined twice
     assert summary.ingests == 2
@@ -756,8 +762,8 @@ def test_the_geopackage_opens_in_gdal(tmp_path: Path, exports: Path) -> None:
                                       + report("A", WATFORD, "2026-03-01 21:00")
                                       + report("B", HEMEL))])
     layers = dict(pyogrio.list_layers(url).tolist())
-    assert {"streetsafe": "Point", "survey": "Point", "services": "Point"}.items() <= (
-        layers.items())
+    assert {"streetsafe": "Point", "survey": "Point", "services": "Point",
+            "outreach": "Point"}.items() <= layers.items()
     read = pyogrio.read_dataframe(url, layer="streetsafe")
     assert read.crs == "EPSG:27700"
     assert read["report_id"].tolist() == ["A", "B"]

@@ -168,7 +168,10 @@ def test_the_dashboard_source_follows_the_store_revision(
     dataset = source.load()
     assert dataset.notices == [
         f"SAFETYMAP_DATA ({tmp_path}) is not read while SAFETYMAP_STORE is set; add its "
-        "files to the store with `safetymap ingest`."
+        "files to the store with `safetymap ingest`.",
+        # outreach points are optional: a store without them says so, as a folder does
+        "No outreach points in the store yet: add them with `safetymap ingest --kind "
+        "outreach FILE` or on the upload page.",
     ]
     # The reports stay in the store and are counted there, not loaded.
     assert dataset.reports_in_store
@@ -327,7 +330,7 @@ def demo_exports(
     else:
         url = request.getfixturevalue("postgres").new_database()
     store = open_store(url)
-    for kind in ("streetsafe", "survey", "services"):
+    for kind in ("streetsafe", "survey", "services", "outreach"):
         store.ingest(kind, sorted(demo_folder.glob(f"{kind}*")))
     return demo_folder, url
 

@@ -115,7 +115,7 @@ class GeoPackageStore(SQLStore):
     )
     column_types: ClassVar[dict[ColumnType, str]] = {
         "text": "TEXT", "real": "REAL", "answer": "REAL", "integer": "INTEGER",
-        "boolean": "BOOLEAN", "datetime": "DATETIME",
+        "boolean": "BOOLEAN", "datetime": "DATETIME", "date": "TEXT",
     }
     geometry_type: ClassVar[str] = "POINT"
     serial_key: ClassVar[str] = "INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL"
@@ -260,20 +260,23 @@ class GeoPackageStore(SQLStore):
         )
         for statement in self._schema_statements():
             cursor.execute(statement)
-        now = utc_text(datetime.now(UTC))
         for kind in KINDS:
-            cursor.execute(
-                "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, "
-                "description, last_change, srs_id) VALUES (?, 'features', ?, ?, ?, ?)",
-                (kind, kind, KIND_NAMES[kind].capitalize(), now, SRS_ID),
-            )
-            cursor.execute(
-                "INSERT OR IGNORE INTO gpkg_geometry_columns (table_name, column_name, "
-                "geometry_type_name, srs_id, z, m) VALUES (?, 'geom', 'POINT', ?, 0, 0)",
-                (kind, SRS_ID),
-            )
+            self._register_feature_table(cursor, kind)
         self._register_attribute_tables(cursor)
         self._write_version(cursor)
+
+    def _register_feature_table(self, cursor: Cursor, kind: str) -> None:
+        """List a kind's table of points in ``gpkg_contents``, so that QGIS and GDAL show it."""
+        cursor.execute(
+            "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, "
+            "description, last_change, srs_id) VALUES (?, 'features', ?, ?, ?, ?)",
+            (kind, kind, KIND_NAMES[kind].capitalize(), utc_text(datetime.now(UTC)), SRS_ID),
+        )
+        cursor.execute(
+            "INSERT OR IGNORE INTO gpkg_geometry_columns (table_name, column_name, "
+            "geometry_type_name, srs_id, z, m) VALUES (?, 'geom', 'POINT', ?, 0, 0)",
+            (kind, SRS_ID),
+        )
 
     def _register_attribute_tables(self, cursor: Cursor) -> None:
         """List the attribute tables in ``gpkg_contents``, so that QGIS and GDAL show them."""
@@ -288,3 +291,7 @@ class GeoPackageStore(SQLStore):
     def _add_action_tables(self, cursor: Cursor) -> None:
         super()._add_action_tables(cursor)
         self._register_attribute_tables(cursor)
+
+    def _add_outreach_table(self, cursor: Cursor) -> None:
+        super()._add_outreach_table(cursor)
+        self._register_feature_table(cursor, "outreach")

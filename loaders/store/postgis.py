@@ -64,7 +64,7 @@ class PostGISStore(SQLStore):
                        "'YYYY-MM-DD')")
     column_types: ClassVar[dict[ColumnType, str]] = {
         "text": "text", "real": "double precision", "answer": "double precision",
-        "integer": "bigint", "boolean": "boolean", "datetime": "timestamptz",
+        "integer": "bigint", "boolean": "boolean", "datetime": "timestamptz", "date": "text",
     }
     geometry_type: ClassVar[str] = f"geometry(Point, {SRS_ID})"
     serial_key: ClassVar[str] = "bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
@@ -152,6 +152,10 @@ class PostGISStore(SQLStore):
             *(f"CREATE INDEX IF NOT EXISTS {kind}_geom ON {kind} USING gist (geom)"
               for kind in KINDS),
         ]
+
+    def _add_outreach_table(self, cursor: Cursor) -> None:
+        super()._add_outreach_table(cursor)
+        cursor.execute("CREATE INDEX IF NOT EXISTS outreach_geom ON outreach USING gist (geom)")
 
     def _ready(self, cursor: Cursor) -> bool:
         cursor.execute("SELECT to_regclass('store_meta')")

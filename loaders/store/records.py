@@ -33,7 +33,7 @@ from loaders.kinds import KINDS
 from loaders.pipeline import KindSpec
 from loaders.store.base import HEX_RESOLUTIONS
 
-ColumnType = Literal["text", "real", "answer", "integer", "boolean", "datetime"]
+ColumnType = Literal["text", "real", "answer", "integer", "boolean", "datetime", "date"]
 
 #: Columns that are not text; ``answer`` is a nullable float (pandas ``Float64``).
 _TYPES: dict[str, ColumnType] = {
@@ -51,6 +51,8 @@ _TYPES: dict[str, ColumnType] = {
     "source_row": "integer",
     "confidential": "boolean",
     "location_approximate": "boolean",
+    "in_place_from": "date",
+    "in_place_to": "date",
 }
 #: Where a record came from, not what it says: left out of the content digest.
 _PROVENANCE = frozenset({"source_file", "source_row"})
@@ -59,6 +61,8 @@ _SEPARATOR = "\x1f"
 #: Times are stored as fixed-width UTC text to the millisecond, as GeoPackage's DATETIME
 #: wants (``2026-03-14T21:30:00.000Z``); such text sorts as time does.
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%f"
+#: Days (outreach points' dates) are stored as ``YYYY-MM-DD`` text: a day has no time zone.
+_DAY_FORMAT = "%Y-%m-%d"
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,12 @@ def time_text(values: pd.Series) -> pd.Series:
     return text.astype(object).where(utc.notna(), None)
 
 
+def day_text(values: pd.Series) -> pd.Series:
+    """Return days (naive midnight timestamps) as ``YYYY-MM-DD`` text (missing stay missing)."""
+    days = pd.to_datetime(values)
+    return days.dt.strftime(_DAY_FORMAT).astype(object).where(days.notna(), None)
+
+
 def utc_text(moment: datetime) -> str:
     """Return one aware time as the stored fixed-width UTC text."""
     return moment.astimezone(UTC).strftime(_TIME_FORMAT)[:23] + "Z"
@@ -138,6 +148,8 @@ def _canonical(values: pd.Series, column: Column) -> pd.Series:
     """Return each value as text that is equal exactly when the values are."""
     if column.type == "datetime":
         text = time_text(values)
+    elif column.type == "date":
+        text = day_text(values)
     elif column.type in ("real", "answer"):
         numbers = pd.to_numeric(values, errors="coerce").astype("float64")
         text = pd.Series([repr(v) for v in numbers.tolist()], index=values.index, dtype=object)
@@ -216,6 +228,8 @@ def storage_values(values: pd.Series, column: Column) -> list[object]:
     """Return a column as plain Python values a database driver takes (None for missing)."""
     if column.type == "datetime":
         return time_text(values).tolist()
+    if column.type == "date":
+        return day_text(values).tolist()
     if column.type in ("real", "answer"):
         numbers = pd.to_numeric(values, errors="coerce").astype("float64")
         return [None if np.isnan(v) else v for v in numbers.tolist()]
@@ -253,6 +267,8 @@ def typed_series(values: Sequence[object], column: Column) -> pd.Series:
     if column.type == "datetime":
         times = pd.Series(pd.to_datetime(raw, utc=True, format="ISO8601"))
         return times.dt.tz_convert(LONDON).astype(pd.DatetimeTZDtype(unit="us", tz=LONDON))
+    if column.type == "date":
+        return pd.Series(pd.to_datetime(raw, format=_DAY_FORMAT)).astype("datetime64[us]")
     if column.type == "real":
         return raw.astype("float64")
     if column.type == "answer":

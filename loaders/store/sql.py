@@ -79,8 +79,9 @@ from loaders.store.records import (
 #: by an older version is brought up to this one when opened (:meth:`SQLStore._migrate`).
 #: 1: the first; 2: StreetSafe reports gain the local times of :data:`TIME_COLUMNS`;
 #: 3: and their reasons as bits of one number (:data:`REASON_BITS`); 4: the problem-solving
-#: log (``actions`` and ``action_history``, :mod:`loaders.store.actions`).
-SCHEMA_VERSION = 4
+#: log (``actions`` and ``action_history``, :mod:`loaders.store.actions`); 5: outreach
+#: points (the ``outreach`` table of points, as the other kinds).
+SCHEMA_VERSION = 5
 #: Index for the squares of the day-by-hour chart (a slot selects about 1 report in 168).
 _SLOT_INDEX = ("CREATE INDEX IF NOT EXISTS streetsafe_occurred_slot "
                "ON streetsafe (occurred_weekday, occurred_hour)")
@@ -303,6 +304,8 @@ class SQLStore(ABC):
             self._add_reason_bits(cursor)
         if version < 4:
             self._add_action_tables(cursor)
+        if version < 5:
+            self._add_outreach_table(cursor)
         cursor.execute(self._sql("UPDATE store_meta SET value = ? WHERE key = ?"),
                        (str(SCHEMA_VERSION), "schema_version"))
 
@@ -310,6 +313,10 @@ class SQLStore(ABC):
         """Version 3 to 4: add the problem-solving log's tables (empty)."""
         for statement in self._action_ddl():
             cursor.execute(statement)
+
+    def _add_outreach_table(self, cursor: Cursor) -> None:
+        """Version 4 to 5: add the table of outreach points (empty)."""
+        cursor.execute(self._record_table_ddl("outreach"))
 
     def _add_time_columns(self, cursor: Cursor) -> None:
         """Version 1 to 2: add :data:`TIME_COLUMNS` to StreetSafe reports and fill them in."""
@@ -399,7 +406,7 @@ class SQLStore(ABC):
         Parameters
         ----------
         kind
-            ``streetsafe``, ``survey`` or ``services``.
+            ``streetsafe``, ``survey``, ``services`` or ``outreach``.
         paths
             Export files (.csv or .xlsx) of that kind.
         header_map
@@ -620,7 +627,8 @@ class SQLStore(ABC):
         if last is not None:
             origin += f", last added to on {last.strftime('%d/%m/%Y %H:%M')} UTC"
         return Dataset(streetsafe=results["streetsafe"], survey=results["survey"],
-                       services=results["services"], synthetic=demo,
+                       services=results["services"], outreach=results["outreach"],
+                       synthetic=demo,
                        origin=demo_origin(origin) if demo else origin,
                        notices=notices, reports_in_store=not reports)
 

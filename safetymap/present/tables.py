@@ -464,3 +464,36 @@ def records_table(records: pd.DataFrame) -> pd.DataFrame:
             str(name), str(name).replace("_", " ").capitalize()
         )
     )
+
+
+def _metres_words(metres: float, step: float) -> str:
+    if pd.isna(metres):
+        return "none in place"
+    return f"{round(metres / step) * step:,.0f} m"
+
+
+def outreach_gap_table(unreached: pd.DataFrame, role: Role) -> pd.DataFrame:
+    """Return the hot spots without an outreach point nearby: where the next poster could go.
+
+    ``unreached`` is :attr:`safetymap.analysis.outreach.OutreachReach.unreached`. Partners
+    get hot spot areas (each holds 5 reports or more) with no count, named as on the map,
+    and the distance to the nearest point to 100 m; the police and analysts get hexagons
+    with their reports, the distance to 10 m and a point to go to.
+    """
+    nearest = unreached["nearest_m"]
+    if role == "partner":
+        return pd.DataFrame({
+            "Hot spot area": [f"Area {int(a)}" if pd.notna(a) else "-"
+                              for a in unreached["area"]],
+            "Place": unreached["name"],
+            "Nearest outreach point": [_metres_words(m, 100.0) for m in nearest],
+        })
+    return pd.DataFrame({
+        "Rank": unreached["rank"],
+        "Place": unreached["name"],
+        "Reports": [count_text(int(n), role) if pd.notna(n) else "-"
+                    for n in unreached["reports"]],
+        "Nearest outreach point": [_metres_words(m, 10.0) for m in nearest],
+        "Latitude": unreached["latitude"].round(4),
+        "Longitude": unreached["longitude"].round(4),
+    })
