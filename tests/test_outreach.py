@@ -133,14 +133,14 @@ B5,drop_in,HDAH,{HEMEL[0]},,2026-03-01,31/02/2026,,
     date = "a date (ISO 8601 such as 2026-03-14, or DD/MM/YYYY)"
     assert messages(result) == [
         f'outreach_bad.csv, row 3, field kind: expected one of {kinds}, found "flyer"',
-        f'outreach_bad.csv, row 3, field in_place_from: expected {date}, found "soon"',
+        f'outreach_bad.csv, row 3, field in_place_from: expected {date}; blank when not '
+        'known, found "soon"',
         "outreach_bad.csv, row 3, field organisation: expected the organisation that placed "
         "it (not blank), found blank",
         "outreach_bad.csv, row 3, field latitude: expected a place inside Hertfordshire "
         "(within 50 m of a district), found 51.50740, -0.12780 (17.5 km outside the county)",
         "outreach_bad.csv, row 4, field in_place_to: expected a date on or after "
         'in_place_from (01/03/2026), found "2026-02-28"',
-        f"outreach_bad.csv, row 5, field in_place_from: expected {date}, found blank",
         "outreach_bad.csv, row 5, field latitude: expected a location (latitude and "
         "longitude, or easting and northing), found blank",
         f"outreach_bad.csv, row 6, field in_place_to: expected {date}; blank while it is "
@@ -157,11 +157,28 @@ def test_a_file_without_the_required_columns_is_one_message(tmp_path: Path) -> N
     result = load_outreach([path])
     assert messages(result) == [
         "outreach_cols.csv: expected a column kind (or type, point type, outreach kind); "
-        "organisation (or partner, organization, agency, placed by); in_place_from (or "
-        "placed_on, from, start, start date, in place from); and columns latitude and "
-        'longitude, or easting and northing, found "id", "where"'
+        "organisation (or partner, organization, agency, placed by); and columns latitude "
+        'and longitude, or easting and northing, found "id", "where"'
     ]
     assert len(result.frame) == 0
+
+
+def test_a_file_written_to_the_contracts_names_loads(tmp_path: Path) -> None:
+    # The data contract's own header: partner, placed_on and removed_on (both optional),
+    # kind "leaflet"; no date at all on the first row.
+    path = write(tmp_path, "outreach_contract.csv",
+                 "point_id,kind,partner,latitude,longitude,service_id,placed_on,removed_on\n"
+                 f"C1,leaflet,HDAH,{WATFORD[0]},{WATFORD[1]},,,\n"
+                 f"C2,QR code poster,Clarion Housing,{HEMEL[0]},{HEMEL[1]},H1,2026-03-01,"
+                 "2026-06-30\n")
+    result = load_outreach([path])
+    assert messages(result) == []
+    frame = result.frame.set_index("point_id")
+    assert frame["kind"].tolist() == ["leaflet_point", "qr_poster"]
+    assert frame["organisation"].tolist() == ["HDAH", "Clarion Housing"]
+    assert pd.isna(frame.at["C1", "in_place_from"])
+    assert pd.isna(frame.at["C1", "in_place_to"])
+    assert frame.at["C2", "in_place_to"] == pd.Timestamp("2026-06-30")
 
 
 def test_a_repeated_point_counts_once_and_a_conflicting_one_is_refused(tmp_path: Path) -> None:

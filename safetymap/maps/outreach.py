@@ -49,7 +49,12 @@ def point_tooltip(row: pd.Series) -> str:
         f"Placed by: {html.escape(str(row['organisation']))}",
     ]
     since, until = _day(row.get("in_place_from")), _day(row.get("in_place_to"))
-    lines.append(f"In place {since} to {until}" if until else f"In place since {since}")
+    if since and until:
+        lines.append(f"In place {since} to {until}")
+    elif since:
+        lines.append(f"In place since {since}")
+    elif until:
+        lines.append(f"In place until {until}")
     return "<br>".join(lines)
 
 
