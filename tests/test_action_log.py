@@ -12,18 +12,17 @@ from __future__ import annotations
 
 import math
 import os
-import sqlite3
 from datetime import date
 from pathlib import Path
 
 import h3
 import pandas as pd
-import psycopg
 import pytest
 from apps import ROOT, run_dashboard
 from conftest import PdfText
 from streamlit.testing.v1 import AppTest
 from test_places import C0, C1, C2, FAR, WATFORD_CODE, frame, metres, report
+from test_store import run_statements, schema_version
 
 from loaders.store import Store, StoreError, open_store, sql
 from loaders.store.actions import ActionRefused
@@ -131,36 +130,18 @@ def test_a_bad_new_action_is_refused_with_every_field(store_url: str, tmp_path: 
     assert store.action_history().empty
 
 
-def _statements(store_url: str, statements: list[str]) -> None:
-    if store_url.endswith(".gpkg"):
-        with sqlite3.connect(store_url) as connection:
-            for statement in statements:
-                connection.execute(statement)
-    else:
-        with psycopg.connect(store_url, autocommit=True) as connection:
-            connection.execute("SET search_path = safetymap, public")
-            for statement in statements:
-                connection.execute(statement)
 
 
-def _version(store_url: str) -> str:
-    statement = "SELECT value FROM store_meta WHERE key = 'schema_version'"
-    if store_url.endswith(".gpkg"):
-        with sqlite3.connect(store_url) as connection:
-            return str(connection.execute(statement).fetchone()[0])
-    with psycopg.connect(store_url, autocommit=True) as connection:
-        connection.execute("SET search_path = safetymap, public")
-        return str(connection.execute(statement).fetchone()[0])  # type: ignore[index]
 
 
 def test_a_version_3_store_gains_the_log_when_opened(store_url: str) -> None:
     old = open_store(store_url)
-    _statements(store_url, ["DROP TABLE actions", "DROP TABLE action_history",
+    run_statements(store_url, ["DROP TABLE actions", "DROP TABLE action_history",
                             "UPDATE store_meta SET value = '3' WHERE key = 'schema_version'"])
     with pytest.raises(StoreError):  # a version 3 store has no log
         old.actions()
     store = open_store(store_url)
-    assert _version(store_url) == str(sql.SCHEMA_VERSION) == "5"
+    assert schema_version(store_url) == str(sql.SCHEMA_VERSION) == "5"
     assert store.actions() == []
     assert record_action(store, place(), user="pc", role="police", agencies=AGENCIES,
                          audit_path=Path(os.devnull)).action_id == 1

@@ -21,6 +21,7 @@ import pytest
 import shapely
 from apps import run_dashboard
 from pyproj import Transformer
+from test_store import schema_version
 
 from geodata import load_districts, load_towns
 from loaders import load_outreach
@@ -309,14 +310,6 @@ def _as_version_4(store_url: str) -> None:
             connection.execute(statement)
 
 
-def _version(store_url: str) -> str:
-    statement = "SELECT value FROM store_meta WHERE key = 'schema_version'"
-    if store_url.endswith(".gpkg"):
-        with sqlite3.connect(store_url) as connection:
-            return str(connection.execute(statement).fetchone()[0])
-    with psycopg.connect(store_url, autocommit=True) as connection:
-        connection.execute("SET search_path = safetymap, public")
-        return str(connection.execute(statement).fetchone()[0])  # type: ignore[index]
 
 
 def test_a_version_4_store_gains_the_outreach_table_when_opened(
@@ -330,7 +323,7 @@ def test_a_version_4_store_gains_the_outreach_table_when_opened(
     with pytest.raises(StoreError):  # a version 4 store has no outreach points
         old.load()
     store = open_store(store_url)
-    assert _version(store_url) == str(sql.SCHEMA_VERSION) == "5"
+    assert schema_version(store_url) == str(sql.SCHEMA_VERSION) == "5"
     assert store.load().streetsafe.frame["report_id"].tolist() == ["A1"]  # kept
     assert stored_points(store) == []
     path = write(tmp_path, "outreach.csv", outreach_rows(

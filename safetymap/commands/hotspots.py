@@ -95,15 +95,19 @@ def run_hotspots(args: argparse.Namespace) -> int:
     if filters.districts:
         print(f"notice: {_edge_note(table, filters.districts)}", file=sys.stderr)
     if args.format == "geojson":
-        data = to_geojson_bytes(cell_polygons(table))
-        if args.out is None:
-            sys.stdout.write(data.decode("utf-8"))
-        else:
-            args.out.write_bytes(data)
-            print(f"Wrote {len(table):,} cells (geojson) to {args.out}.", file=sys.stderr)
+        _write_geojson(to_geojson_bytes(cell_polygons(table)), args.out, f"{len(table):,} cells")
     else:
         write_table(table, fmt="csv", out=args.out)
     return EXIT_OK
+
+
+def _write_geojson(data: bytes, out: Path | None, what: str) -> None:
+    """Write GeoJSON to ``out``, or to standard output when None, saying what was written."""
+    if out is None:
+        sys.stdout.write(data.decode("utf-8"))
+    else:
+        out.write_bytes(data)
+        print(f"Wrote {what} (geojson) to {out}.", file=sys.stderr)
 
 
 #: Columns written by ``safetymap hotspots --role partner``: hot spot areas, not hexagons.
@@ -151,12 +155,7 @@ def _partner_areas(args: argparse.Namespace, reports: ReportCounts, filters: Fil
     print(f"notice: {len(areas)} hot spot area(s); each is hot hexagons with the six around "
           f"each, joined up, and holds {SMALL_COUNT} or more reports.", file=sys.stderr)
     if args.format == "geojson":
-        data = to_geojson_bytes(areas)
-        if args.out is None:
-            sys.stdout.write(data.decode("utf-8"))
-        else:
-            args.out.write_bytes(data)
-            print(f"Wrote {len(areas):,} areas (geojson) to {args.out}.", file=sys.stderr)
+        _write_geojson(to_geojson_bytes(areas), args.out, f"{len(areas):,} areas")
     else:
         write_table(pd.DataFrame(areas.drop(columns="geometry")), fmt="csv", out=args.out)
     return EXIT_OK
