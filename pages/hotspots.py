@@ -42,6 +42,8 @@ CELL_SIZES = {AUTOMATIC: "Automatic (from the data)", 8: "Large (about 920 m acr
 ANY = "Any"
 CHART_KEY = "hotspots.when_chart"
 APPLIED_KEY = "hotspots.applied_pick"
+#: Above this many report dots they are drawn small and see-through.
+SMALL_POINTS_ABOVE = 200
 
 context = app.context()
 role = context.role
@@ -107,6 +109,8 @@ m = hotspot_map(
     heat_points=heat_points(result.cells, role=role) if show_heat else None,
     report_points=points,
     focus=context.filters.districts,
+    # Many dots would hide the hexagons they are compared with: small, see-through ones.
+    small_points=points is not None and len(points) > SMALL_POINTS_ABOVE,
 )
 st_folium(m, height=620, use_container_width=True, returned_objects=[], key="hotspot_map")
 slot_words = f", {day}s {int(hour):02d}:00-{int(hour):02d}:59" if slot else ""
