@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from safetymap.analysis.filters import Filters, filter_survey
+from safetymap.analysis.filters import filter_survey
 from safetymap.analysis.hotspots import PARTNER_RESOLUTION
 from safetymap.analysis.survey import (
     breakdown,
@@ -19,10 +19,9 @@ from safetymap.disclosure import (
     county_survey_shown,
     hide_survey_differences,
     partner_hotspot_filters,
-    partner_hotspot_quarter,
+    partner_quarter,
     partner_survey_filters,
     quarter_words,
-    quarters_in,
 )
 from safetymap.maps.hotspots import MAX_POINTS, hotspot_layer, hotspot_map
 from safetymap.present.wording import change_words, pct_with_ci, survey_table
@@ -157,9 +156,7 @@ st.subheader("Places people named as unsafe, against StreetSafe hot spots")
 # partners' fixed size.
 hot_filters = context.filters
 if role == "partner":  # hot spots by calendar quarter over the county, as on Hotspots
-    quarters = quarters_in(context.reports.span(Filters()))
-    hot_quarter = (quarters[partner_hotspot_quarter(quarters, context.filters.end)]
-                   if quarters else None)
+    hot_quarter = partner_quarter(context.reports, context.filters.end)
     hot_filters = partner_hotspot_filters(hot_quarter)
 analysis = cached.hotspot_analysis(
     context.reports, context.reports.key, hot_filters,

@@ -40,7 +40,7 @@ from safetymap.analysis.counts import as_counts
 from safetymap.analysis.filters import Filters
 from safetymap.analysis.patrol import study_area
 from safetymap.analysis.places import LINK_M
-from safetymap.disclosure import partner_hotspot_filters, partner_hotspot_quarter, quarters_in
+from safetymap.disclosure import partner_hotspot_filters, partner_quarter
 from safetymap.roles import SMALL_COUNT, Role, check_role
 
 __all__ = [
@@ -179,9 +179,7 @@ def partner_listed_places(
     if found is None:
         return pd.DataFrame(columns=columns)
     counts = as_counts(reports)
-    quarters = quarters_in(counts.span(Filters()))
-    quarter = quarters[partner_hotspot_quarter(quarters, filters.end)] if quarters else None
-    everything = partner_hotspot_filters(quarter)
+    everything = partner_hotspot_filters(partner_quarter(counts, filters.end))
     actions = agency_actions(counts, everything, found, area=study_area(everything.districts))
     return actions.loc[actions["agency_reports"] >= SMALL_COUNT, columns].reset_index(drop=True)
 

@@ -552,6 +552,16 @@ def partner_hotspot_quarter(
     return max(len(quarters) - 1, 0)
 
 
+def partner_quarter(reports: ReportCounts, end: date | None) -> tuple[date, date] | None:
+    """Return the quarter partners get hot spots, places and lists for when none is chosen.
+
+    The calendar quarter of the data holding ``end`` (the end of the chosen period), else
+    the data's last; None when there is no report.
+    """
+    quarters = quarters_in(reports.span(Filters()))
+    return quarters[partner_hotspot_quarter(quarters, end)] if quarters else None
+
+
 def partner_hotspot_filters(quarter: tuple[date, date] | None) -> Filters:
     """Return what partners' hot spots are tested on: the whole county, one whole quarter.
 

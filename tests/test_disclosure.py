@@ -219,3 +219,20 @@ def test_partners_get_no_figure_from_reports_of_a_district_whose_count_is_hidden
     # Analysts see the figures themselves.
     analyst = coverage_detail_table(rows, "analyst")
     assert analyst["Reports with a time"].tolist() == ["3", "12"]
+
+
+def test_partners_quarter_is_the_one_holding_the_periods_end_else_the_last() -> None:
+    from safetymap.disclosure import partner_quarter  # noqa: PLC0415
+
+    class Span:
+        def __init__(self, span: tuple[date, date] | None) -> None:
+            self.value = span
+
+        def span(self, _filters: Filters) -> tuple[date, date] | None:
+            return self.value
+
+    data = Span((date(2026, 2, 9), date(2026, 8, 1)))  # quarters Q1, Q2 and Q3 of 2026
+    assert partner_quarter(data, date(2026, 5, 10)) == (date(2026, 4, 1), date(2026, 6, 30))
+    assert partner_quarter(data, None) == (date(2026, 7, 1), date(2026, 9, 30))
+    assert partner_quarter(data, date(2027, 1, 5)) == (date(2026, 7, 1), date(2026, 9, 30))
+    assert partner_quarter(Span(None), date(2026, 5, 10)) is None

@@ -117,11 +117,9 @@ PARTNER_COLUMNS = ("area", "quarter", "reports", "area_km2", "latitude", "longit
 def _partner_quarter(reports: ReportCounts, filters: Filters) -> tuple[date, date] | None:
     """Return the quarter partners get hot spots for, saying so (and that districts do
     not narrow the test) on standard error."""
-    from safetymap.analysis.filters import Filters
-    from safetymap.disclosure import partner_hotspot_quarter, quarter_words, quarters_in
+    from safetymap.disclosure import partner_quarter, quarter_words
 
-    quarters = quarters_in(reports.span(Filters()))
-    quarter = quarters[partner_hotspot_quarter(quarters, filters.end)] if quarters else None
+    quarter = partner_quarter(reports, filters.end)
     if quarter is not None:
         print(f"notice: partners get hot spot areas by calendar quarter, tested over the "
               f"whole county: {quarter_words(quarter)}"

@@ -23,9 +23,8 @@ from safetymap.analysis.patrol import area_name, study_area
 from safetymap.analysis.places import STANDING_DEFINITIONS, STANDINGS
 from safetymap.disclosure import (
     partner_hotspot_filters,
-    partner_hotspot_quarter,
+    partner_quarter,
     quarter_words,
-    quarters_in,
 )
 from safetymap.present.tables import agency_actions_table
 from safetymap.reports import SYNTHETIC_BANNER, ReportPDF, day_text, period_text
@@ -119,8 +118,7 @@ def build_action_list(
         # calendar quarter and for the whole county only, so that no two lists nest
         # (safetymap.disclosure.partner_hotspot_filters); the districts chosen then pick
         # rows of the county's list.
-        quarters = quarters_in(counts.span(Filters()))
-        quarter = quarters[partner_hotspot_quarter(quarters, filters.end)] if quarters else None
+        quarter = partner_quarter(counts, filters.end)
         everything = partner_hotspot_filters(quarter)
     actions = agency_actions(counts, everything, agency,
                              area=study_area(everything.districts))

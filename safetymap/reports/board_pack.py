@@ -59,13 +59,12 @@ from safetymap.disclosure import (
     month_span,
     partner_filters,
     partner_hotspot_filters,
-    partner_hotspot_quarter,
+    partner_quarter,
     partner_release,
     partner_survey_filters,
     previous_months,
     quarter_span,
     quarter_words,
-    quarters_in,
     share_text,
     suppressed_counts,
 )
@@ -707,8 +706,7 @@ def _action_tables(
     if role == "partner":
         # Places are off the partners' release: the county's places of one calendar
         # quarter with 5 reports or more (docs/disclosure.md rule 13).
-        quarters = quarters_in(counts.span(Filters()))
-        quarter = quarters[partner_hotspot_quarter(quarters, filters.end)] if quarters else None
+        quarter = partner_quarter(counts, filters.end)
         places = patrol_places(counts, partner_hotspot_filters(quarter), limit=None)
         places = places[places["reports"] >= SMALL_COUNT]
         if filters.districts:

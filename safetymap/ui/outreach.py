@@ -11,7 +11,7 @@ import geopandas as gpd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from safetymap.analysis.filters import Filters, filter_survey
+from safetymap.analysis.filters import filter_survey
 from safetymap.analysis.hotspots import PARTNER_RESOLUTION
 from safetymap.analysis.outreach import (
     REACH_M,
@@ -24,10 +24,9 @@ from safetymap.analysis.outreach import (
 from safetymap.disclosure import (
     SMALL_BASE,
     partner_hotspot_filters,
-    partner_hotspot_quarter,
+    partner_quarter,
     partner_survey_filters,
     quarter_words,
-    quarters_in,
 )
 from safetymap.maps.outreach import outreach_map
 from safetymap.present.tables import outreach_gap_table
@@ -58,9 +57,7 @@ def render_outreach(context: PageContext) -> None:
     filters = context.filters
     when_words = "the period chosen"
     if partner:
-        quarters = quarters_in(context.reports.span(Filters()))
-        quarter = (quarters[partner_hotspot_quarter(quarters, filters.end)]
-                   if quarters else None)
+        quarter = partner_quarter(context.reports, filters.end)
         filters = partner_hotspot_filters(quarter)
         when_words = quarter_words(quarter) if quarter else "the data"
     analysis = cached.hotspot_analysis(context.reports, context.reports.key, filters,
