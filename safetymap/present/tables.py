@@ -276,26 +276,27 @@ def top_places_table(places: pd.DataFrame, role: Role) -> pd.DataFrame:
                 for codes, counts in zip(places["main_reasons"], places["main_reason_counts"],
                                          strict=True)
             ],
-            "Peak day": [
-                _peak_text(words, int(n), role, tied="No one day")
-                for words, n in zip(places["peak_day"], places["peak_day_reports"], strict=True)
-            ],
-            "Peak time": [
-                _peak_text(_band_words(words), int(n), role, tied="No one time")
-                for words, n in zip(places["peak_time"], places["peak_time_reports"],
-                                    strict=True)
-            ],
-            "Last 12 months": [
-                _standing_text(standing, int(weeks), role)
-                for standing, weeks in zip(places["standing"], places["weeks_12_months"],
-                                           strict=True)
-            ],
+            **_peaks_and_standing(places, role),
         }
     )
     if role != "partner":
         table["Latitude"] = places["latitude"].round(5).to_numpy()
         table["Longitude"] = places["longitude"].round(5).to_numpy()
     return table
+
+
+def _peaks_and_standing(places: pd.DataFrame, role: Role) -> dict[str, list[str]]:
+    """Return the "Peak day", "Peak time" and "Last 12 months" columns of a list of places
+    (``peak_day``, ``peak_time``, their ``*_reports``, ``standing``, ``weeks_12_months``)."""
+    return {
+        "Peak day": [_peak_text(words, int(n), role, tied="No one day") for words, n in zip(
+            places["peak_day"], places["peak_day_reports"], strict=True)],
+        "Peak time": [_peak_text(_band_words(words), int(n), role, tied="No one time")
+                      for words, n in zip(places["peak_time"], places["peak_time_reports"],
+                                          strict=True)],
+        "Last 12 months": [_standing_text(standing, int(weeks), role) for standing, weeks
+                           in zip(places["standing"], places["weeks_12_months"], strict=True)],
+    }
 
 
 def agency_actions_table(actions: pd.DataFrame, role: Role) -> pd.DataFrame:
@@ -327,21 +328,7 @@ def agency_actions_table(actions: pd.DataFrame, role: Role) -> pd.DataFrame:
                 for codes, counts in zip(actions["reasons"], actions["reason_counts"],
                                          strict=True)
             ],
-            "Peak day": [
-                _peak_text(words, int(n), role, tied="No one day")
-                for words, n in zip(actions["peak_day"], actions["peak_day_reports"],
-                                    strict=True)
-            ],
-            "Peak time": [
-                _peak_text(_band_words(words), int(n), role, tied="No one time")
-                for words, n in zip(actions["peak_time"], actions["peak_time_reports"],
-                                    strict=True)
-            ],
-            "Last 12 months": [
-                _standing_text(standing, int(weeks), role)
-                for standing, weeks in zip(actions["standing"], actions["weeks_12_months"],
-                                           strict=True)
-            ],
+            **_peaks_and_standing(actions, role),
             "Why it is on the list": [action_why(row, role)
                                       for row in actions.to_dict("records")],
         }
