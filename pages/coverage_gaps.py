@@ -3,7 +3,6 @@
 from datetime import datetime
 
 import altair as alt
-import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -24,7 +23,7 @@ from safetymap.analysis.open_now import (
     bank_holiday_name,
     open_near,
 )
-from safetymap.maps.services import services_map
+from safetymap.maps.services import gap_shading, services_map
 from safetymap.present import tables
 from safetymap.ui import app, cached
 from safetymap.ui.outreach import render_outreach
@@ -53,17 +52,7 @@ table, ranking, lsoa_ranking = cached.coverage_results(
 )
 
 st.subheader("Districts ranked by need against access")
-gap_colours = ["#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15"]
-shade = ranking[["district_code", "gap_score", "rank"]].copy()
-shade["fill"] = pd.qcut(shade["gap_score"].rank(method="first"), 5, labels=gap_colours).astype(str)
-shade["label"] = [f"Gap rank {r} of 10" for r in shade["rank"]]
-shade_rows = []
-for fill, ranks in shade.groupby("fill", sort=False)["rank"]:
-    first, last = int(ranks.min()), int(ranks.max())
-    shade_rows.append((str(fill), f"Rank {first}" if first == last else f"Ranks {first}-{last}"))
-shade_rows.sort(key=lambda row: int(row[1].split()[1].split("-")[0]))
-shade_rows[0] = (shade_rows[0][0], shade_rows[0][1] + ": largest gap")
-shade_rows[-1] = (shade_rows[-1][0], shade_rows[-1][1] + ": smallest gap")
+shade, shade_rows = gap_shading(ranking)
 st_folium(
     services_map(services, districts, style=context.style, shade=shade,
                  shade_legend=("District shading: gap rank", shade_rows),

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import geopandas as gpd
+import pandas as pd
 import shapely
 
 from geodata import load_districts
 from safetymap.maps.base import MapStyle
-from safetymap.maps.services import served_area, services_map
+from safetymap.maps.services import GAP_FILLS, gap_shading, served_area, services_map
 
 OFFLINE = MapStyle(assets="local", tiles=None)
 PAYLOAD = "<img src=x onerror=alert(1)>"
@@ -57,3 +58,19 @@ def test_served_area_is_the_union_of_the_districts_it_lists() -> None:
     assert abs(area.area - expected) / expected < 1e-9
     county = districts.geometry.area.sum()
     assert abs(served_area("county", districts).area - county) / county < 1e-9
+
+
+def test_gap_shading_puts_two_districts_in_each_class_darkest_first() -> None:
+
+    # Ten districts, scores 10 down to 1 for ranks 1 to 10 (rank 1 = largest gap).
+    ranking = pd.DataFrame({"district_code": [f"D{n}" for n in range(1, 11)],
+                            "gap_score": [float(11 - n) for n in range(1, 11)],
+                            "rank": list(range(1, 11))})
+    shade, rows = gap_shading(ranking)
+    # Ranks 1-2 darkest, 9-10 lightest.
+    assert shade["fill"].tolist() == [GAP_FILLS[4]] * 2 + [GAP_FILLS[3]] * 2 + [
+        GAP_FILLS[2]] * 2 + [GAP_FILLS[1]] * 2 + [GAP_FILLS[0]] * 2
+    assert shade["label"].tolist()[2] == "Gap rank 3 of 10"
+    assert rows == [(GAP_FILLS[4], "Ranks 1-2: largest gap"), (GAP_FILLS[3], "Ranks 3-4"),
+                    (GAP_FILLS[2], "Ranks 5-6"), (GAP_FILLS[1], "Ranks 7-8"),
+                    (GAP_FILLS[0], "Ranks 9-10: smallest gap")]

@@ -65,6 +65,36 @@ def _marker_html(category: str) -> str:
     )
 
 
+#: Fills of the gap ranking's five classes, lightest (smallest gap) first (ColorBrewer Reds).
+GAP_FILLS = ("#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15")
+
+
+def gap_shading(ranking: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+    """Return the districts' shading by gap rank, and its legend rows.
+
+    ``ranking`` has ``district_code``, ``gap_score`` and ``rank`` (1 = largest gap). The
+    districts fall into five classes of equal size by score (the darkest holds the
+    largest gaps); the shading has ``district_code``, ``fill`` and ``label`` ("Gap rank 3
+    of 10") for :func:`services_map`, the legend one row per class, largest gap first
+    ("Ranks 1-2: largest gap" ... "Ranks 9-10: smallest gap").
+    """
+    shade = ranking[["district_code", "gap_score", "rank"]].copy()
+    classes = min(len(GAP_FILLS), len(shade))
+    fills = GAP_FILLS[len(GAP_FILLS) - classes:]
+    shade["fill"] = (pd.qcut(shade["gap_score"].rank(method="first"), classes,
+                             labels=list(fills)).astype(str) if classes else [])
+    shade["label"] = [f"Gap rank {r} of {len(shade)}" for r in shade["rank"]]
+    rows = []
+    for fill, ranks in sorted(shade.groupby("fill", sort=False)["rank"],
+                              key=lambda group: int(group[1].min())):
+        first, last = int(ranks.min()), int(ranks.max())
+        rows.append((str(fill), f"Rank {first}" if first == last else f"Ranks {first}-{last}"))
+    if rows:
+        rows[0] = (rows[0][0], rows[0][1] + ": largest gap")
+        rows[-1] = (rows[-1][0], rows[-1][1] + ": smallest gap")
+    return shade[["district_code", "gap_score", "rank", "fill", "label"]], rows
+
+
 def services_map(
     services: gpd.GeoDataFrame,
     districts: gpd.GeoDataFrame,
