@@ -159,6 +159,8 @@ class HotspotAnalysis:
 
     result: HotspotResult
     selected_reports: int
+    #: Why and when per cell (:func:`~safetymap.analysis.hotspots.profiles_of_counts`),
+    #: for the cells with reports only: merge onto the cells, reading "" where absent.
     profiles: pd.DataFrame
     changes: pd.DataFrame
     places: pd.DataFrame
@@ -277,8 +279,10 @@ def analyse_hotspots(
 
     result = tested(counted["now"])
     selected = int(result.cells["reports"].sum())
+    # Only cells with reports have a reason or a peak to tell (the rest read "" either way).
     profiles = profiles_of_counts(
-        result.cells, counts, filters, resolution=resolution, slot=slot,
+        result.cells.loc[result.cells["reports"] > 0], counts, filters,
+        resolution=resolution, slot=slot,
         counted={name: counted[name] for name in PROFILE_DIMENSIONS},
     )
     when = when_matrix_of_counts(counts, filters, counted["when"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import folium
@@ -87,6 +88,45 @@ _ATTRIBUTION_CSS = (
     "<style>.leaflet-control-attribution{max-width:calc(100vw - 140px);"
     "white-space:normal;text-align:right;line-height:1.3}</style>"
 )
+
+
+#: Decimal places of longitude and latitude drawn on maps: 6 is about 0.1 m, far finer than
+#: any shape drawn, and a third of the page a full double takes.
+COORDINATE_DECIMALS = 6
+
+
+def feature_collection(frame: gpd.GeoDataFrame, fields: Sequence[str]) -> dict[str, object]:
+    """Return ``frame`` as a GeoJSON FeatureCollection in WGS84, for a ``folium.GeoJson``.
+
+    Only ``fields`` go into each feature's properties, coordinates rounded to
+    :data:`COORDINATE_DECIMALS`. Made column by column (shapely writes the geometries in
+    one call), not row by row as ``GeoDataFrame.__geo_interface__`` does, which folium
+    also writes and reads back once more: at 2,000 hexagons that took a third of a second
+    of each filter change.
+
+    Parameters
+    ----------
+    frame
+        Shapes in any CRS, none missing.
+    fields
+        Columns to carry as properties (values turned into plain Python by numpy).
+    """
+    if frame.crs is None:
+        raise ValueError("`frame` must have a CRS to be drawn on a map, got none")
+    shapes = shapely.transform(
+        frame.to_crs(MAP_CRS).geometry.to_numpy(),
+        lambda xy: xy.round(COORDINATE_DECIMALS),
+    )
+    if shapely.is_missing(shapes).any():
+        raise ValueError("`frame` has a row with no shape; every row needs one to be drawn")
+    geometries = [json.loads(text) for text in shapely.to_geojson(shapes).tolist()]
+    columns = [frame[field].to_numpy(dtype=object).tolist() for field in fields]
+    features = [
+        {"type": "Feature", "id": str(number), "geometry": geometry,
+         "properties": dict(zip(fields, values, strict=True))}
+        for number, (geometry, *values) in enumerate(zip(geometries, *columns, strict=True))
+    ]
+    return {"type": "FeatureCollection", "features": features}
 
 
 class _PlainBackground(MacroElement):

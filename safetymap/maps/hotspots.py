@@ -12,7 +12,14 @@ from folium.plugins import HeatMap
 from geodata import MAP_CRS
 from loaders.vocab import REASONS, TIME_OF_DAY
 from safetymap.analysis.hotspots import cell_polygons, hot_areas
-from safetymap.maps.base import BOUNDARY_ATTRIBUTION, Legend, MapStyle, finish_map, new_map
+from safetymap.maps.base import (
+    BOUNDARY_ATTRIBUTION,
+    Legend,
+    MapStyle,
+    feature_collection,
+    finish_map,
+    new_map,
+)
 from safetymap.roles import SMALL_COUNT, Role, count_text, sees_points
 
 #: ColorBrewer RdBu (7 classes): diverging and safe for colour-blind readers. The words in
@@ -144,6 +151,11 @@ def _partner_layer(cells: pd.DataFrame, *, reliable: bool) -> gpd.GeoDataFrame:
     return layer.to_crs(MAP_CRS)
 
 
+#: What a hexagon's tooltip shows, in order (columns of :func:`hotspot_layer`).
+HEXAGON_TOOLTIP_FIELDS: tuple[str, ...] = ("class_text", "reports_text", "reasons_text",
+                                           "peak_text")
+
+
 def hotspot_map(
     layer: gpd.GeoDataFrame,
     districts: gpd.GeoDataFrame,
@@ -191,14 +203,14 @@ def hotspot_map(
     outlines = districts[["name", "geometry"]].to_crs(MAP_CRS)
     outlines["name"] = outlines["name"].map(html.escape)
     folium.GeoJson(
-        outlines,
+        feature_collection(outlines, ["name"]),
         name="Districts",
         style_function=lambda _f: {"fill": False, "color": "#555555", "weight": 1},
         tooltip=folium.GeoJsonTooltip(fields=["name"], aliases=["District"]),
     ).add_to(m)
     if len(layer):
         folium.GeoJson(
-            layer,
+            feature_collection(layer, ["fill", *HEXAGON_TOOLTIP_FIELDS]),
             name="Hotspot cells",
             style_function=lambda feature: {
                 "fillColor": feature["properties"]["fill"],
@@ -207,7 +219,7 @@ def hotspot_map(
                 "fillOpacity": 0.75,
             },
             tooltip=folium.GeoJsonTooltip(
-                fields=["class_text", "reports_text", "reasons_text", "peak_text"],
+                fields=list(HEXAGON_TOOLTIP_FIELDS),
                 aliases=["Area" if role == "partner" else "Hexagon", "Reports",
                          "Main reasons", "Peak day and time"],
                 sticky=True,
@@ -232,7 +244,7 @@ def hotspot_map(
             crs=MAP_CRS,
         )
         folium.GeoJson(
-            dots, name=points_name,
+            feature_collection(dots, ["label"]), name=points_name,
             marker=(folium.CircleMarker(radius=2, color="#000000", weight=0, fill=True,
                                         fill_opacity=0.45) if small_points else
                     folium.CircleMarker(radius=3, color="#000000", weight=1, fill=True,
