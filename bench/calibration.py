@@ -44,6 +44,7 @@ if str(ROOT) not in sys.path:
 
 from geodata import load_county, load_districts  # noqa: E402
 from safetymap.analysis.hotspots import (  # noqa: E402
+    _neighbourhoods,
     area_counts,
     benjamini_hochberg,
     choose_resolution,
@@ -158,7 +159,7 @@ def detection(areas: dict[str, shapely.Geometry], background: int, sizes: Iterab
     for name, area in areas.items():
         inner = area.buffer(-300.0)
         for size in sizes:
-            found = 0
+            found, busiest = 0, []
             for trial in range(trials):
                 rng = np.random.default_rng([size, trial, background, len(name)])
                 centre = uniform_xy(inner, 1, rng)[0]
@@ -173,9 +174,42 @@ def detection(areas: dict[str, shapely.Geometry], background: int, sizes: Iterab
                 near = set(h3.grid_disk(h3.latlng_to_cell(lon_lat.y, lon_lat.x, resolution), 1))
                 hot = cells.loc[cells["hotspot"].str.startswith("hot_"), "cell_id"]
                 found += bool(near & set(hot))
+                busiest.append(int(cells.loc[cells["cell_id"].isin(near),
+                                             "neighbourhood_reports"].max()))
             rows.append({"area": name, "cluster": size, "background": background,
-                         "resolution": resolution, "found": found, "trials": trials})
+                         "resolution": resolution, "found": found, "trials": trials,
+                         "busiest": busiest})
             _say(f"detection {name} {size} over {background}: {found}/{trials}")
+    return rows
+
+
+def busiest_by_chance(areas: dict[str, shapely.Geometry], reports: int, counts: Iterable[int],
+                      draws: int, seed: int = 11) -> list[dict[str, object]]:
+    """Return how often reports spread at random put ``k`` or more in some neighbourhood.
+
+    ``reports`` fall independently over each study area (each hexagon weighted by its
+    share inside it, as the test weighs it), ``draws`` times, at the hexagon size the
+    product chooses; each draw's busiest neighbourhood (a hexagon and its six around it)
+    is kept. Any test that marks a neighbourhood of ``k`` reports hot is fooled at least
+    that often by chance alone: a bound on how small a cluster can be found, whatever the
+    method.
+    """
+    rows = []
+    rng = np.random.default_rng(seed)
+    for name, area in areas.items():
+        resolution = choose_resolution(reports, area).resolution
+        cells = area_counts(cells_of(uniform_xy(area, reports, rng), resolution),
+                            resolution=resolution, area=area)
+        weight = cells["area_share"].to_numpy(dtype=float)
+        neighbourhoods = _neighbourhoods(tuple(cells["cell_id"].astype(str)))
+        spread = rng.multinomial(reports, weight / weight.sum(), size=draws)
+        busiest = np.asarray((neighbourhoods @ spread.T).max(axis=0)).ravel()
+        expected = reports * float(np.median(neighbourhoods @ weight)) / weight.sum()
+        for k in counts:
+            rows.append({"area": name, "reports": reports, "resolution": resolution,
+                         "expected": expected, "count": k,
+                         "share": float((busiest >= k).mean()), "draws": draws})
+        _say(f"busiest by chance {name} {reports}: done")
     return rows
 
 
@@ -213,8 +247,9 @@ def report(calibrated: list[dict[str, object]], detected: list[dict[str, object]
          f"at random; found when its hexagon or a neighbour is marked hot; {trials} trials "
          "each. Aim: at least 90% for 8 reports over 300."),
         "",
-        "| study area | cluster | background | hexagons | found | aim |",
-        "|---|---:|---:|---|---:|---|",
+        ("| study area | cluster | background | hexagons | found | aim "
+         "| busiest neighbourhood at the cluster: median (least to most) |"),
+        "|---|---:|---:|---|---:|---|---|",
     ]
     for row in detected:
         rate = int(row["found"]) / int(row["trials"])  # type: ignore[call-overload]
@@ -222,7 +257,41 @@ def report(calibrated: list[dict[str, object]], detected: list[dict[str, object]
         lines.append(
             f"| {row['area']} | {row['cluster']} | {row['background']:,} | "
             f"{SIZE_NAMES.get(int(row['resolution']), row['resolution'])} | "  # type: ignore[call-overload]
-            f"{100 * rate:.0f}% ({row['found']}/{row['trials']}) | {aim} |"
+            f"{100 * rate:.0f}% ({row['found']}/{row['trials']}) | {aim} | "
+            f"{_spread(row['busiest'])} |"  # type: ignore[arg-type]
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _spread(values: list[int]) -> str:
+    """Return "median (least to most)" of counts, e.g. "9 (7 to 12)"."""
+    if not values:
+        return "-"
+    return f"{float(np.median(values)):g} ({min(values)} to {max(values)})"
+
+
+def chance_report(rows: list[dict[str, object]]) -> str:
+    """Return the busiest-neighbourhood-by-chance table as Markdown."""
+    if not rows:
+        return ""
+    lines = [
+        "",
+        "### How busy is the busiest neighbourhood by chance alone?",
+        "",
+        (f"{rows[0]['reports']:,} reports scattered at random, {rows[0]['draws']:,} times: "
+         "the share of maps in which some neighbourhood (a hexagon and its six around it) "
+         "holds at least k reports. A cluster that puts only k reports in one "
+         "neighbourhood cannot be told from chance more often than this allows."),
+        "",
+        ("| study area | hexagons | expected in a neighbourhood | k "
+         "| maps with k or more somewhere |"),
+        "|---|---|---:|---:|---:|",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row['area']} | {SIZE_NAMES.get(int(row['resolution']), row['resolution'])} | "  # type: ignore[call-overload]
+            f"{float(row['expected']):.2f} | {row['count']} | "  # type: ignore[arg-type]
+            f"{100 * float(row['share']):.1f}% |"  # type: ignore[arg-type]
         )
     return "\n".join(lines) + "\n"
 
@@ -247,13 +316,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clusters", nargs="+", type=int, default=list(CLUSTERS))
     parser.add_argument("--background", type=int, default=300)
     parser.add_argument("--trials", type=int, default=40)
+    parser.add_argument("--draws", type=int, default=4000,
+                        help="random maps for the busiest-by-chance table (0: none)")
     parser.add_argument("--out", type=Path, help="Markdown file to write the tables into")
     args = parser.parse_args(argv)
     areas = study_areas(args.areas)
     started = time.perf_counter()
     calibrated = calibration(areas, args.volumes, args.seeds)
     detected = detection(areas, args.background, args.clusters, args.trials)
+    chance = busiest_by_chance(
+        {name: area for name, area in areas.items() if name == "Watford"},
+        args.background + 8, range(6, 11), args.draws,
+    ) if args.draws else []
     text = report(calibrated, detected, seeds=args.seeds, trials=args.trials)
+    text += chance_report(chance)
     text += f"\nRun took {time.perf_counter() - started:.0f} s on this machine.\n"
     sys.stdout.write(text)
     if args.out is not None:

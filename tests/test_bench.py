@@ -7,6 +7,7 @@ test. This smoke test only proves that the script still works: ``--quick --no-br
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -77,18 +78,27 @@ def test_the_calibration_benchmark_prints_both_tables(tmp_path: Path) -> None:
         [
             sys.executable, str(ROOT / "bench" / "calibration.py"), "--areas", "Watford",
             "--volumes", "20", "1000", "--seeds", "1", "--clusters", "12", "--trials", "1",
-            "--out", str(out),
+            "--draws", "200", "--out", str(out),
         ],
         capture_output=True, text=True, timeout=300, check=False, cwd=ROOT,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     rows = [line for line in done.stdout.splitlines() if line.startswith("| Watford |")]
-    # Two calibration rows (20 and 1,000 reports) and one detection row (12 reports).
-    assert len(rows) == 3
+    # Two calibration rows (20 and 1,000 reports), one detection row (12 reports), and
+    # five rows of the busiest neighbourhood by chance (k = 6 to 10, over 308 reports).
+    assert len(rows) == 8
     assert rows[0].startswith("| Watford | 20 | 130 m |")
     assert rows[1].startswith("| Watford | 1,000 | 130 m |")
     assert rows[0].endswith("% |")
     assert rows[2].startswith("| Watford | 12 | 300 | 130 m |")
+    assert re.search(r"\| \d+(\.5)? \(\d+ to \d+\) \|$", rows[2])
+    chance = [row.split(" | ") for row in rows[3:]]
+    assert [int(cells[3]) for cells in chance] == [6, 7, 8, 9, 10]
+    # 308 reports over Watford's 130 m hexagons: about 1.4 expected in a neighbourhood
+    expected = float(chance[0][2])
+    assert 1.2 < expected < 1.6
+    shares = [float(cells[4].rstrip(" |%")) for cells in chance]
+    assert shares == sorted(shares, reverse=True)  # k or more: never commoner for larger k
     written = out.read_text(encoding="utf-8")
     assert written.startswith("# Benchmarks\n\nWritten by hand.\n")
     assert "<!-- calibration:begin -->\n### Hot spot calibration" in written
